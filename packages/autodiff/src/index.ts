@@ -1,0 +1,12 @@
+/**
+ * @hrm/autodiff: reverse-mode automatic differentiation as functions. `grad`, `valueAndGrad` and
+ * `vjp` over trees of tensors; `stopGradient`/`detach` and `noGrad` to cut the graph. The gradient
+ * rules live beside each op in @hrm/core.
+ */
+export { detach, noGrad, stopGradient } from '@hrm/core';
+export type { Scalar, ValueAndGrad } from './grad.js';
+export { grad, valueAndGrad } from './grad.js';
+export type { Leaf, Tree } from './tree.js';
+export { leaves, treeMap, unflatten } from './tree.js';
+export type { VjpResult } from './vjp.js';
+export { backward, vjp } from './vjp.js';

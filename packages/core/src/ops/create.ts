@@ -1,0 +1,291 @@
+/**
+ * Creating tensors: from literals (`tensor`), filled (`zeros`, `ones`, `full`), ranges (`arange`), and
+ * from outside data (`fromArray`, `fromArrays`), which validates instead of trusting and returns Either.
+ */
+import { allocArray, type Backend, type DType, sizeOf, type TypedArray } from '@hrm/kernels';
+import * as E from 'fp-ts/lib/Either.js';
+import { backendOf, fromBuffer } from '../engine.js';
+import { DTypeError, ShapeError } from '../errors.js';
+import type { DimSizes, LiteralShape, NamesOf, NestedArray, Shape } from '../shape.js';
+import type { AnyTensor, Tensor } from '../tensor.js';
+import { type Names, spec } from './util.js';
+
+/** Options for ops that create a shape which may contain names: their sizes come from `dims`. */
+export type CreateOptions<S extends Shape, D extends DType> = [NamesOf<S>] extends [never]
+  ? [opts?: { readonly dtype?: D; readonly dims?: Readonly<Record<string, number>> }]
+  : [opts: { readonly dtype?: D; readonly dims: DimSizes<S> }];
+
+/** Sizes for a shape with names, looked up in `dims`. */
+export function resolveShape(
+  op: string,
+  shape: Shape,
+  dims?: Readonly<Record<string, number>>,
+): { sizes: number[]; names: Names } {
+  const sizes = shape.map((d, i) => {
+    const size = typeof d === 'string' ? dims?.[d] : d;
+    if (size === undefined) throw new ShapeError(op, `no size given for dim '${d}' (axis ${i}); pass it in dims`);
+    if (!Number.isInteger(size) || size < 0)
+      throw new ShapeError(
+        op,
+        `size of ${typeof d === 'string' ? `'${d}'` : `axis ${i}`} must be a non-negative integer, got ${size}`,
+      );
+    return size;
+  });
+  return { sizes, names: shape.map((d) => (typeof d === 'string' ? d : undefined)) };
+}
+
+function upload(backend: Backend, data: TypedArray, dtype: DType, shape: readonly number[], names: Names): AnyTensor {
+  return fromBuffer(backend, backend.upload(data, dtype), spec(shape, dtype, names));
+}
+
+/** A 0-d tensor holding `value`, on `like`'s backend (or the current one). */
+export function scalar<D extends DType = 'float32'>(value: number, dtype?: D, like?: AnyTensor): Tensor<[], D> {
+  const dt = (dtype ?? 'float32') as D;
+  const data = allocArray(dt, 1);
+  data[0] = dt === 'bool' ? +(value !== 0) : value;
+  return upload(backendOf('scalar', like ? [like] : []), data, dt, [], []) as Tensor<[], D>;
+}
+
+export function full<const S extends Shape, D extends DType = 'float32'>(
+  shape: S,
+  value: number,
+  ...[opts]: CreateOptions<S, D>
+): Tensor<S, D> {
+  const dtype = (opts?.dtype ?? 'float32') as D;
+  const { sizes, names } = resolveShape('full', shape, opts?.dims as Record<string, number> | undefined);
+  const backend = backendOf('full', []);
+  return fromBuffer(backend, backend.fill(sizeOf(sizes), dtype, value), spec(sizes, dtype, names)) as Tensor<S, D>;
+}
+
+export function zeros<const S extends Shape, D extends DType = 'float32'>(
+  shape: S,
+  ...opts: CreateOptions<S, D>
+): Tensor<S, D> {
+  return full(shape, 0, ...opts);
+}
+
+export function ones<const S extends Shape, D extends DType = 'float32'>(
+  shape: S,
+  ...opts: CreateOptions<S, D>
+): Tensor<S, D> {
+  return full(shape, 1, ...opts);
+}
+
+/** A tensor of `like`'s shape (with its names), dtype and backend, filled with `value`. */
+export function fullLike<S extends Shape, D extends DType>(like: Tensor<S, D>, value: number): Tensor<S, D> {
+  const backend = backendOf('fullLike', [like]);
+  return fromBuffer(
+    backend,
+    backend.fill(like.size, like.dtype, value),
+    spec(like.view.shape, like.dtype, like.names),
+  ) as Tensor<S, D>;
+}
+
+export function zerosLike<S extends Shape, D extends DType>(like: Tensor<S, D>): Tensor<S, D> {
+  return fullLike(like, 0);
+}
+
+export function onesLike<S extends Shape, D extends DType>(like: Tensor<S, D>): Tensor<S, D> {
+  return fullLike(like, 1);
+}
+
+type LiteralDType<T> = T extends NestedArray<boolean> ? 'bool' : 'float32';
+
+/**
+ * A tensor from a nested array literal, its shape inferred in the type: `tensor([[1, 2], [3, 4]])`
+ * is a `Tensor<[2, 2]>`. Numbers become float32 unless `dtype` says otherwise; booleans become bool.
+ */
+export function tensor<const T extends NestedArray<number> | NestedArray<boolean>>(
+  data: T,
+): Tensor<LiteralShape<T>, LiteralDType<T>>;
+export function tensor<const T extends NestedArray<number> | NestedArray<boolean>, D extends DType>(
+  data: T,
+  dtype: D,
+): Tensor<LiteralShape<T>, D>;
+export function tensor(data: NestedArray<number> | NestedArray<boolean>, dtype?: DType): AnyTensor {
+  const shape: number[] = [];
+  for (let level: unknown = data; Array.isArray(level); level = level[0]) shape.push(level.length);
+  const flat: (number | boolean)[] = [];
+  const walk = (x: unknown, axis: number, path: string): void => {
+    if (axis === shape.length) {
+      if (Array.isArray(x))
+        throw new ShapeError('tensor', `ragged literal: ${path} is nested deeper than its siblings`);
+      flat.push(x as number | boolean);
+      return;
+    }
+    if (!Array.isArray(x) || x.length !== shape[axis])
+      throw new ShapeError('tensor', `ragged literal: ${path} should have length ${shape[axis]}`);
+    x.forEach((v, i) => {
+      walk(v, axis + 1, `${path}[${i}]`);
+    });
+  };
+  walk(data, 0, 'data');
+  const dt = dtype ?? (typeof flat[0] === 'boolean' ? 'bool' : 'float32');
+  return fromArrayOrThrow(flat, shape, dt);
+}
+
+function fromArrayOrThrow(values: ArrayLike<number | boolean>, shape: number[], dtype: DType): AnyTensor {
+  const data = allocArray(dtype, values.length);
+  for (let i = 0; i < values.length; i++) data[i] = Number(values[i]);
+  return upload(
+    backendOf('tensor', []),
+    data,
+    dtype,
+    shape,
+    shape.map(() => undefined),
+  );
+}
+
+/**
+ * Integers `[start, stop)` by `step` (like Python's `range`), int32 unless `dtype` says otherwise.
+ * `arange(n)` with a literal n is typed `Tensor<[n], 'int32'>`.
+ */
+export function arange<N extends number>(stop: N): Tensor<[N], 'int32'>;
+export function arange<D extends DType = 'int32'>(
+  start: number,
+  stop: number,
+  step?: number,
+  dtype?: D,
+): Tensor<[number], D>;
+export function arange(start: number, stop?: number, step = 1, dtype: DType = 'int32'): AnyTensor {
+  const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
+  if (step === 0 || !Number.isFinite(step))
+    throw new RangeError(`arange: step must be finite and non-zero, got ${step}`);
+  if (dtype === 'int32' && ![lo, hi, step].every(Number.isInteger))
+    throw new DTypeError('arange', `non-integer arguments (${lo}, ${hi}, ${step}) need a float dtype`);
+  const n = Math.max(0, Math.ceil((hi - lo) / step));
+  const data = allocArray(dtype, n);
+  for (let i = 0; i < n; i++) data[i] = lo + i * step;
+  return upload(backendOf('arange', []), data, dtype, [n], [undefined]);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Data from outside: validated, never trusted
+
+export interface FromArrayOptions<D extends DType> {
+  readonly dtype?: D;
+  /** Sizes already bound to names (e.g. from a config); unbound names are inferred from the data. */
+  readonly dims?: Readonly<Record<string, number>>;
+  /** Accept NaN and ±Infinity in float data (rejected by default: they are almost always corrupt input). */
+  readonly allowNonFinite?: boolean;
+}
+
+/** What `fromArray` and `fromArrays` take: a flat array in row-major order plus the shape it should have. */
+export interface ArraySpec<S extends Shape = Shape> {
+  readonly data: ArrayLike<number | boolean>;
+  readonly shape: S;
+}
+
+/**
+ * Binds a shape's names against the number of elements: names already in `dims` must fit, and one
+ * unbound name is solved for. Returns the sizes and the names bound so far.
+ */
+export function bindShape(
+  op: string,
+  shape: Shape,
+  count: number,
+  dims: Readonly<Record<string, number>> = {},
+): E.Either<ShapeError, { sizes: number[]; dims: Record<string, number> }> {
+  const bound: Record<string, number> = { ...dims };
+  const unbound = [...new Set(shape.filter((d): d is string => typeof d === 'string' && bound[d] === undefined))];
+  if (unbound.length > 1)
+    return E.left(
+      new ShapeError(
+        op,
+        `cannot infer both '${unbound.join("' and '")}' from ${count} elements; give their sizes in dims`,
+      ),
+    );
+  for (const d of shape)
+    if (typeof d === 'number' && (!Number.isInteger(d) || d < 0))
+      return E.left(new ShapeError(op, `shape [${shape.join(', ')}] has an invalid size ${d}`));
+  const known = shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : (bound[d] ?? 1)), 1);
+  if (unbound.length === 1) {
+    const name = unbound[0];
+    const times = shape.filter((d) => d === name).length;
+    const size = known === 0 ? Number.NaN : Math.round((count / known) ** (1 / times));
+    if (!Number.isInteger(size) || size ** times * known !== count)
+      return E.left(
+        new ShapeError(op, `${count} elements do not fit shape [${shape.join(', ')}]: no integer size for '${name}'`),
+      );
+    bound[name] = size;
+  }
+  const sizes = shape.map((d) => (typeof d === 'number' ? d : bound[d]));
+  const total = sizeOf(sizes);
+  if (total !== count)
+    return E.left(
+      new ShapeError(
+        op,
+        `${count} elements do not fit shape [${shape.map((d, i) => (typeof d === 'string' ? `${d}=${sizes[i]}` : d)).join(', ')}] (${total} elements)`,
+      ),
+    );
+  return E.right({ sizes, dims: bound });
+}
+
+function validateValues(
+  op: string,
+  values: ArrayLike<number | boolean>,
+  dtype: DType,
+  allowNonFinite: boolean,
+): E.Either<Error, TypedArray> {
+  const data = allocArray(dtype, values.length);
+  for (let i = 0; i < values.length; i++) {
+    const v = Number(values[i]);
+    if (
+      dtype === 'bool'
+        ? v !== 0 && v !== 1
+        : dtype === 'int32'
+          ? !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31
+          : !allowNonFinite && !Number.isFinite(v)
+    )
+      return E.left(
+        new DTypeError(
+          op,
+          `element ${i} is ${values[i]}, not a valid ${dtype}${dtype.startsWith('float') ? ' (non-finite; pass allowNonFinite to accept it)' : ''}`,
+        ),
+      );
+    data[i] = v;
+  }
+  return E.right(data);
+}
+
+/**
+ * A tensor from a flat array and the shape it should have, e.g. `fromArray(cells, ['B', 81])`.
+ * Names take their size from `dims` or, for one unbound name, from the data length. Invalid input
+ * (wrong length, non-integers for int32, NaN/Infinity) is a Left with the reason; nothing throws.
+ */
+export function fromArray<const S extends Shape, D extends DType = 'float32'>(
+  data: ArrayLike<number | boolean>,
+  shape: S,
+  opts: FromArrayOptions<D> = {},
+): E.Either<Error, Tensor<S, D>> {
+  return E.map(({ tensors }: { tensors: { x: Tensor<S, D> } }) => tensors.x)(fromArrays({ x: { data, shape } }, opts));
+}
+
+/**
+ * Several tensors whose shapes share names, bound consistently: `fromArrays({ inputs: {data, shape: ['B', 81]},
+ * labels: {data, shape: ['B', 81]} })` fails unless both agree on B. Returns the tensors and the bound sizes.
+ */
+export function fromArrays<T extends Record<string, ArraySpec>, D extends DType = 'float32'>(
+  specs: T,
+  opts: FromArrayOptions<D> = {},
+): E.Either<Error, { tensors: { [K in keyof T]: Tensor<T[K]['shape'], D> }; dims: Record<string, number> }> {
+  const dtype = (opts.dtype ?? 'float32') as D;
+  let dims: Record<string, number> = { ...opts.dims };
+  const checked: [string, number[], TypedArray][] = [];
+  for (const [key, s] of Object.entries(specs)) {
+    const op = `fromArray(${key})`;
+    const bound = bindShape(op, s.shape, s.data.length, dims);
+    if (E.isLeft(bound)) return bound;
+    dims = bound.right.dims;
+    const values = validateValues(op, s.data, dtype, opts.allowNonFinite ?? false);
+    if (E.isLeft(values)) return values;
+    checked.push([key, bound.right.sizes, values.right]);
+  }
+  const backend = backendOf('fromArray', []);
+  const tensors: Record<string, AnyTensor> = {};
+  for (const [key, sizes, data] of checked) {
+    const names = specs[key].shape.map((d) => (typeof d === 'string' ? d : undefined));
+    tensors[key] = upload(backend, data, dtype, sizes, names);
+  }
+  return E.right({ tensors: tensors as { [K in keyof T]: Tensor<T[K]['shape'], D> }, dims });
+}

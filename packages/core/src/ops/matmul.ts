@@ -1,0 +1,70 @@
+/** Matrix products, batched, with numpy broadcasting of the batch dims. */
+import type { FloatDType } from '@hrm/kernels';
+import { apply, type KernelPrimitive } from '../engine.js';
+import { formatShape, ShapeError } from '../errors.js';
+import type { Dim, DTypeCheck, MatmulCheck, MatmulShape, Shape } from '../shape.js';
+import type { AnyTensor, Tensor } from '../tensor.js';
+import { broadcastView } from './broadcast.js';
+import { transpose } from './permute.js';
+import { broadcastShapes, requireFloat, sameDType, spec } from './util.js';
+
+const MATMUL: KernelPrimitive = {
+  name: 'matmul',
+  kernel: (backend, [a, b]) => backend.matmul(a, b),
+  // Both operands were broadcast to the same batch dims first, so no batch sums are needed here:
+  // broadcastTo's own rule folds them back. The transposes are views; backends see them as strides.
+  vjp: (ct, { inputs: [a, b] }) => [matmulRaw(ct, transpose(b)), matmulRaw(transpose(a), ct)],
+};
+
+function matmulRaw(a: AnyTensor, b: AnyTensor): AnyTensor {
+  requireFloat('matmul', a);
+  requireFloat('matmul', b);
+  const dtype = sameDType('matmul', [a, b]);
+  if (a.rank < 2 || b.rank < 2)
+    throw new ShapeError(
+      'matmul',
+      `operands need rank >= 2, got ${formatShape(a.shape, a.names)} and ${formatShape(b.shape, b.names)}; add an axis with expandDims`,
+    );
+  const [m, k] = a.shape.slice(-2);
+  const [k2, n] = b.shape.slice(-2);
+  if (k !== k2) {
+    const nameA = a.names[a.rank - 1];
+    const nameB = b.names[b.rank - 2];
+    throw new ShapeError(
+      'matmul',
+      `inner dims differ: ${formatShape(a.shape, a.names)} @ ${formatShape(b.shape, b.names)} has ${nameA ?? 'K'}=${k} vs ${nameB ?? 'K'}=${k2}`,
+    );
+  }
+  // Broadcast the batch dims of both operands to a common shape, as views.
+  const batchOf = (t: AnyTensor) => ({ shape: t.shape.slice(0, -2), names: t.names.slice(0, -2) });
+  const batch = broadcastShapes('matmul (batch dims)', [batchOf(a), batchOf(b)]);
+  const aNames = [...batch.names, a.names[a.rank - 2], a.names[a.rank - 1]];
+  const bNames = [...batch.names, b.names[b.rank - 2], b.names[b.rank - 1]];
+  const av = broadcastView(a, [...batch.shape, m, k], aNames);
+  const bv = broadcastView(b, [...batch.shape, k, n], bNames);
+  return apply(
+    MATMUL,
+    [av, bv],
+    undefined,
+    spec([...batch.shape, m, n], dtype, [...batch.names, aNames.at(-2), bNames.at(-1)]),
+  );
+}
+
+/**
+ * The signature of `matmul`. The first overload is the pattern generic code uses (a linear layer over
+ * any leading dims: `[...S, K] @ [K, N]`); the second computes batch broadcasting and reports a
+ * mismatch such as "matmul: inner dims 128 and 64 differ".
+ */
+export interface MatmulFn {
+  <S extends Shape, K extends Dim, N extends Dim, D extends FloatDType>(
+    a: Tensor<readonly [...S, K], D>,
+    b: Tensor<readonly [NoInfer<K>, N], NoInfer<D>>,
+  ): Tensor<[...S, N], D>;
+  <A extends Shape, B extends Shape, DA extends FloatDType, DB extends FloatDType>(
+    a: Tensor<A, DA>,
+    b: Tensor<B, DB> & MatmulCheck<A, B> & DTypeCheck<'matmul', DA, DB>,
+  ): Tensor<MatmulShape<A, B>, DA>;
+}
+
+/** `[...batch, M, K] @ [...batch, K, N] -> [...batch, M, N]`, batch dims broadcast. */
+export const matmul = matmulRaw as MatmulFn;

@@ -1,0 +1,44 @@
+/** `where(cond, a, b)`: a where cond holds, else b, broadcasting all three. */
+import type { DType } from '@hrm/kernels';
+import { apply, type KernelPrimitive } from '../engine.js';
+import type { Broadcast, BroadcastCheck, Shape } from '../shape.js';
+import { type AnyTensor, Tensor } from '../tensor.js';
+import { constantLike } from './binary.js';
+import { broadcastView } from './broadcast.js';
+import { scalar, zerosLike } from './create.js';
+import { broadcastShapes, requireBool, sameDType, spec } from './util.js';
+
+const WHERE: KernelPrimitive = {
+  name: 'where',
+  kernel: (backend, [c, a, b]) => backend.where(c, a, b),
+  vjp: (ct, { inputs: [c] }) => {
+    const none = zerosLike(ct);
+    return [undefined, where(c, ct, none), where(c, none, ct)];
+  },
+};
+
+export function where<S extends Shape, D extends DType = 'float32'>(
+  cond: Tensor<S, 'bool'>,
+  a: Tensor<NoInfer<S>, D> | number,
+  b: Tensor<NoInfer<S>, NoInfer<D>> | number,
+): Tensor<S, D>;
+export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(
+  cond: Tensor<C, 'bool'>,
+  a: Tensor<A, D>,
+  b: (Tensor<B, NoInfer<D>> & BroadcastCheck<'where', A, B> & BroadcastCheck<'where', C, Broadcast<A, B>>) | number,
+): Tensor<Broadcast<C, Broadcast<A, B>>, D>;
+export function where<C extends Shape, B extends Shape, D extends DType>(
+  cond: Tensor<C, 'bool'>,
+  a: number,
+  b: Tensor<B, D> & BroadcastCheck<'where', C, B>,
+): Tensor<Broadcast<C, B>, D>;
+export function where(cond: AnyTensor, a: AnyTensor | number, b: AnyTensor | number): AnyTensor {
+  requireBool('where (condition)', cond);
+  const like = a instanceof Tensor ? a : b instanceof Tensor ? b : scalar(0, 'float32', cond);
+  const ta = a instanceof Tensor ? a : constantLike('where', a, like);
+  const tb = b instanceof Tensor ? b : constantLike('where', b, like);
+  const dtype = sameDType('where', [ta, tb]);
+  const { shape, names } = broadcastShapes('where', [cond, ta, tb]);
+  const inputs = [cond, ta, tb].map((x) => broadcastView(x, shape, names));
+  return apply(WHERE, inputs, undefined, spec(shape, dtype, names));
+}

@@ -1,0 +1,92 @@
+import type { DType, TypedArray } from './dtype.js';
+import type { View } from './view.js';
+
+/** Elementwise functions of one argument. `not` is for bool; `floor`/`ceil`/`round` are not differentiable. */
+export type UnaryOp =
+  | 'neg'
+  | 'abs'
+  | 'sign'
+  | 'exp'
+  | 'expm1'
+  | 'log'
+  | 'log1p'
+  | 'sqrt'
+  | 'rsqrt'
+  | 'reciprocal'
+  | 'square'
+  | 'sin'
+  | 'cos'
+  | 'tanh'
+  | 'sigmoid'
+  | 'relu'
+  | 'silu'
+  | 'floor'
+  | 'ceil'
+  | 'round'
+  | 'not';
+
+/** Arithmetic of two arguments of the same dtype; the result has that dtype. */
+export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | 'minimum' | 'atan2' | 'mod';
+/** Comparisons: the result is bool. */
+export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
+/** Logic on bool arguments. */
+export type LogicOp = 'and' | 'or';
+export type BinaryOp = ArithmeticOp | CompareOp | LogicOp;
+
+export type ReduceOp = 'sum' | 'max' | 'min';
+export type ArgReduceOp = 'argmax' | 'argmin';
+
+export const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
+
+/**
+ * What a compute backend provides: buffers, and kernels over strided views of them.
+ *
+ * The contract, which every backend keeps and the shared op suite checks:
+ * - Kernels read `View`s (any strides, including 0 for broadcast and non-contiguous transposes) and
+ *   return a fresh, contiguous, row-major buffer. They never write into an input.
+ * - Shapes and dtypes arrive already checked and aligned by `@hrm/core`: binary inputs have equal
+ *   shapes (broadcast dims carry stride 0), matmul batch dims are equal, axes are non-negative.
+ *   Kernels do not re-validate them; they do check data-dependent things (gather indices).
+ * - Integer semantics: int32 arithmetic wraps; `div` is floor division and `mod` takes the divisor's
+ *   sign (as Python's `//` and `%`); integer division by zero gives 0.
+ * - A buffer is released only through `dispose`; reading or computing from a disposed buffer throws.
+ *
+ * `B` is the backend's buffer handle: a typed array on CPU backends, a texture for gpu.js.
+ */
+export interface Backend<B = unknown> {
+  readonly name: string;
+  /** The dtypes this backend can hold. */
+  readonly dtypes: readonly DType[];
+
+  /** A new buffer holding a copy of `data`, whose element type must match `dtype`. */
+  upload(data: TypedArray, dtype: DType): B;
+  /** The elements of `x` in row-major order, copied into a new host array. */
+  read(x: View<B>): TypedArray;
+  /** Frees the buffer now. Using it afterwards is an error. */
+  dispose(buffer: B): void;
+  /** Buffers allocated and not yet disposed (for leak tests). */
+  liveBuffers(): number;
+
+  fill(size: number, dtype: DType, value: number): B;
+  unary(op: UnaryOp, x: View<B>): B;
+  binary(op: BinaryOp, a: View<B>, b: View<B>): B;
+  /** `cond ? a : b` elementwise; all three have the output's shape. */
+  where(cond: View<B>, a: View<B>, b: View<B>): B;
+  cast(x: View<B>, dtype: DType): B;
+  /** The view materialised as a contiguous buffer. */
+  copy(x: View<B>): B;
+  /** Reduces over `axes` (sorted, distinct); the output shape drops those axes. */
+  reduce(op: ReduceOp, x: View<B>, axes: readonly number[]): B;
+  /** Index (int32) of the first extreme element along `axis`; the output drops that axis. */
+  argReduce(op: ArgReduceOp, x: View<B>, axis: number): B;
+  /** `[...batch, M, K] @ [...batch, K, N] -> [...batch, M, N]`; transposed operands arrive as strides. */
+  matmul(a: View<B>, b: View<B>): B;
+  /** Joins views that agree on every axis but `axis`. */
+  concat(xs: readonly View<B>[], axis: number): B;
+  /** Zero padding: `widths[i] = [before, after]` for axis i. */
+  pad(x: View<B>, widths: readonly (readonly [number, number])[]): B;
+  /** numpy `take`: out shape is `x.shape[:axis] + indices.shape + x.shape[axis+1:]`. */
+  gather(x: View<B>, indices: View<B>, axis: number): B;
+  /** The adjoint of gather: a zero buffer of `outShape`, with each update added at its index along `axis`. */
+  scatterAdd(updates: View<B>, indices: View<B>, axis: number, outShape: readonly number[]): B;
+}

@@ -1,0 +1,4 @@
+/**
+ * @hrm/nn: not built yet. See issue 3 for what goes here.
+ */
+export {};
