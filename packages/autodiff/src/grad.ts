@@ -74,5 +74,6 @@ export function valueAndGrad<P, R extends unknown[], A = undefined>(
 
 /** The gradient of a scalar `f` with respect to its first argument (a tensor or a tree of them). */
 export function grad<P, R extends unknown[]>(f: (params: P, ...rest: R) => Scalar): (params: P, ...rest: R) => P {
-  return (params, ...rest) => run(f, params, rest).grad;
+  // The value (and aux) are released with the scope: only the gradient leaves.
+  return (params, ...rest) => scope(() => run(f, params, rest).grad);
 }

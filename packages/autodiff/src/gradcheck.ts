@@ -25,7 +25,12 @@ export interface GradCheckOptions {
 export interface GradCheckResult {
   readonly ok: boolean;
   /** The largest |analytic - numeric| - rtol |numeric| over all elements (<= atol when ok). */
-  readonly worst: { readonly input: number; readonly index: number; readonly analytic: number; readonly numeric: number };
+  readonly worst: {
+    readonly input: number;
+    readonly index: number;
+    readonly analytic: number;
+    readonly numeric: number;
+  };
   readonly checked: number;
 }
 
@@ -37,7 +42,10 @@ function f64(x: AnyTensor): AnyTensor {
 
 /** A copy of x on the current backend (x may live on another). */
 function fromHostLike(x: AnyTensor): AnyTensor {
-  const made = fromArray(x.data() as ArrayLike<number>, x.view.shape as number[], { dtype: x.dtype, allowNonFinite: true });
+  const made = fromArray(x.data() as ArrayLike<number>, x.view.shape as number[], {
+    dtype: x.dtype,
+    allowNonFinite: true,
+  });
   if (E.isLeft(made)) throw made.left;
   return made.right as AnyTensor;
 }
@@ -65,7 +73,9 @@ function projectGradients(first: (xs: AnyTensor[]) => AnyTensor, seed: number): 
   let rs: AnyTensor[] | undefined;
   return (xs) => {
     const gs = grad((zs: AnyTensor[]) => first(zs))(xs);
-    const weights = (rs ??= keep(gs.map((g, i) => normal(key(seed + i), g.view.shape as number[], { dtype: 'float64' }) as AnyTensor)));
+    const weights = (rs ??= keep(
+      gs.map((g, i) => normal(key(seed + i), g.view.shape as number[], { dtype: 'float64' }) as AnyTensor),
+    ));
     return gs.map((g, i) => sum(mul(g, weights[i]))).reduce((a, b) => add(a, b));
   };
 }
@@ -77,7 +87,8 @@ export function checkGradients(f: Fn, inputs: readonly AnyTensor[], opts: GradCh
   return withBackend(backend, () => {
     // Differentiated inputs move to float64; the others keep their dtype and values.
     const constants = inputs.map((x) => fromHostLike(x));
-    const withInputs = (g: (...xs: AnyTensor[]) => AnyTensor) => (zs: AnyTensor[]) => g(...constants.map((c, i) => (wrt.includes(i) ? zs[wrt.indexOf(i)] : c)));
+    const withInputs = (g: (...xs: AnyTensor[]) => AnyTensor) => (zs: AnyTensor[]) =>
+      g(...constants.map((c, i) => (wrt.includes(i) ? zs[wrt.indexOf(i)] : c)));
     const xs = wrt.map((i) => fromHost(Float64Array.from(inputs[i].data() as ArrayLike<number>), inputs[i]));
     const first = project((...zs) => withInputs(f)(zs), seed);
     const loss = order === 1 ? first : projectGradients(first, seed + 1);
@@ -107,4 +118,3 @@ export function checkGradients(f: Fn, inputs: readonly AnyTensor[], opts: GradCh
     return { ok: checked === 0 || worstExcess <= atol, worst, checked };
   });
 }
-

@@ -4,10 +4,10 @@
  * rules live beside each op in @hrm/core.
  */
 export { detach, noGrad, stopGradient } from '@hrm/core';
-export type { GradCheckOptions, GradCheckResult } from './gradcheck.js';
-export { checkGradients } from './gradcheck.js';
 export type { Scalar, ValueAndGrad } from './grad.js';
 export { grad, valueAndGrad } from './grad.js';
+export type { GradCheckOptions, GradCheckResult } from './gradcheck.js';
+export { checkGradients } from './gradcheck.js';
 export type { Leaf, Tree } from './tree.js';
 export { leaves, treeMap, unflatten } from './tree.js';
 export type { VjpResult } from './vjp.js';

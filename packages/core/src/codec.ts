@@ -36,7 +36,7 @@ export const TensorCodec = new t.Type<AnyTensor, TensorJSON, unknown>(
   (u): u is AnyTensor => u instanceof Tensor,
   (u, c) =>
     pipe(
-      TensorJSON.validate(u, c),
+      TensorJSON.validate(u, t.appendContext(c, '', TensorJSON)),
       E.chain((json) => {
         if (json.names !== undefined && json.names.length !== json.shape.length)
           return t.failure(u, c, `names has ${json.names.length} entries for a rank-${json.shape.length} shape`);
@@ -60,12 +60,10 @@ export const TensorCodec = new t.Type<AnyTensor, TensorJSON, unknown>(
 export function formatValidationErrors(errors: t.Errors): string[] {
   return errors.map((e) => {
     // Keys under an intersection or union name the member codec, not a place in the value: skip them.
+    const isMember = (i: number) =>
+      i > 0 && (e.context[i - 1].type instanceof t.IntersectionType || e.context[i - 1].type instanceof t.UnionType);
     const path = e.context
-      .filter(
-        (_, i) =>
-          i > 0 &&
-          !(e.context[i - 1].type instanceof t.IntersectionType || e.context[i - 1].type instanceof t.UnionType),
-      )
+      .filter((c, i) => c.key !== '' && !isMember(i))
       .map((c) => c.key)
       .join('.');
     const last = e.context[e.context.length - 1];

@@ -47,7 +47,8 @@ declare const shapeType: unique symbol;
  * slice, broadcast) return views that share the buffer.
  */
 export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
-  declare readonly [shapeType]: S;
+  // Readonly, so that Tensor<['B', 81]> and Tensor<readonly ['B', 81]> are the same type to users.
+  declare readonly [shapeType]: Readonly<S>;
   readonly shape: Sizes<S>;
   readonly dtype: D;
   readonly names: readonly (string | undefined)[];

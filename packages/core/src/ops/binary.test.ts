@@ -1,31 +1,27 @@
-import {
-  add,
-  atan2,
-  DTypeError,
-  div,
-  maximum,
-  minimum,
-  mod,
-  mul,
-  pow,
-  ShapeError,
-  sub,
-  tensor,
-} from '@hrm/core';
+import { add, atan2, DTypeError, div, maximum, minimum, mod, mul, pow, ShapeError, sub, tensor } from '@hrm/core';
 import { describe, expect, it } from 'vitest';
 import { checkOp, type InputSpec, type OpCase } from '../testing/opcheck.js';
 import { zip } from '../testing/ref.js';
 
 /** Shape pairs covering equal shapes, trailing vectors, size-1 stretching on both sides, scalars and empty dims. */
 const PAIRS: readonly [readonly number[], readonly number[]][] = [
-  [[3, 4], [3, 4]],
+  [
+    [3, 4],
+    [3, 4],
+  ],
   [[2, 3, 4], [4]],
-  [[2, 1, 4], [3, 1]],
+  [
+    [2, 1, 4],
+    [3, 1],
+  ],
   [[1], [5]],
   [[], [2, 3]],
   [[4, 1], []],
   [[0, 3], [3]],
-  [[2, 81], [2, 81]],
+  [
+    [2, 81],
+    [2, 81],
+  ],
 ];
 
 function cases(
@@ -51,22 +47,64 @@ function cases(
 
 const away = { range: [-2, 2], awayFromZero: 0.2 } as const;
 
-checkOp('add', cases('add', add, (a, b) => a + b));
-checkOp('sub', cases('sub', sub, (a, b) => a - b));
-checkOp('mul', cases('mul', mul, (a, b) => a * b));
-checkOp('div', cases('div', div, (a, b) => a / b, {}, away, { rtol: 1e-5 }));
-checkOp('pow', cases('pow', pow, (a, b) => a ** b, { range: [0.3, 2] }, { range: [-2, 2] }, { rtol: 1e-5 }));
+checkOp(
+  'add',
+  cases('add', add, (a, b) => a + b),
+);
+checkOp(
+  'sub',
+  cases('sub', sub, (a, b) => a - b),
+);
+checkOp(
+  'mul',
+  cases('mul', mul, (a, b) => a * b),
+);
+checkOp(
+  'div',
+  cases('div', div, (a, b) => a / b, {}, away, { rtol: 1e-5 }),
+);
+checkOp(
+  'pow',
+  cases('pow', pow, (a, b) => a ** b, { range: [0.3, 2] }, { range: [-2, 2] }, { rtol: 1e-5 }),
+);
 // Distinct values on each side so that no ties sit on the kink.
-checkOp('maximum', cases('maximum', maximum, Math.max, { range: [0, 1] }, { range: [-1, 0] }).concat(cases('maximum', maximum, Math.max, { range: [-1, 0] }, { range: [0, 1] })));
+checkOp(
+  'maximum',
+  cases('maximum', maximum, Math.max, { range: [0, 1] }, { range: [-1, 0] }).concat(
+    cases('maximum', maximum, Math.max, { range: [-1, 0] }, { range: [0, 1] }),
+  ),
+);
 checkOp('minimum', cases('minimum', minimum, Math.min, { range: [0, 1] }, { range: [-1, 0] }));
 checkOp('atan2', cases('atan2', atan2, Math.atan2, away, away));
-checkOp('mod', cases('mod', mod, (a, b) => a - b * Math.floor(a / b), { range: [-5, 5] }, { range: [0.7, 2] }, { grad2: false, rtol: 1e-5, atol: 1e-5 }));
+checkOp(
+  'mod',
+  cases(
+    'mod',
+    mod,
+    (a, b) => a - b * Math.floor(a / b),
+    { range: [-5, 5] },
+    { range: [0.7, 2] },
+    { grad2: false, rtol: 1e-5, atol: 1e-5 },
+  ),
+);
 
 checkOp('int32 arithmetic', [
   ...cases('add int32', add, (a, b) => a + b, { dtype: 'int32' }),
   ...cases('mul int32', mul, (a, b) => a * b, { dtype: 'int32' }),
-  ...cases('floor-div int32', div, (a, b) => (b === 0 ? 0 : Math.floor(a / b)), { dtype: 'int32', range: [-20, 20] }, { dtype: 'int32', range: [1, 6] }),
-  ...cases('mod int32', mod, (a, b) => a - b * Math.floor(a / b), { dtype: 'int32', range: [-20, 20] }, { dtype: 'int32', range: [1, 6] }),
+  ...cases(
+    'floor-div int32',
+    div,
+    (a, b) => (b === 0 ? 0 : Math.floor(a / b)),
+    { dtype: 'int32', range: [-20, 20] },
+    { dtype: 'int32', range: [1, 6] },
+  ),
+  ...cases(
+    'mod int32',
+    mod,
+    (a, b) => a - b * Math.floor(a / b),
+    { dtype: 'int32', range: [-20, 20] },
+    { dtype: 'int32', range: [1, 6] },
+  ),
   ...cases('maximum int32', maximum, Math.max, { dtype: 'int32' }),
 ]);
 

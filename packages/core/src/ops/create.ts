@@ -89,7 +89,7 @@ export function onesLike<S extends Shape, D extends DType>(like: Tensor<S, D>): 
   return fullLike(like, 1);
 }
 
-type LiteralDType<T> = T extends NestedArray<boolean> ? 'bool' : 'float32';
+type LiteralDType<T> = T extends NestedArray<number> ? 'float32' : 'bool';
 
 /**
  * A tensor from a nested array literal, its shape inferred in the type: `tensor([[1, 2], [3, 4]])`

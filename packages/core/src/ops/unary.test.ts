@@ -49,23 +49,44 @@ function cases(
 const positive = { range: [0.2, 3] } as const;
 const awayFromZero = { range: [-2, 2], awayFromZero: 0.1 } as const;
 
-checkOp('neg', cases('neg', neg, (x) => -x));
+checkOp(
+  'neg',
+  cases('neg', neg, (x) => -x),
+);
 checkOp('abs', cases('abs', abs, Math.abs, awayFromZero));
 checkOp('sign', cases('sign', sign, Math.sign, awayFromZero));
-checkOp('square', cases('square', square, (x) => x * x));
-checkOp('relu', cases('relu', relu, (x) => Math.max(x, 0), awayFromZero));
+checkOp(
+  'square',
+  cases('square', square, (x) => x * x),
+);
+checkOp(
+  'relu',
+  cases('relu', relu, (x) => Math.max(x, 0), awayFromZero),
+);
 checkOp('exp', cases('exp', exp, Math.exp, { range: [-3, 3] }));
 checkOp('expm1', cases('expm1', expm1, Math.expm1, { range: [-2, 2] }));
 checkOp('log', cases('log', log, Math.log, positive));
 checkOp('log1p', cases('log1p', log1p, Math.log1p, { range: [-0.5, 3] }));
 checkOp('sqrt', cases('sqrt', sqrt, Math.sqrt, positive));
-checkOp('rsqrt', cases('rsqrt', rsqrt, (x) => 1 / Math.sqrt(x), positive));
-checkOp('reciprocal', cases('reciprocal', reciprocal, (x) => 1 / x, awayFromZero, { rtol: 1e-5 }));
+checkOp(
+  'rsqrt',
+  cases('rsqrt', rsqrt, (x) => 1 / Math.sqrt(x), positive),
+);
+checkOp(
+  'reciprocal',
+  cases('reciprocal', reciprocal, (x) => 1 / x, awayFromZero, { rtol: 1e-5 }),
+);
 checkOp('sin', cases('sin', sin, Math.sin, { range: [-4, 4] }));
 checkOp('cos', cases('cos', cos, Math.cos, { range: [-4, 4] }));
 checkOp('tanh', cases('tanh', tanh, Math.tanh, { range: [-3, 3] }));
-checkOp('sigmoid', cases('sigmoid', sigmoid, (x) => 1 / (1 + Math.exp(-x)), { range: [-6, 6] }));
-checkOp('silu', cases('silu', silu, (x) => x / (1 + Math.exp(-x)), { range: [-6, 6] }));
+checkOp(
+  'sigmoid',
+  cases('sigmoid', sigmoid, (x) => 1 / (1 + Math.exp(-x)), { range: [-6, 6] }),
+);
+checkOp(
+  'silu',
+  cases('silu', silu, (x) => x / (1 + Math.exp(-x)), { range: [-6, 6] }),
+);
 checkOp('floor', cases('floor', floor, Math.floor, { range: [-5, 5] }, { grad2: false }));
 checkOp('ceil', cases('ceil', ceil, Math.ceil, { range: [-5, 5] }, { grad2: false }));
 const halfEven = (x: number) => (Math.abs(x - Math.trunc(x)) === 0.5 ? 2 * Math.round(x / 2) : Math.round(x));
@@ -80,10 +101,30 @@ checkOp('round', [
   },
 ]);
 checkOp('int32 neg/abs/square', [
-  { name: 'neg int32', inputs: [{ shape: [2, 5], dtype: 'int32' }], run: (x) => neg(x), reference: (x) => map(x, (v) => -v) },
-  { name: 'abs int32', inputs: [{ shape: [9], dtype: 'int32' }], run: (x) => abs(x), reference: (x) => map(x, Math.abs) },
-  { name: 'square int32', inputs: [{ shape: [4, 2], dtype: 'int32' }], run: (x) => square(x), reference: (x) => map(x, (v) => v * v) },
+  {
+    name: 'neg int32',
+    inputs: [{ shape: [2, 5], dtype: 'int32' }],
+    run: (x) => neg(x),
+    reference: (x) => map(x, (v) => -v),
+  },
+  {
+    name: 'abs int32',
+    inputs: [{ shape: [9], dtype: 'int32' }],
+    run: (x) => abs(x),
+    reference: (x) => map(x, Math.abs),
+  },
+  {
+    name: 'square int32',
+    inputs: [{ shape: [4, 2], dtype: 'int32' }],
+    run: (x) => square(x),
+    reference: (x) => map(x, (v) => v * v),
+  },
 ]);
 checkOp('logicalNot', [
-  { name: 'logicalNot', inputs: [{ shape: [3, 4], dtype: 'bool' }], run: (x) => logicalNot(x), reference: (x) => map(x, (v) => 1 - v) },
+  {
+    name: 'logicalNot',
+    inputs: [{ shape: [3, 4], dtype: 'bool' }],
+    run: (x) => logicalNot(x),
+    reference: (x) => map(x, (v) => 1 - v),
+  },
 ]);

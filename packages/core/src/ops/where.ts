@@ -22,16 +22,21 @@ export function where<S extends Shape, D extends DType = 'float32'>(
   a: Tensor<NoInfer<S>, D> | number,
   b: Tensor<NoInfer<S>, NoInfer<D>> | number,
 ): Tensor<S, D>;
-export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(
+export function where<C extends Shape, A extends Shape, D extends DType>(
   cond: Tensor<C, 'bool'>,
-  a: Tensor<A, D>,
-  b: (Tensor<B, NoInfer<D>> & BroadcastCheck<'where', A, B> & BroadcastCheck<'where', C, Broadcast<A, B>>) | number,
-): Tensor<Broadcast<C, Broadcast<A, B>>, D>;
+  a: Tensor<A, D> & BroadcastCheck<'where', C, A>,
+  b: number,
+): Tensor<Broadcast<C, A>, D>;
 export function where<C extends Shape, B extends Shape, D extends DType>(
   cond: Tensor<C, 'bool'>,
   a: number,
   b: Tensor<B, D> & BroadcastCheck<'where', C, B>,
 ): Tensor<Broadcast<C, B>, D>;
+export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(
+  cond: Tensor<C, 'bool'>,
+  a: Tensor<A, D>,
+  b: Tensor<B, NoInfer<D>> & BroadcastCheck<'where', A, B> & BroadcastCheck<'where', C, Broadcast<A, B>>,
+): Tensor<Broadcast<C, Broadcast<A, B>>, D>;
 export function where(cond: AnyTensor, a: AnyTensor | number, b: AnyTensor | number): AnyTensor {
   requireBool('where (condition)', cond);
   const like = a instanceof Tensor ? a : b instanceof Tensor ? b : scalar(0, 'float32', cond);

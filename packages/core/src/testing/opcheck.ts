@@ -9,16 +9,7 @@
  * Backends under test: `HRM_TEST_BACKENDS` (comma-separated), else every registered backend.
  */
 import { checkGradients, grad } from '@hrm/autodiff';
-import {
-  type AnyTensor,
-  type DType,
-  fromArray,
-  permute,
-  registeredBackends,
-  slice,
-  sum,
-  withBackend,
-} from '@hrm/core';
+import { type AnyTensor, type DType, fromArray, permute, registeredBackends, slice, sum, withBackend } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { type Ref, ref } from './ref.js';
@@ -113,7 +104,9 @@ function expectClose(actual: AnyTensor, expected: Ref, rtol: number, atol: numbe
     }
   }
   if (worst >= 0)
-    expect.fail(`${label}: element ${worst} is ${got[worst]}, expected ${expected.data[worst]} (rtol ${rtol}, atol ${atol})`);
+    expect.fail(
+      `${label}: element ${worst} is ${got[worst]}, expected ${expected.data[worst]} (rtol ${rtol}, atol ${atol})`,
+    );
 }
 
 export function checkOp(name: string, cases: readonly OpCase[]): void {
@@ -124,8 +117,7 @@ export function checkOp(name: string, cases: readonly OpCase[]): void {
       const expected = c.reference(...values.map((v, i) => ref(c.inputs[i].shape, v)));
       const rtol = c.rtol ?? 2e-6;
       const atol = c.atol ?? 1e-6;
-      const differentiable =
-        (c.grad ?? true) && c.inputs.some((s) => (s.dtype ?? 'float32').startsWith('float'));
+      const differentiable = (c.grad ?? true) && c.inputs.some((s) => (s.dtype ?? 'float32').startsWith('float'));
       for (const backendName of testBackends()) {
         it(`${c.name} [${backendName}]`, () =>
           withBackend(backendName, () => {
@@ -139,14 +131,20 @@ export function checkOp(name: string, cases: readonly OpCase[]): void {
                 withBackend(b, () => {
                   const xs = values.map((v, i) => make(v, c.inputs[i]));
                   const wrt = xs.flatMap((x, i) => (x.dtype === 'float32' ? [i] : []));
-                  const gs = grad((zs: AnyTensor[]) => sum(c.run(...xs.map((x, i) => (wrt.includes(i) ? zs[wrt.indexOf(i)] : x)))))(
-                    wrt.map((i) => xs[i]),
-                  );
+                  const gs = grad((zs: AnyTensor[]) =>
+                    sum(c.run(...xs.map((x, i) => (wrt.includes(i) ? zs[wrt.indexOf(i)] : x)))),
+                  )(wrt.map((i) => xs[i]));
                   return gs.map((g) => ref(g.view.shape, g.data()));
                 });
               const mine = gradOn(backendName);
               gradOn('reference').forEach((r, i) => {
-                expectClose(make([...mine[i].data], { shape: mine[i].shape }), r, 1e-4, 1e-5, `${c.name} gradient ${i} vs reference`);
+                expectClose(
+                  make([...mine[i].data], { shape: mine[i].shape }),
+                  r,
+                  1e-4,
+                  1e-5,
+                  `${c.name} gradient ${i} vs reference`,
+                );
               });
             }
           }));
@@ -167,4 +165,3 @@ export function checkOp(name: string, cases: readonly OpCase[]): void {
     });
   });
 }
-

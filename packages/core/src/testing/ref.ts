@@ -74,7 +74,13 @@ export function zip(f: (...xs: number[]) => number, ...xs: Ref[]): Ref {
 }
 
 /** Reduces over `axes` (non-negative) with `f` from `init`; kept as size 1 with keepdims. */
-export function reduce(a: Ref, axes: readonly number[], f: (acc: number, x: number) => number, init: number, keepdims = false): Ref {
+export function reduce(
+  a: Ref,
+  axes: readonly number[],
+  f: (acc: number, x: number) => number,
+  init: number,
+  keepdims = false,
+): Ref {
   const kept = a.shape.map((d, k) => (axes.includes(k) ? 1 : d));
   const acc = build(kept, () => init);
   for (let i = 0; i < a.data.length; i++) {
@@ -124,7 +130,11 @@ export function concat(xs: readonly Ref[], axis: number): Ref {
   return build(shape, (c) => {
     let i = c[axis];
     for (const x of xs) {
-      if (i < x.shape[axis]) return at(x, c.map((v, k) => (k === axis ? i : v)));
+      if (i < x.shape[axis])
+        return at(
+          x,
+          c.map((v, k) => (k === axis ? i : v)),
+        );
       i -= x.shape[axis];
     }
     throw new Error('unreachable');
@@ -145,6 +155,8 @@ export function take(a: Ref, idx: Ref, axis: number): Ref {
 /** Reads any array as nested JS arrays (for readable test failures). */
 export function toNested(a: Ref): unknown {
   const go = (k: number, off: number): unknown =>
-    k === a.shape.length ? a.data[off] : Array.from({ length: a.shape[k] }, (_, i) => go(k + 1, off + i * size(a.shape.slice(k + 1))));
+    k === a.shape.length
+      ? a.data[off]
+      : Array.from({ length: a.shape[k] }, (_, i) => go(k + 1, off + i * size(a.shape.slice(k + 1))));
   return go(0, 0);
 }

@@ -1,0 +1,119 @@
+import {
+  type AnyTensor,
+  cast,
+  DTypeError,
+  eq,
+  ge,
+  gt,
+  le,
+  logicalAnd,
+  logicalOr,
+  lt,
+  ne,
+  tensor,
+  where,
+} from '@hrm/core';
+import { describe, expect, it } from 'vitest';
+import { checkOp, type OpCase } from '../testing/opcheck.js';
+import { map, zip } from '../testing/ref.js';
+
+const compareCases = (
+  [
+    ['eq', eq, (a: number, b: number) => +(a === b)],
+    ['ne', ne, (a: number, b: number) => +(a !== b)],
+    ['lt', lt, (a: number, b: number) => +(a < b)],
+    ['le', le, (a: number, b: number) => +(a <= b)],
+    ['gt', gt, (a: number, b: number) => +(a > b)],
+    ['ge', ge, (a: number, b: number) => +(a >= b)],
+  ] as const
+).map(
+  ([name, op, f]): OpCase => ({
+    // Small integers so that equal values actually occur.
+    name: `${name} int32 [3, 4] with [4]`,
+    inputs: [
+      { shape: [3, 4], dtype: 'int32', range: [0, 3] },
+      { shape: [4], dtype: 'int32', range: [0, 3] },
+    ],
+    run: (a, b) => (op as (x: AnyTensor, y: AnyTensor) => AnyTensor)(a, b),
+    reference: (a, b) => zip(f, a, b),
+  }),
+);
+checkOp('comparisons', compareCases);
+
+checkOp('logic', [
+  {
+    name: 'and',
+    inputs: [
+      { shape: [5], dtype: 'bool' },
+      { shape: [5], dtype: 'bool' },
+    ],
+    run: (a, b) => logicalAnd(a, b),
+    reference: (a, b) => zip((x, y) => +(x && y), a, b),
+  },
+  {
+    name: 'or',
+    inputs: [
+      { shape: [2, 5], dtype: 'bool' },
+      { shape: [5], dtype: 'bool' },
+    ],
+    run: (a, b) => logicalOr(a, b as never),
+    reference: (a, b) => zip((x, y) => +(x || y), a, b),
+  },
+]);
+
+checkOp('where', [
+  {
+    name: 'broadcast condition [3, 1] over [3, 4] and [4]',
+    inputs: [{ shape: [3, 1], dtype: 'bool' }, { shape: [3, 4] }, { shape: [4] }],
+    run: (c, a, b) => where(c as never, a, b as never),
+    reference: (c, a, b) => zip((x, y, z) => (x ? y : z), c, a, b),
+  },
+  {
+    name: 'a number on one side',
+    inputs: [{ shape: [6], dtype: 'bool' }, { shape: [6] }],
+    run: (c, a) => where(c, a, 0.5),
+    reference: (c, a) => zip((x, y) => (x ? y : 0.5), c, a),
+  },
+]);
+
+checkOp('cast', [
+  {
+    name: 'float32 -> int32 truncates toward zero',
+    inputs: [{ shape: [8], range: [-4, 4] }],
+    run: (x) => cast(x, 'int32'),
+    reference: (x) => map(x, Math.trunc),
+  },
+  {
+    name: 'float32 -> bool',
+    inputs: [{ shape: [5], values: [0, -0, 1.5, -2, 0] }],
+    run: (x) => cast(x, 'bool'),
+    reference: (x) => map(x, (v) => +(v !== 0)),
+  },
+  {
+    name: 'int32 -> float32',
+    inputs: [{ shape: [2, 3], dtype: 'int32' }],
+    run: (x) => cast(x, 'float32'),
+    reference: (x) => x,
+  },
+  {
+    name: 'float32 -> float64 (differentiable)',
+    inputs: [{ shape: [2, 3] }],
+    run: (x) => cast(x, 'float64'),
+    reference: (x) => x,
+  },
+]);
+
+describe('where and comparisons: errors', () => {
+  it('needs a bool condition and one dtype for both branches', () => {
+    expect(() => where(tensor([1, 0]) as never, tensor([1, 2]), tensor([3, 4]))).toThrow(DTypeError);
+    expect(() => where(tensor([true, false]), tensor([1, 2]), tensor([3, 4], 'int32') as never)).toThrow(
+      /where: dtypes differ/,
+    );
+  });
+
+  it('orders only numbers', () => {
+    const b = tensor([true]);
+    expect(() => lt(b as never, b as never)).toThrow('lt: needs a numeric tensor, got bool[1]');
+    expect(eq(b, b).toArray()).toEqual([true]);
+  });
+});
