@@ -26,7 +26,9 @@ const close = (a: AnyTensor, b: number[] | number[][], tol = 1e-5) => {
   const flat = (b as number[]).flat(2) as number[];
   const got = Array.from(a.data());
   expect(got.length).toBe(flat.length);
-  got.forEach((v, i) => expect(Math.abs(v - flat[i])).toBeLessThan(tol));
+  got.forEach((v, i) => {
+    expect(Math.abs(v - flat[i])).toBeLessThan(tol);
+  });
 };
 
 describe('grad over trees', () => {

@@ -24,7 +24,7 @@ export interface GradCheckOptions {
 
 export interface GradCheckResult {
   readonly ok: boolean;
-  /** The largest |analytic - numeric| - rtol |numeric| over all elements (<= atol when ok). */
+  /** The element with the largest |analytic - numeric| - rtol |numeric| (`input` counts all inputs). */
   readonly worst: {
     readonly input: number;
     readonly index: number;
@@ -35,48 +35,46 @@ export interface GradCheckResult {
 }
 
 type Fn = (...xs: AnyTensor[]) => AnyTensor;
+type Loss = (xs: AnyTensor[]) => AnyTensor;
 
-function f64(x: AnyTensor): AnyTensor {
-  return cast(x, 'float64');
-}
-
-/** A copy of x on the current backend (x may live on another). */
-function fromHostLike(x: AnyTensor): AnyTensor {
-  const made = fromArray(x.data() as ArrayLike<number>, x.view.shape as number[], {
-    dtype: x.dtype,
-    allowNonFinite: true,
-  });
+/** A copy of `values` shaped like `like`, on the current backend. */
+function fromHost(values: ArrayLike<number>, like: AnyTensor, dtype = like.dtype): AnyTensor {
+  const made = fromArray(values, like.view.shape as number[], { dtype, allowNonFinite: true });
   if (E.isLeft(made)) throw made.left;
   return made.right as AnyTensor;
 }
 
-function fromHost(data: Float64Array, like: AnyTensor): AnyTensor {
-  const made = fromArray(data, like.view.shape as number[], { dtype: 'float64', allowNonFinite: true });
-  if (E.isLeft(made)) throw made.left;
-  return made.right as AnyTensor;
+/** A random float64 tensor of `shape`, made on first use (inside a gradient's scope, hence `keep`). */
+function lazyWeights(seed: number): (shape: readonly number[]) => AnyTensor {
+  let w: AnyTensor | undefined;
+  return (shape) => {
+    w ??= keep(normal(key(seed), shape as number[], { dtype: 'float64' }) as AnyTensor);
+    return w;
+  };
 }
 
 /** The scalar `sum(f(xs) * r)` for a fixed random r, so one gradient checks the whole Jacobian. */
-function project(f: Fn, seed: number): (xs: AnyTensor[]) => AnyTensor {
-  let r: AnyTensor | undefined;
+function project(f: Fn, seed: number): Loss {
+  const r = lazyWeights(seed);
   return (xs) => {
-    const y = f64(f(...xs));
-    if (y.dtype !== 'float64') throw new TypeError(`checkGradients: f returned ${y.describe()}, which has no gradient`);
-    // Made on first use, inside a gradient's scope: keep it past that scope.
-    r ??= keep(normal(key(seed), y.view.shape as number[], { dtype: 'float64' }) as AnyTensor);
-    return sum(mul(y, r));
+    const y = f(...xs);
+    if (y.dtype !== 'float32' && y.dtype !== 'float64')
+      throw new TypeError(`checkGradients: f returned ${y.describe()}, which has no gradient`);
+    const y64 = cast(y, 'float64');
+    return sum(mul(y64, r(y64.view.shape)));
   };
 }
 
 /** The scalar `sum_i sum(grad_i(first)(xs) * r_i)`: its gradient needs the gradient of a gradient. */
-function projectGradients(first: (xs: AnyTensor[]) => AnyTensor, seed: number): (xs: AnyTensor[]) => AnyTensor {
-  let rs: AnyTensor[] | undefined;
+function projectGradients(first: Loss, seed: number): Loss {
+  const rs: ((shape: readonly number[]) => AnyTensor)[] = [];
   return (xs) => {
-    const gs = grad((zs: AnyTensor[]) => first(zs))(xs);
-    const weights = (rs ??= keep(
-      gs.map((g, i) => normal(key(seed + i), g.view.shape as number[], { dtype: 'float64' }) as AnyTensor),
-    ));
-    return gs.map((g, i) => sum(mul(g, weights[i]))).reduce((a, b) => add(a, b));
+    const gs = grad(first)(xs);
+    const terms = gs.map((g, i) => {
+      rs[i] ??= lazyWeights(seed + i);
+      return sum(mul(g, rs[i](g.view.shape)));
+    });
+    return terms.reduce((a, b) => add(a, b));
   };
 }
 
@@ -85,20 +83,19 @@ export function checkGradients(f: Fn, inputs: readonly AnyTensor[], opts: GradCh
   const isFloat = (x: AnyTensor) => x.dtype === 'float32' || x.dtype === 'float64';
   const wrt = opts.argnums ?? inputs.flatMap((x, i) => (isFloat(x) ? [i] : []));
   return withBackend(backend, () => {
-    // Differentiated inputs move to float64; the others keep their dtype and values.
-    const constants = inputs.map((x) => fromHostLike(x));
-    const withInputs = (g: (...xs: AnyTensor[]) => AnyTensor) => (zs: AnyTensor[]) =>
-      g(...constants.map((c, i) => (wrt.includes(i) ? zs[wrt.indexOf(i)] : c)));
-    const xs = wrt.map((i) => fromHost(Float64Array.from(inputs[i].data() as ArrayLike<number>), inputs[i]));
-    const first = project((...zs) => withInputs(f)(zs), seed);
+    // Differentiated inputs move to float64; the others are constants with their own dtype.
+    const constants = inputs.map((x) => fromHost(x.data(), x));
+    const bind: Fn = (...zs) => f(...constants.map((c, i) => (wrt.includes(i) ? zs[wrt.indexOf(i)] : c)));
+    const first = project(bind, seed);
     const loss = order === 1 ? first : projectGradients(first, seed + 1);
-    const analytic = grad((zs: AnyTensor[]) => loss(zs))(xs).map((g) => g.data() as Float64Array);
+    const xs = wrt.map((i) => fromHost(inputs[i].data(), inputs[i], 'float64'));
+    const analytic = grad(loss)(xs).map((g) => g.data());
+
     let worst = { input: -1, index: -1, analytic: 0, numeric: 0 };
-    // `input` in the report is the position among all inputs.
     let worstExcess = Number.NEGATIVE_INFINITY;
     let checked = 0;
     xs.forEach((x, i) => {
-      const base = Float64Array.from(x.data() as ArrayLike<number>);
+      const base = Float64Array.from(x.data());
       for (let j = 0; j < base.length; j++) {
         const h = eps * Math.max(1, Math.abs(base[j]));
         const at = (delta: number): number => {

@@ -82,12 +82,14 @@ checkOp('cast', [
     inputs: [{ shape: [8], range: [-4, 4] }],
     run: (x) => cast(x, 'int32'),
     reference: (x) => map(x, Math.trunc),
+    grad: false, // int32 output: no gradient
   },
   {
     name: 'float32 -> bool',
     inputs: [{ shape: [5], values: [0, -0, 1.5, -2, 0] }],
     run: (x) => cast(x, 'bool'),
     reference: (x) => map(x, (v) => +(v !== 0)),
+    grad: false, // bool output: no gradient
   },
   {
     name: 'int32 -> float32',
