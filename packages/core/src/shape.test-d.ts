@@ -10,6 +10,8 @@ import {
   type Dim,
   exp,
   expandDims,
+  fromArray,
+  fromArrays,
   index,
   matmul,
   mean,
@@ -30,6 +32,7 @@ import {
   where,
   zeros,
 } from '@hrm/core';
+import * as E from 'fp-ts/lib/Either.js';
 import { describe, expectTypeOf, it } from 'vitest';
 
 declare const x: Tensor<['B', 81, 128]>;
@@ -59,6 +62,16 @@ describe('creation', () => {
     zeros(['B', 81]);
     // @ts-expect-error -- 'T' has no size
     zeros(['B', 'T'], { dims: { B: 4 } });
+  });
+
+  it('types data from outside by the shape it is checked against', () => {
+    const r = fromArrays(
+      { cells: { data: [1, 2], shape: ['B', 81] }, mask: { data: [1], shape: ['B'] } },
+      { dtype: 'int32' },
+    );
+    if (E.isRight(r)) expectTypeOf(r.right.tensors.cells).toEqualTypeOf<Tensor<['B', 81], 'int32'>>();
+    const one = fromArray([1, 2, 3], ['N']);
+    if (E.isRight(one)) expectTypeOf(one.right).toEqualTypeOf<Tensor<['N'], 'float32'>>();
   });
 
   it('keeps run-time sizes as numbers', () => {

@@ -265,7 +265,7 @@ export function fromArray<const S extends Shape, D extends DType = 'float32'>(
  * Several tensors whose shapes share names, bound consistently: `fromArrays({ inputs: {data, shape: ['B', 81]},
  * labels: {data, shape: ['B', 81]} })` fails unless both agree on B. Returns the tensors and the bound sizes.
  */
-export function fromArrays<T extends Record<string, ArraySpec>, D extends DType = 'float32'>(
+export function fromArrays<const T extends Record<string, ArraySpec>, D extends DType = 'float32'>(
   specs: T,
   opts: FromArrayOptions<D> = {},
 ): E.Either<Error, { tensors: { [K in keyof T]: Tensor<T[K]['shape'], D> }; dims: Record<string, number> }> {

@@ -1,0 +1,179 @@
+/**
+ * Shared helpers for the benchmarks: timing, a description of the machine, an aligned text table and
+ * the JSON result files. The development machine is shared and noisy (see performance-anchors.md), so
+ * every timing reports its median with the spread, and every result records the load it ran under.
+ */
+import { execFileSync } from 'node:child_process';
+import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+
+// ---------------------------------------------------------------------------------------------
+// Timing
+
+export interface TimingOptions {
+  /** Untimed calls first: they let V8 optimize the code and fill caches. */
+  readonly warmup: number;
+  /** Timed calls continue until both at least `minReps` calls and `minSeconds` of timed calls are done... */
+  readonly minReps: number;
+  readonly minSeconds: number;
+  /** ...or `maxReps` calls, whichever comes first. */
+  readonly maxReps: number;
+}
+
+export const DEFAULT_TIMING: TimingOptions = { warmup: 2, minReps: 5, minSeconds: 2, maxReps: 1000 };
+
+/** Seconds per call: the median and the spread. */
+export interface Timing {
+  readonly median: number;
+  readonly min: number;
+  readonly max: number;
+  readonly reps: number;
+}
+
+const now = (): number => Number(process.hrtime.bigint()) / 1e9;
+
+function summarize(samples: readonly number[]): Timing {
+  const s = [...samples].sort((a, b) => a - b);
+  const mid = s.length >> 1;
+  const median = s.length % 2 === 1 ? s[mid] : (s[mid - 1] + s[mid]) / 2;
+  return { median, min: s[0], max: s[s.length - 1], reps: s.length };
+}
+
+function done(samples: readonly number[], opts: TimingOptions): boolean {
+  const total = samples.reduce((a, b) => a + b, 0);
+  return samples.length >= opts.maxReps || (samples.length >= opts.minReps && total >= opts.minSeconds);
+}
+
+/** Times a synchronous `fn`, which must force its own result (read the output back). */
+export function measure(fn: () => void, options: Partial<TimingOptions> = {}): Timing {
+  const opts = { ...DEFAULT_TIMING, ...options };
+  for (let i = 0; i < opts.warmup; i++) fn();
+  const samples: number[] = [];
+  while (!done(samples, opts)) {
+    const t0 = now();
+    fn();
+    samples.push(now() - t0);
+  }
+  return summarize(samples);
+}
+
+/** Times an asynchronous `fn` (for backends whose read-back is a promise). */
+export async function measureAsync(fn: () => Promise<void>, options: Partial<TimingOptions> = {}): Promise<Timing> {
+  const opts = { ...DEFAULT_TIMING, ...options };
+  for (let i = 0; i < opts.warmup; i++) await fn();
+  const samples: number[] = [];
+  while (!done(samples, opts)) {
+    const t0 = now();
+    await fn();
+    samples.push(now() - t0);
+  }
+  return summarize(samples);
+}
+
+// ---------------------------------------------------------------------------------------------
+// The machine
+
+export interface MachineInfo {
+  readonly cpu: string;
+  readonly cores: number;
+  /** 1, 5 and 15 minute load averages when the run started: other work on the machine skews timings. */
+  readonly loadavg: readonly number[];
+  readonly totalMemGiB: number;
+  readonly platform: string;
+  readonly node: string;
+  readonly v8: string;
+  /** The commit measured, and whether the working tree differed from it; null outside a git checkout. */
+  readonly commit: string | null;
+  readonly dirty: boolean | null;
+  readonly date: string;
+}
+
+function cpuModel(): string {
+  try {
+    const line = readFileSync('/proc/cpuinfo', 'utf8')
+      .split('\n')
+      .find((l) => l.startsWith('model name'));
+    if (line) return line.slice(line.indexOf(':') + 1).trim();
+  } catch {
+    // Not Linux: fall through to what Node reports.
+  }
+  return os.cpus()[0]?.model ?? 'unknown';
+}
+
+function git(args: readonly string[]): string | null {
+  try {
+    return execFileSync('git', args, { encoding: 'utf8', stdio: ['ignore', 'pipe', 'ignore'] }).trim();
+  } catch {
+    return null;
+  }
+}
+
+export function machineInfo(): MachineInfo {
+  const status = git(['status', '--porcelain', '--untracked-files=no']);
+  return {
+    cpu: cpuModel(),
+    cores: os.availableParallelism(),
+    loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
+    platform: `${os.platform()} ${os.release()} ${os.arch()}`,
+    node: process.version,
+    v8: process.versions.v8,
+    commit: git(['rev-parse', '--short', 'HEAD']),
+    dirty: status === null ? null : status !== '',
+    date: new Date().toISOString(),
+  };
+}
+
+export function formatMachine(m: MachineInfo): string {
+  const commit = m.commit === null ? 'no git' : `${m.commit}${m.dirty ? ' (uncommitted changes)' : ''}`;
+  return [
+    `cpu:    ${m.cpu}, ${m.cores} cores, ${m.totalMemGiB} GiB`,
+    `load:   ${m.loadavg.join(' ')} (1, 5, 15 min, at start)`,
+    `node:   ${m.node} (V8 ${m.v8}) on ${m.platform}`,
+    `commit: ${commit}, ${m.date}`,
+  ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Output
+
+/** Columns padded to their widest cell; a column whose cells all start like a number (or are empty) is right-aligned. */
+export function formatTable(header: readonly string[], rows: readonly (readonly string[])[]): string {
+  const widths = header.map((h, i) => Math.max(h.length, ...rows.map((r) => (r[i] ?? '').length)));
+  const numeric = header.map(
+    (_, i) => rows.some((r) => (r[i] ?? '') !== '') && rows.every((r) => /^([-+\d.]|$)/.test(r[i] ?? '')),
+  );
+  const line = (cells: readonly string[]) =>
+    cells
+      .map((c, i) => (numeric[i] ? c.padStart(widths[i]) : c.padEnd(widths[i])))
+      .join('  ')
+      .trimEnd();
+  return [line(header), line(widths.map((w) => '-'.repeat(w))), ...rows.map(line)].join('\n');
+}
+
+/** A number with at least `digits` significant digits, in exponent notation only outside [1e-3, 1e9). */
+export function fmt(x: number, digits = 3): string {
+  if (!Number.isFinite(x)) return String(x);
+  const abs = Math.abs(x);
+  if (x !== 0 && (abs < 1e-3 || abs >= 1e9)) return x.toExponential(digits - 1);
+  // Large values keep all their integer digits (3297, not 3.30e+3).
+  return abs >= 10 ** digits ? String(Math.round(x)) : x.toPrecision(digits);
+}
+
+/** `bench/results`, next to `bench/src`. */
+export const RESULTS_DIR = fileURLToPath(new URL('../results', import.meta.url));
+
+/**
+ * Writes `bench/results/<name>.json`. Through a temporary file and a rename, so that an interrupted
+ * run never leaves a truncated file in place of the previous results. Returns the path.
+ */
+export function writeResults(name: string, payload: unknown): string {
+  mkdirSync(RESULTS_DIR, { recursive: true });
+  const file = join(RESULTS_DIR, `${name}.json`);
+  const tmp = `${file}.${process.pid}.tmp`;
+  writeFileSync(tmp, `${JSON.stringify(payload, null, 2)}\n`);
+  renameSync(tmp, file);
+  return file;
+}
