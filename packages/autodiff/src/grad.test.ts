@@ -2,6 +2,7 @@ import { checkGradients, grad, noGrad, stopGradient, valueAndGrad, vjp } from '@
 import {
   type AnyTensor,
   add,
+  argmax,
   cast,
   dispose,
   exp,
@@ -79,6 +80,12 @@ describe('grad over trees', () => {
     );
     expect(() => grad((x: AnyTensor) => square(x))(tensor([1, 2]))).toThrow(
       'grad: the function must return one element, got float32[2]',
+    );
+  });
+
+  it('says so when the output cannot carry a gradient', () => {
+    expect(() => grad((x: AnyTensor) => sum(argmax(x, 0)))(tensor([1, 2]))).toThrow(
+      'grad: the function returned int32[], which has no gradient (argmax, comparisons and int ops are not differentiable)',
     );
   });
 

@@ -52,6 +52,10 @@ function run<P, R extends unknown[], A>(f: Objective<P, R, A>, params: P, rest: 
     const { loss, aux } = result instanceof Tensor ? { loss: result, aux: undefined as A } : result;
     const value = loss as AnyTensor;
     if (value.size !== 1) throw new ShapeError('grad', `the function must return one element, got ${value.describe()}`);
+    if (value.dtype !== 'float32' && value.dtype !== 'float64')
+      throw new TypeError(
+        `grad: the function returned ${value.describe()}, which has no gradient (argmax, comparisons and int ops are not differentiable)`,
+      );
     const grads = backward(tape, new Map([[value, onesLike(value)]]), tracked);
     const untrackedAux = (
       aux === undefined

@@ -135,6 +135,18 @@ export type Axis<S extends Shape> = number extends S['length']
     ? PositiveAxes[S['length']] | NegativeAxes[S['length']]
     : number;
 
+/**
+ * `unknown` when every axis in `A` (a literal, a tuple of literals, or undefined) is valid for S,
+ * else an `Incompatible` naming the op, the axis and the rank.
+ */
+export type AxisCheck<Op extends string, S extends Shape, A> = number extends S['length']
+  ? unknown
+  : A extends undefined
+    ? unknown
+    : [Exclude<A extends readonly (infer E)[] ? E : A, Axis<S>>] extends [never]
+      ? unknown
+      : Incompatible<`${Op}: axis ${Exclude<A extends readonly (infer E extends number)[] ? E : A & number, Axis<S>>} is out of range for rank ${S['length']}`>;
+
 /** Axis arguments valid for inserting a new axis (rank + 1 positions). */
 export type InsertAxis<S extends Shape> = Axis<[...S, 1]>;
 

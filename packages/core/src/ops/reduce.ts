@@ -2,7 +2,7 @@
 import type { ArgReduceOp, DType, FloatDType, ReduceOp } from '@hrm/kernels';
 import { apply, type KernelPrimitive } from '../engine.js';
 import { formatShape, ShapeError } from '../errors.js';
-import type { Axis, Dim, Reduce, Shape, SpliceAxis } from '../shape.js';
+import type { Axis, AxisCheck, Dim, Reduce, Shape, SpliceAxis } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { div, mul } from './binary.js';
 import { broadcastView } from './broadcast.js';
@@ -79,7 +79,7 @@ function reduceOp(
  * of `[...S, L]`); the last computes the result shape from literal axes (a number, a list, or none
  * for all axes), dropping them or keeping them as 1 with `keepdims`.
  */
-export interface ReduceFn<In extends DType> {
+export interface ReduceFn<Op extends string, In extends DType> {
   <S extends Shape, L extends Dim, D extends In>(x: Tensor<readonly [...S, L], D>, axis: -1): Tensor<S, D>;
   <S extends Shape, L extends Dim, D extends In>(
     x: Tensor<readonly [...S, L], D>,
@@ -91,21 +91,30 @@ export interface ReduceFn<In extends DType> {
     axis?: A,
     opts?: { readonly keepdims?: K },
   ): Tensor<Reduce<S, A, K>, D>;
+  /** Reached only when an axis is out of range: its error message says which. */
+  <S extends Shape, D extends In, const A extends number | readonly number[]>(
+    x: Tensor<S, D>,
+    axis: A & AxisCheck<Op, S, A>,
+    opts?: { readonly keepdims?: boolean },
+  ): never;
 }
 
-function reduction<In extends DType>(op: ReduceOp, check: (op: string, x: AnyTensor) => void): ReduceFn<In> {
+function reduction<Op extends ReduceOp, In extends DType>(
+  op: Op,
+  check: (op: string, x: AnyTensor) => void,
+): ReduceFn<Op, In> {
   return ((x: AnyTensor, axis?: number | readonly number[], opts?: { keepdims?: boolean }) => {
     check(op, x);
     return reduceOp(op, x, axis, opts?.keepdims);
-  }) as ReduceFn<In>;
+  }) as ReduceFn<Op, In>;
 }
 
 /** Sum over `axis` (a number, a list, or all axes when omitted). */
-export const sum = reduction<Numeric>('sum', requireNumeric);
+export const sum = reduction<'sum', Numeric>('sum', requireNumeric);
 /** Maximum over `axis`; NaN wins. Its gradient is split evenly between tied maxima. */
-export const max = reduction<Numeric>('max', requireNumeric);
+export const max = reduction<'max', Numeric>('max', requireNumeric);
 /** Minimum over `axis`; NaN wins. Its gradient is split evenly between tied minima. */
-export const min = reduction<Numeric>('min', requireNumeric);
+export const min = reduction<'min', Numeric>('min', requireNumeric);
 
 /** Mean over `axis` (a number, a list, or all axes when omitted). */
 export const mean = ((x: AnyTensor, axis?: number | readonly number[], opts?: { keepdims?: boolean }) => {
@@ -113,7 +122,7 @@ export const mean = ((x: AnyTensor, axis?: number | readonly number[], opts?: { 
   const total = reduceOp('sum', x, axis, opts?.keepdims);
   const count = x.size / Math.max(total.size, 1);
   return mul(total, 1 / count);
-}) as ReduceFn<FloatDType>;
+}) as ReduceFn<'mean', FloatDType>;
 
 function argReduce(op: ArgReduceOp, x: AnyTensor, axis: number, keepdims: boolean): AnyTensor {
   requireNumeric(op, x);
