@@ -32,6 +32,7 @@ import * as tf from '@tensorflow/tfjs-core';
 // The core's Node bundle registers no gradients; the union package registers them in the shared registry.
 import '@tensorflow/tfjs';
 import '@tensorflow/tfjs-backend-cpu';
+import { mulberry32 } from '@hrm/core/testing/rng';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterEach, beforeAll, beforeEach, describe, expect, it } from 'vitest';
 import { valueAndGrad } from './grad.js';
@@ -40,18 +41,6 @@ import { valueAndGrad } from './grad.js';
 interface Host {
   readonly data: Float32Array;
   readonly shape: readonly number[];
-}
-
-/** mulberry32: a tiny seeded generator, so that every run sees the same inputs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
 }
 
 /** Uniform values in [-scale, scale), rounded to float32 once so both libraries start from identical numbers. */
