@@ -101,12 +101,16 @@ function unitFloats(k: Key, count: number): Float64Array {
   return out;
 }
 
-type SampleOptions<S extends Shape, D extends DType> = CreateOptions<S, D>[0];
+/** A sampler's dtype, and the sizes of any named dims in its shape. */
+interface SampleOptions<D extends DType> {
+  readonly dtype?: D;
+  readonly dims?: Readonly<Record<string, number>>;
+}
 
 function upload<S extends Shape, D extends DType>(
   values: Float64Array | Uint8Array | Int32Array,
   shape: S,
-  opts: SampleOptions<S, D> | undefined,
+  opts: SampleOptions<D> | undefined,
   fallback: DType,
 ): Tensor<S, D> {
   const dtype = (opts?.dtype ?? fallback) as D;
@@ -128,7 +132,7 @@ function count(shape: Shape, opts?: { readonly dims?: unknown }): number {
 export function uniform<const S extends Shape, D extends FloatDType = 'float32'>(
   k: Key,
   shape: S,
-  opts?: SampleOptions<S, D> & { readonly minval?: number; readonly maxval?: number },
+  opts?: SampleOptions<D> & { readonly minval?: number; readonly maxval?: number },
 ): Tensor<S, D> {
   const lo = opts?.minval ?? 0;
   const hi = opts?.maxval ?? 1;
@@ -141,7 +145,7 @@ export function uniform<const S extends Shape, D extends FloatDType = 'float32'>
 export function normal<const S extends Shape, D extends FloatDType = 'float32'>(
   k: Key,
   shape: S,
-  opts?: SampleOptions<S, D> & { readonly mean?: number; readonly std?: number },
+  opts?: SampleOptions<D> & { readonly mean?: number; readonly std?: number },
 ): Tensor<S, D> {
   const u = unitFloats(k, count(shape, opts));
   const mean = opts?.mean ?? 0;
@@ -159,7 +163,7 @@ export function normal<const S extends Shape, D extends FloatDType = 'float32'>(
 export function truncatedNormal<const S extends Shape, D extends FloatDType = 'float32'>(
   k: Key,
   shape: S,
-  opts?: SampleOptions<S, D> & { readonly lower?: number; readonly upper?: number; readonly std?: number },
+  opts?: SampleOptions<D> & { readonly lower?: number; readonly upper?: number; readonly std?: number },
 ): Tensor<S, D> {
   const lower = opts?.lower ?? -2;
   const upper = opts?.upper ?? 2;
@@ -186,7 +190,7 @@ export function bernoulli<const S extends Shape>(
   const u = unitFloats(k, count(shape, opts));
   const out = new Uint8Array(u.length);
   for (let i = 0; i < u.length; i++) out[i] = +(u[i] < p);
-  return upload(out, shape, { ...opts, dtype: 'bool' } as SampleOptions<S, 'bool'>, 'bool');
+  return upload(out, shape, { ...opts, dtype: 'bool' } as SampleOptions<'bool'>, 'bool');
 }
 
 /** Uniform integers in [minval, maxval) (int32), without modulo bias. */
@@ -205,7 +209,7 @@ export function randint<const S extends Shape>(
   // Two words give 64 random bits; scaling a 53-bit fraction leaves a bias below 2^-21 for any range.
   for (let i = 0; i < n; i++)
     out[i] = minval + Math.floor(((bits[2 * i] * 2 ** 21 + (bits[2 * i + 1] >>> 11)) / 2 ** 53) * (maxval - minval));
-  return upload(out, shape, { ...opts, dtype: 'int32' } as SampleOptions<S, 'int32'>, 'int32');
+  return upload(out, shape, { ...opts, dtype: 'int32' } as SampleOptions<'int32'>, 'int32');
 }
 
 /** A random ordering of 0..n-1 (int32), by Fisher-Yates. */
@@ -219,5 +223,5 @@ export function permutation(k: Key, n: number): Tensor<[number], 'int32'> {
     const j = Math.floor(f * (i + 1));
     [out[i], out[j]] = [out[j], out[i]];
   }
-  return upload(out, [n] as [number], { dtype: 'int32' } as SampleOptions<[number], 'int32'>, 'int32');
+  return upload(out, [n] as [number], { dtype: 'int32' } as SampleOptions<'int32'>, 'int32');
 }

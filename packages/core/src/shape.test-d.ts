@@ -24,6 +24,7 @@ import {
   softmax,
   squeeze,
   stack,
+  sub,
   sum,
   type Tensor,
   take,
@@ -75,7 +76,9 @@ describe('creation', () => {
   });
 
   it('keeps run-time sizes as numbers', () => {
-    expectTypeOf(x.shape).toEqualTypeOf<readonly [number, 81, 128]>();
+    expectTypeOf(x.shape[0]).toEqualTypeOf<number>();
+    expectTypeOf(x.shape[1]).toEqualTypeOf<81>();
+    expectTypeOf(x.shape.length).toEqualTypeOf<3>();
   });
 });
 
@@ -191,8 +194,20 @@ describe('code generic in its shapes compiles without casts', () => {
     expectTypeOf(normalize(x)).toEqualTypeOf<Tensor<['B', 81, 128]>>();
   });
 
-  it('dynamic tensors pass compile-time checks and are checked at run time', () => {
+  it('per-row statistics kept as size 1 broadcast back without casts', () => {
+    function center<S extends Shape, D extends Dim>(a: Tensor<[...S, D]>): Tensor<[...S, D]> {
+      return sub(a, mean(a, -1, { keepdims: true }));
+    }
+    expectTypeOf(center(x)).toEqualTypeOf<Tensor<['B', 81, 128]>>();
+  });
+
+  it('dynamic tensors fit typed signatures and stay dynamic', () => {
     const d = x as AnyTensor;
     expectTypeOf(add(d, d)).toEqualTypeOf<AnyTensor>();
+    function typed(a: Tensor<['B', 81, 128]>): Tensor<['B', 81]> {
+      return sum(a, -1);
+    }
+    expectTypeOf(typed(d)).toEqualTypeOf<Tensor<['B', 81]>>();
+    expectTypeOf(d.shape).toExtend<readonly number[]>();
   });
 });

@@ -26,8 +26,14 @@ export interface Incompatible<Msg extends string> {
 /** A dim whose size the types do not know: `number`, `string` or `Dim`. */
 export type IsWide<D> = number extends D ? true : string extends D ? true : false;
 
-/** Run-time sizes of a shape: names become `number`. */
-export type Sizes<S extends Shape> = { readonly [K in keyof S]: S[K] extends number ? S[K] : number };
+/**
+ * Run-time sizes of a shape: names become `number`. Intersected with `readonly number[]` so that a
+ * dynamic shape (`any`) is still an array of numbers (a plain conditional here would stop TypeScript
+ * from matching shapes in generic code).
+ */
+export type Sizes<S extends Shape> = readonly number[] & {
+  readonly [K in keyof S]: S[K] extends number ? S[K] : number;
+};
 
 /** Names present in a shape (to ask for their sizes). */
 export type NamesOf<S extends Shape> =

@@ -113,11 +113,11 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
 
 /**
  * A tensor whose shape and dtype are known only at run time (data-driven code, op internals).
- * Its dtype is `any` on purpose: it satisfies every dtype constraint, leaving the check to run time,
- * just as its wide `Shape` passes every compile-time shape check.
+ * Its shape and dtype are `any` on purpose: it fits every typed signature, and every op checks it at
+ * run time instead, so dynamic code can call typed code without casts (and what comes back is dynamic).
  */
-// biome-ignore lint/suspicious/noExplicitAny: the dynamic dtype, checked at run time by every op
-export type AnyTensor = Tensor<Shape, any>;
+// biome-ignore lint/suspicious/noExplicitAny: the dynamic tensor, checked at run time by every op
+export type AnyTensor = Tensor<any, any>;
 
 export function assertLive(t: AnyTensor, op: string): void {
   if (t.released)

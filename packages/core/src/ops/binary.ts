@@ -21,8 +21,9 @@ type Numeric = Exclude<DType, 'bool'>;
 
 /**
  * The signature of a broadcasting binary op. The overloads come in this order on purpose: the first
- * three are patterns that code generic in its shapes matches without casts (same shape, a scalar, a
- * trailing vector such as a bias); the last computes the broadcast and, when it fails, reports why.
+ * four are patterns that code generic in its shapes matches without casts (same shape, a scalar, a
+ * trailing vector such as a bias, a per-row statistic kept as size 1 such as a norm); the last
+ * computes the broadcast and, when it fails, reports why.
  */
 export interface BinaryFn<Op extends string, In extends DType, Out extends DType | 'same'> {
   <S extends Shape, D extends In>(
@@ -33,6 +34,10 @@ export interface BinaryFn<Op extends string, In extends DType, Out extends DType
   <S extends Shape, L extends Dim, D extends In>(
     a: Tensor<readonly [...S, L], D>,
     b: Tensor<readonly [NoInfer<L>], NoInfer<D>>,
+  ): Tensor<[...S, L], Out extends 'same' ? D : Out>;
+  <S extends Shape, L extends Dim, D extends In>(
+    a: Tensor<readonly [...S, L], D>,
+    b: Tensor<readonly [...NoInfer<S>, 1], NoInfer<D>>,
   ): Tensor<[...S, L], Out extends 'same' ? D : Out>;
   <A extends Shape, B extends Shape, DA extends In, DB extends In>(
     a: Tensor<A, DA>,
