@@ -1,0 +1,68 @@
+/**
+ * The Adam family, each a pure `init`/`step` pair over parameter trees.
+ * - `adam`: Adam (Kingma & Ba) with bias correction and epsilon; `weightDecay` adds wd·p to the gradient.
+ * - `adamw`: the same with decoupled weight decay, `p <- p·(1 - lr·wd)` before the Adam step (PyTorch's AdamW).
+ * - `adamAtan2`: the AdamATan2 of HRM (imoneoi/adam-atan2), with no epsilon:
+ *     p <- p·(1 - lr·wd);  m <- m + (1-b1)(g - m);  v <- v + (1-b2)(g² - v)
+ *     p <- p - lr/(1 - b1^t) · atan2(m, sqrt(v) / sqrt(1 - b2^t))
+ *   so each coordinate moves by at most lr/(1 - b1^t)·π/2, whatever the gradient's scale.
+ */
+import { treeMap } from '@hrm/autodiff';
+import { type AnyTensor, add, atan2, div, mul, sqrt, square, sub, zerosLike } from '@hrm/core';
+import { type LearningRate, lrAt, type Optimizer } from './types.js';
+
+export interface AdamConfig {
+  readonly lr: LearningRate;
+  readonly beta1?: number;
+  readonly beta2?: number;
+  readonly eps?: number;
+  readonly weightDecay?: number;
+}
+
+export interface AdamState {
+  readonly m: unknown;
+  readonly v: unknown;
+}
+
+const zeros = <P>(params: P): P => treeMap((p) => zerosLike(p), params);
+
+/** m + (1 - beta)(g - m), the moment update all three share. */
+const lerp = (m: AnyTensor, g: AnyTensor, beta: number) => add(m, mul(sub(g, m), 1 - beta));
+
+function adamLike(cfg: AdamConfig, variant: 'adam' | 'adamw' | 'atan2'): Optimizer<AdamState> {
+  const b1 = cfg.beta1 ?? 0.9;
+  const b2 = cfg.beta2 ?? (variant === 'atan2' ? 0.95 : 0.999);
+  const eps = cfg.eps ?? 1e-8;
+  const wd = cfg.weightDecay ?? 0;
+  return {
+    init: (params) => ({ count: 0, m: zeros(params), v: zeros(params) }),
+    step: (params, grads, state) => {
+      const t = state.count + 1;
+      const lr = lrAt(cfg.lr, t);
+      const g = variant === 'adam' && wd !== 0 ? treeMap((gi, p) => add(gi, mul(p, wd)), grads, params) : grads;
+      const m = treeMap((mi, gi) => lerp(mi, gi, b1), state.m, g);
+      const v = treeMap((vi, gi) => lerp(vi, square(gi), b2), state.v, g);
+      const c1 = 1 - b1 ** t;
+      const c2 = 1 - b2 ** t;
+      const next = treeMap(
+        (p, mi, vi) => {
+          const decayed = variant !== 'adam' && wd !== 0 ? mul(p, 1 - lr * wd) : p;
+          const direction =
+            variant === 'atan2'
+              ? atan2(mi, div(sqrt(vi), Math.sqrt(c2)))
+              : div(mi, add(div(sqrt(vi), Math.sqrt(c2)), eps));
+          return sub(decayed, mul(direction, lr / c1));
+        },
+        params,
+        m,
+        v,
+      );
+      return [next, { count: t, m, v }];
+    },
+  } as Optimizer<AdamState>;
+}
+
+export const adam = (cfg: AdamConfig): Optimizer<AdamState> => adamLike(cfg, 'adam');
+export const adamw = (cfg: AdamConfig): Optimizer<AdamState> => adamLike(cfg, 'adamw');
+/** HRM's optimiser; defaults beta1 0.9, beta2 0.95, no epsilon. */
+export const adamAtan2 = (cfg: Omit<AdamConfig, 'eps'>): Optimizer<AdamState> => adamLike(cfg, 'atan2');

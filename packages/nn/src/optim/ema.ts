@@ -1,0 +1,7 @@
+/** Exponential moving average of parameters (TRM's EMAHelper): `ema <- mu·ema + (1 - mu)·params`. */
+import { treeMap } from '@hrm/autodiff';
+import { add, mul } from '@hrm/core';
+
+export function emaUpdate<P>(ema: P, params: P, mu = 0.999): P {
+  return treeMap((e, p) => add(mul(e, mu), mul(p, 1 - mu)), ema, params);
+}
