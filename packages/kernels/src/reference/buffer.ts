@@ -24,8 +24,17 @@ export function dense(view: HostView): TypedArray {
   const n = sizeOf(view.shape);
   if (isContiguous(view)) return data.subarray(view.offset, view.offset + n);
   const out = new (data.constructor as new (n: number) => TypedArray)(n);
-  const offsets = elementOffsets(view);
-  for (let i = 0; i < n; i++) out[i] = data[offsets[i]];
+  if (n === 0) return out;
+  // Walk the rows (all axes but the last) by their start offsets; copy each row with its own stride.
+  const rank = view.shape.length;
+  const width = view.shape[rank - 1];
+  const step = view.strides[rank - 1];
+  const rows = elementOffsets({ shape: view.shape.slice(0, -1), strides: view.strides.slice(0, -1), offset: view.offset });
+  for (let r = 0, o = 0; r < rows.length; r++, o += width) {
+    const start = rows[r];
+    if (step === 1) out.set(data.subarray(start, start + width), o);
+    else for (let j = 0; j < width; j++) out[o + j] = data[start + j * step];
+  }
   return out;
 }
 
