@@ -2,6 +2,14 @@
  * @hrm/nn: layers, losses, optimisers and checkpoints as pure functions over parameter trees.
  * Every layer is an `init(key, ...)` that returns parameters and an apply function of (params, input).
  */
+export type { Checkpoint, CheckpointTemplate, DecodedSafetensors, DecodedTensor, Json } from './checkpoint/index.js';
+export {
+  CheckpointError,
+  checkpointFromBytes,
+  checkpointToBytes,
+  decodeSafetensors,
+  encodeSafetensors,
+} from './checkpoint/index.js';
 export { initialState, lecunNormal, truncatedStd, truncNormal } from './init.js';
 export type { AttentionConfig, AttentionParams } from './layers/attention.js';
 export { attention, initAttention } from './layers/attention.js';
