@@ -15,7 +15,7 @@ import {
   Tensor,
   untrack,
 } from '@hrm/core';
-import { leaves, type Tree, unflatten } from './tree.js';
+import { leaves, mapTensors, unflatten } from './tree.js';
 import { backward } from './vjp.js';
 
 /** What a differentiated function returns: a scalar loss (one element). */
@@ -57,14 +57,8 @@ function run<P, R extends unknown[], A>(f: Objective<P, R, A>, params: P, rest: 
         `grad: the function returned ${value.describe()}, which has no gradient (argmax, comparisons and int ops are not differentiable)`,
       );
     const grads = backward(tape, new Map([[value, onesLike(value)]]), tracked);
-    const untrackedAux = (
-      aux === undefined
-        ? aux
-        : unflatten(
-            aux as Tree,
-            leaves(aux).map((l) => untrack(l.value, tape)),
-          )
-    ) as A;
+    // Aux may mix tensors and plain values (metrics): untrack the tensors, keep the rest.
+    const untrackedAux = mapTensors(aux, (x) => untrack(x, tape));
     return { value: untrack(value, tape), grad: unflatten(params, grads), aux: untrackedAux };
   });
 }

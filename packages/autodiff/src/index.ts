@@ -9,6 +9,6 @@ export { grad, valueAndGrad } from './grad.js';
 export type { GradCheckOptions, GradCheckResult } from './gradcheck.js';
 export { checkGradients } from './gradcheck.js';
 export type { Leaf, Tree } from './tree.js';
-export { leaves, treeMap, unflatten } from './tree.js';
+export { leaves, mapTensors, treeMap, unflatten } from './tree.js';
 export type { VjpResult } from './vjp.js';
 export { backward, vjp } from './vjp.js';

@@ -69,3 +69,17 @@ export function unflatten<T>(tree: T, values: readonly AnyTensor[]): T {
   if (i !== values.length) throw new TypeError(`unflatten: ${values.length} values for ${i} leaves`);
   return result;
 }
+
+/**
+ * `value` with every tensor in it replaced by `f(tensor)`, anything else (numbers, strings) kept:
+ * for auxiliary outputs, which may mix tensors and plain values.
+ */
+export function mapTensors<T>(value: T, f: (x: AnyTensor) => AnyTensor): T {
+  const go = (node: unknown): unknown => {
+    if (node instanceof Tensor) return f(node);
+    if (Array.isArray(node)) return node.map(go);
+    if (isPlainObject(node)) return Object.fromEntries(Object.entries(node).map(([k, v]) => [k, go(v)]));
+    return node;
+  };
+  return go(value) as T;
+}

@@ -1,0 +1,84 @@
+/**
+ * A training run's whole state in one checkpoint: the model (weights and buffers) as `params`, and
+ * the optimiser moments, the ACT carry (HRM's carry persists across steps, so it must be saved for
+ * a resumed run to reproduce the same numbers) and the EMA as `optState`; the step, the run's key
+ * and both configs in the metadata.
+ */
+import { type AnyTensor, cast, type Key } from '@hrm/core';
+import { type Checkpoint, checkpointFromBytes, checkpointToBytes, type Json } from '@hrm/nn';
+import * as E from 'fp-ts/lib/Either.js';
+import type { Carry } from './act.js';
+import type { ModelConfig } from './config.js';
+import type { HrmBuffers, HrmParams } from './params.js';
+import { initTrainState, type TrainState } from './train.js';
+import type { TrainConfig } from './train-config.js';
+
+interface SavedModel {
+  readonly params: HrmParams;
+  readonly buffers: HrmBuffers;
+}
+
+interface SavedTraining {
+  readonly m: unknown;
+  readonly v: unknown;
+  readonly carry: Omit<Carry, 'halted'> & { readonly halted: AnyTensor };
+  readonly ema?: HrmParams;
+}
+
+export function toCheckpoint(
+  state: TrainState,
+  model: ModelConfig,
+  train: TrainConfig,
+): Checkpoint<SavedModel, SavedTraining> {
+  return {
+    params: { params: state.params, buffers: state.buffers },
+    // bool is not a safetensors dtype here: the halted flags travel as int32.
+    optState: {
+      m: state.opt.m,
+      v: state.opt.v,
+      carry: { ...state.carry, halted: cast(state.carry.halted, 'int32') },
+      ...(state.ema ? { ema: state.ema } : {}),
+    },
+    step: state.step,
+    key: state.key,
+    config: { model, train } as unknown as Json,
+  };
+}
+
+export function fromCheckpoint(ckpt: Checkpoint<SavedModel, SavedTraining>): TrainState {
+  const saved = ckpt.optState;
+  if (!saved) throw new Error('fromCheckpoint: the checkpoint holds no training state (optimiser, carry)');
+  return {
+    params: ckpt.params.params,
+    buffers: ckpt.params.buffers,
+    opt: { count: ckpt.step, m: saved.m, v: saved.v },
+    carry: { ...saved.carry, halted: cast(saved.carry.halted, 'bool') } as Carry,
+    ...(saved.ema ? { ema: saved.ema } : {}),
+    step: ckpt.step,
+    key: ckpt.key as Key,
+  };
+}
+
+/** The template a checkpoint is checked against: a freshly initialised state of the same configs. */
+export function checkpointTemplate(model: ModelConfig, train: TrainConfig, key: Key) {
+  const fresh = toCheckpoint(initTrainState(key, model, train), model, train);
+  return { params: fresh.params, optState: fresh.optState };
+}
+
+export function trainStateToBytes(
+  state: TrainState,
+  model: ModelConfig,
+  train: TrainConfig,
+): E.Either<Error, Uint8Array> {
+  return checkpointToBytes(toCheckpoint(state, model, train));
+}
+
+export function trainStateFromBytes(
+  bytes: Uint8Array,
+  model: ModelConfig,
+  train: TrainConfig,
+  key: Key,
+  source = 'checkpoint',
+): E.Either<Error, TrainState> {
+  return E.map(fromCheckpoint)(checkpointFromBytes(bytes, checkpointTemplate(model, train, key), source));
+}

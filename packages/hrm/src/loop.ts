@@ -1,0 +1,110 @@
+/**
+ * A training run: batches from a data source, `trainStep` after `trainStep`, metrics as JSON lines,
+ * periodic evaluation, and atomic checkpoints to resume from. A resumed run reproduces the numbers
+ * of an uninterrupted one: the data source and the exploration are functions of the run's key and
+ * the step, and the checkpoint holds everything else (weights, moments, carry, EMA).
+ */
+
+import { existsSync } from 'node:fs';
+import { mapTensors } from '@hrm/autodiff';
+import { type AnyTensor, dispose, type Key, keep } from '@hrm/core';
+import { loadCheckpoint, saveCheckpoint } from '@hrm/nn/node';
+import * as E from 'fp-ts/lib/Either.js';
+import { checkpointTemplate, fromCheckpoint, toCheckpoint } from './checkpoint.js';
+import type { ModelConfig } from './config.js';
+import { type EvalResult, evaluate } from './evaluate.js';
+import type { Batch } from './segment.js';
+import { initTrainState, type StepMetrics, type TrainState, trainStep } from './train.js';
+import type { TrainConfig } from './train-config.js';
+
+export interface RunOptions {
+  readonly model: ModelConfig;
+  readonly train: TrainConfig;
+  /** The run's key: initialisation, data and exploration all derive from it. */
+  readonly key: Key;
+  /** The batch for a step: must be a pure function of (key, step) for resumed runs to match. */
+  readonly data: (key: Key, step: number) => Batch;
+  readonly logEvery?: number;
+  readonly log?: (record: Record<string, unknown>) => void;
+  readonly evaluation?: { readonly every: number; readonly batches: () => Iterable<Batch>; readonly segments?: number };
+  /** Write (atomically) every `every` steps and at the end; with `resume`, continue from the file if it exists. */
+  readonly checkpoint?: { readonly path: string; readonly every: number; readonly resume?: boolean };
+  /** Checked between steps (e.g. set by a Ctrl-C handler): saves a checkpoint and stops. */
+  readonly shouldStop?: () => boolean;
+}
+
+export interface RunResult {
+  readonly state: TrainState;
+  readonly last?: StepMetrics;
+  readonly evaluation?: EvalResult;
+  /** True when the run ended early on request. */
+  readonly stopped: boolean;
+}
+
+function save(opts: RunOptions, state: TrainState): void {
+  if (!opts.checkpoint) return;
+  const r = saveCheckpoint(opts.checkpoint.path, toCheckpoint(state, opts.model, opts.train));
+  if (E.isLeft(r)) throw r.left;
+  opts.log?.({ event: 'checkpoint', step: state.step, path: opts.checkpoint.path });
+}
+
+function start(opts: RunOptions): TrainState {
+  const ck = opts.checkpoint;
+  if (ck?.resume && existsSync(ck.path)) {
+    const loaded = loadCheckpoint(ck.path, checkpointTemplate(opts.model, opts.train, opts.key));
+    if (E.isLeft(loaded)) throw loaded.left;
+    const state = fromCheckpoint(loaded.right);
+    opts.log?.({ event: 'resume', step: state.step, path: ck.path });
+    return state;
+  }
+  return initTrainState(opts.key, opts.model, opts.train);
+}
+
+/** Every tensor in a nest of arrays and plain objects. */
+function tensorsIn(value: unknown, into = new Set<AnyTensor>()): Set<AnyTensor> {
+  mapTensors(value, (x) => {
+    into.add(x);
+    return x;
+  });
+  return into;
+}
+
+/** Releases the tensors of the old state that the new one no longer holds (buffers carried over stay). */
+function releaseReplaced(old: TrainState, next: TrainState): void {
+  const kept = tensorsIn(next);
+  dispose([...tensorsIn(old)].filter((t) => !kept.has(t)));
+}
+
+export function run(opts: RunOptions): RunResult {
+  let state = keep(start(opts));
+  let last: StepMetrics | undefined;
+  let evaluation: EvalResult | undefined;
+  const logEvery = opts.logEvery ?? 1;
+  while (state.step < opts.train.totalSteps) {
+    if (opts.shouldStop?.()) {
+      save(opts, state);
+      return { state, ...(last ? { last } : {}), stopped: true };
+    }
+    const batch = opts.data(opts.key, state.step);
+    // A NonFiniteError propagates from here: the state and the checkpoint on disk stay as they were.
+    const { state: next, metrics } = trainStep(state, batch, opts.model, opts.train);
+    releaseReplaced(state, next);
+    state = next;
+    last = metrics;
+    if (state.step % logEvery === 0 || state.step === opts.train.totalSteps) opts.log?.({ event: 'train', ...metrics });
+    const ev = opts.evaluation;
+    if (ev && (state.step % ev.every === 0 || state.step === opts.train.totalSteps)) {
+      evaluation = evaluate(
+        state.ema ?? state.params,
+        state.buffers,
+        ev.batches(),
+        opts.model,
+        ev.segments ? { segments: ev.segments } : {},
+      );
+      opts.log?.({ event: 'eval', step: state.step, ...evaluation });
+    }
+    if (opts.checkpoint && (state.step % opts.checkpoint.every === 0 || state.step === opts.train.totalSteps))
+      save(opts, state);
+  }
+  return { state, ...(last ? { last } : {}), ...(evaluation ? { evaluation } : {}), stopped: false };
+}

@@ -1,0 +1,72 @@
+/**
+ * Training hyperparameters as an io-ts codec, with HRM's defaults (`config/cfg_pretrain.yaml`) except
+ * the length of the run, which a user always chooses.
+ */
+import { formatValidationErrors } from '@hrm/core';
+import * as E from 'fp-ts/lib/Either.js';
+import * as t from 'io-ts';
+import { NonNegativeInt, PositiveInt, PositiveNumber, Probability } from './config.js';
+
+const NonNegativeNumber = t.brand(
+  t.number,
+  (n): n is t.Branded<number, { readonly NonNegativeNumber: symbol }> => Number.isFinite(n) && n >= 0,
+  'NonNegativeNumber',
+);
+
+export const TrainConfigCodec = t.exact(
+  t.type({
+    batchSize: PositiveInt,
+    totalSteps: PositiveInt,
+    lr: PositiveNumber,
+    lrWarmupSteps: NonNegativeInt,
+    /** 1 keeps the rate constant after warm-up (HRM's default); below 1, a cosine decays to lr·lrMinRatio. */
+    lrMinRatio: Probability,
+    beta1: Probability,
+    beta2: Probability,
+    weightDecay: NonNegativeNumber,
+    puzzleEmbLr: PositiveNumber,
+    puzzleEmbWeightDecay: NonNegativeNumber,
+    /** EMA of the weights for evaluation and checkpoints (TRM: 0.999); 0 for none (HRM). */
+    emaRate: t.union([t.literal(0), Probability]),
+    /** Global-norm gradient clipping; 0 for none (the reference clips nothing). */
+    gradClip: NonNegativeNumber,
+    seed: NonNegativeInt,
+  }),
+  'TrainConfig',
+);
+
+export type TrainConfig = { readonly [K in keyof t.TypeOf<typeof TrainConfigCodec>]: number };
+
+export const TRAIN_DEFAULTS = {
+  batchSize: 768,
+  lr: 1e-4,
+  lrWarmupSteps: 2000,
+  lrMinRatio: 1,
+  beta1: 0.9,
+  beta2: 0.95,
+  weightDecay: 0.1,
+  puzzleEmbLr: 1e-2,
+  puzzleEmbWeightDecay: 0.1,
+  emaRate: 0,
+  gradClip: 0,
+  seed: 0,
+} as const;
+
+export function decodeTrainConfig(input: unknown): E.Either<string[], TrainConfig> {
+  if (typeof input !== 'object' || input === null || Array.isArray(input))
+    return E.left([`(root): expected an object, got ${JSON.stringify(input)}`]);
+  const problems = Object.keys(input)
+    .filter((k) => !(k in TrainConfigCodec.type.props))
+    .map((k) => `${k}: unknown field`);
+  const decoded = TrainConfigCodec.decode({ ...TRAIN_DEFAULTS, ...input });
+  if (E.isLeft(decoded)) return E.left([...problems, ...formatValidationErrors(decoded.left)]);
+  return problems.length > 0 ? E.left(problems) : decoded;
+}
+
+export function trainConfig(
+  input: Partial<{ [K in keyof TrainConfig]: number }> & { readonly totalSteps: number },
+): TrainConfig {
+  const r = decodeTrainConfig(input);
+  if (E.isLeft(r)) throw new Error(`invalid train config:\n  ${r.left.join('\n  ')}`);
+  return r.right;
+}

@@ -1,0 +1,153 @@
+/**
+ * Training with deep supervision (`pretrain.py: train_batch`): every optimiser step advances every
+ * batch slot by one segment, with the carry (detached) kept across steps; a slot takes a new example
+ * only when its sequence halts. AdamATan2 updates the weights and sparse SignSGD the puzzle-embedding
+ * rows of the batch, both on HRM's warm-up + cosine schedule. `trainStep` is a pure function of the
+ * state and the batch; randomness (exploration) comes from the run's key folded with the step.
+ */
+import { leaves, valueAndGrad } from '@hrm/autodiff';
+import { type AnyTensor, abs, foldIn, type Key, max, scope, take } from '@hrm/core';
+import { type AdamState, adamAtan2, clipByGlobalNorm, emaUpdate, sparseSignSgd, warmupCosine } from '@hrm/nn';
+import { actStep, type Carry, initialCarry, resetHalted } from './act.js';
+import type { ModelConfig } from './config.js';
+import { type ActMetrics, actLoss } from './loss.js';
+import { type HrmBuffers, type HrmParams, initHrm } from './params.js';
+import { type Batch, ropeFor } from './segment.js';
+import type { TrainConfig } from './train-config.js';
+
+export interface TrainState {
+  readonly params: HrmParams;
+  readonly buffers: HrmBuffers;
+  readonly opt: AdamState & { readonly count: number };
+  readonly carry: Carry;
+  /** Exponential moving average of `params` (when emaRate > 0). */
+  readonly ema?: HrmParams;
+  /** Optimiser steps taken. */
+  readonly step: number;
+  /** The run's key; each step folds in its number. */
+  readonly key: Key;
+}
+
+/** Thrown when a loss or gradient is NaN or infinite; names the step and the tensor. */
+export class NonFiniteError extends Error {
+  override readonly name = 'NonFiniteError';
+  constructor(
+    readonly step: number,
+    readonly tensor: string,
+  ) {
+    super(
+      `step ${step}: ${tensor} is not finite (NaN or infinite); training stopped, the last checkpoint is untouched`,
+    );
+  }
+}
+
+export function initTrainState(key: Key, model: ModelConfig, train: TrainConfig): TrainState {
+  const { params, buffers } = initHrm(key, model);
+  return {
+    params,
+    buffers,
+    opt: optimizer(train).init(params),
+    carry: initialCarry(train.batchSize, model),
+    ...(train.emaRate > 0 ? { ema: params } : {}),
+    step: 0,
+    key,
+  };
+}
+
+function schedule(base: number, train: TrainConfig) {
+  return warmupCosine({
+    baseLr: base,
+    warmupSteps: train.lrWarmupSteps,
+    totalSteps: train.totalSteps,
+    minRatio: train.lrMinRatio,
+  });
+}
+
+export function optimizer(train: TrainConfig) {
+  return adamAtan2({
+    lr: schedule(train.lr, train),
+    beta1: train.beta1,
+    beta2: train.beta2,
+    weightDecay: train.weightDecay,
+  });
+}
+
+/** Per-step metrics, normalised as the reference logs them (losses per batch slot, the rest per halted slot). */
+export interface StepMetrics {
+  readonly step: number;
+  readonly lr: number;
+  readonly count: number;
+  readonly lmLoss: number;
+  readonly qHaltLoss: number;
+  readonly qContinueLoss: number;
+  /** Token accuracy of the sequences that halted this step. */
+  readonly accuracy: number;
+  readonly exactAccuracy: number;
+  readonly qHaltAccuracy: number;
+  /** Mean segments used by the sequences that halted this step. */
+  readonly steps: number;
+}
+
+function normalise(m: ActMetrics, batch: number, step: number, lr: number): StepMetrics {
+  const count = Math.max(m.count, 1);
+  return {
+    step,
+    lr,
+    count: m.count,
+    lmLoss: m.lmLoss / batch,
+    qHaltLoss: m.qHaltLoss / batch,
+    qContinueLoss: m.qContinueLoss / batch,
+    accuracy: m.accuracy / count,
+    exactAccuracy: m.exactAccuracy / count,
+    qHaltAccuracy: m.qHaltAccuracy / count,
+    steps: m.steps / count,
+  };
+}
+
+function checkFinite(step: number, named: readonly { path: string; value: AnyTensor }[]): void {
+  for (const { path, value } of named)
+    if (!Number.isFinite(max(abs(value)).item())) throw new NonFiniteError(step, path);
+}
+
+/** One optimiser step on `batch` (the examples halted slots take). Returns the new state and metrics. */
+export function trainStep(
+  state: TrainState,
+  batch: Batch,
+  model: ModelConfig,
+  train: TrainConfig,
+): { state: TrainState; metrics: StepMetrics } {
+  const t = state.step + 1;
+  return scope(() => {
+    const carry = resetHalted(state.carry, batch, state.buffers);
+    const table = state.buffers.puzzleEmb;
+    // HRM's `local_weights`: the batch's puzzle rows, differentiated as a leaf of their own.
+    const rows = table ? (take(table, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
+    const rope = ropeFor(model);
+    const f = valueAndGrad((leaf: { params: HrmParams; rows?: AnyTensor }) => {
+      const out = actStep(leaf.params, leaf.rows, carry, model, { training: true, key: foldIn(state.key, t), rope });
+      const { loss, metrics } = actLoss(out.outputs, out.carry, model);
+      return { loss, aux: { carry: out.carry, metrics } };
+    });
+    const { value, grad, aux } = f(rows ? { params: state.params, rows } : { params: state.params });
+    checkFinite(t, [{ path: 'loss', value }, ...leaves(grad, 'grad')]);
+    const grads = train.gradClip > 0 ? clipByGlobalNorm(grad.params, train.gradClip).grads : grad.params;
+    const [params, opt] = optimizer(train).step(state.params, grads, state.opt);
+    const puzzleEmb =
+      table && rows && grad.rows
+        ? sparseSignSgd(table, carry.data.puzzleIds as AnyTensor, grad.rows, {
+            lr: schedule(train.puzzleEmbLr, train)(t),
+            weightDecay: train.puzzleEmbWeightDecay,
+          })
+        : undefined;
+    const next: TrainState = {
+      params,
+      buffers: { ...state.buffers, ...(puzzleEmb ? { puzzleEmb } : {}) },
+      opt,
+      carry: aux.carry,
+      ...(state.ema ? { ema: emaUpdate(state.ema, params, train.emaRate) } : {}),
+      step: t,
+      key: state.key,
+    };
+    return { state: next, metrics: normalise(aux.metrics, train.batchSize, t, schedule(train.lr, train)(t)) };
+  });
+}
