@@ -39,7 +39,7 @@ export function batchOf(inputs: number[][], labels: number[][], puzzleIds: numbe
       labels: { data: labels.flat(), shape: ['B', 'L'] },
       puzzleIds: { data: puzzleIds, shape: ['B'] },
     },
-    { dtype: 'int32' },
+    { dtype: 'int32', dims: { B: puzzleIds.length } },
   );
   if (E.isLeft(made)) throw made.left;
   const { tensors } = made.right;

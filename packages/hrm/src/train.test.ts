@@ -1,0 +1,92 @@
+/** Training: a tiny model overfits, a resumed run matches an uninterrupted one, NaN stops the run. */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { type Key, key } from '@hrm/core';
+import { loadCheckpoint } from '@hrm/nn/node';
+import * as E from 'fp-ts/lib/Either.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { evaluate } from './evaluate.js';
+import { run } from './loop.js';
+import { randomBatch, tinyConfig } from './testing/tiny.js';
+import { initTrainState, NonFiniteError, trainStep } from './train.js';
+import { trainConfig } from './train-config.js';
+
+const dir = mkdtempSync(join(tmpdir(), 'hrm-train-'));
+afterAll(() => rmSync(dir, { recursive: true, force: true }));
+
+describe('a tiny HRM', () => {
+  it('overfits a handful of examples to 100% exact accuracy, at every segment', () => {
+    const model = tinyConfig({
+      hidden: 16,
+      heads: 2,
+      haltMaxSteps: 2,
+      haltExplorationProb: 0.5,
+      numPuzzleIdentifiers: 1,
+    });
+    const train = trainConfig({
+      batchSize: 6,
+      totalSteps: 250,
+      lr: 5e-3,
+      lrWarmupSteps: 10,
+      lrMinRatio: 0.02,
+      puzzleEmbLr: 5e-3,
+      weightDecay: 0,
+      puzzleEmbWeightDecay: 0,
+    });
+    const batch = randomBatch(key(42), 6, model);
+    let state = initTrainState(key(0), model, train);
+    const before = evaluate(state.params, state.buffers, [batch], model);
+    for (let i = 0; i < train.totalSteps; i++) state = trainStep(state, batch, model, train).state;
+    const after = evaluate(state.params, state.buffers, [batch], model);
+    expect(before.exactAccuracy).toBeLessThan(0.5);
+    expect(after.perSegment.map((s) => s.exactAccuracy)).toEqual([1, 1]);
+  });
+});
+
+describe('a training run', () => {
+  const model = tinyConfig({ haltMaxSteps: 3 });
+  const data = (k: Key, step: number) => randomBatch(key(1000 + step + k[1]), 4, model);
+
+  it('resumed from a checkpoint reproduces the uninterrupted run exactly', () => {
+    const train = trainConfig({ batchSize: 4, totalSteps: 6, lr: 1e-3, lrWarmupSteps: 2 });
+    const straight = run({ model, train, key: key(7), data });
+    const path = join(dir, 'resume.safetensors');
+    run({ model, train: { ...train, totalSteps: 3 }, key: key(7), data, checkpoint: { path, every: 3 } });
+    const resumed = run({ model, train, key: key(7), data, checkpoint: { path, every: 100, resume: true } });
+    expect(resumed.state.step).toBe(6);
+    expect(resumed.last).toEqual(straight.last);
+    expect(Array.from(resumed.state.params.lmHead.w.data())).toEqual(Array.from(straight.state.params.lmHead.w.data()));
+    expect(Array.from(resumed.state.carry.steps.data())).toEqual(Array.from(straight.state.carry.steps.data()));
+  });
+
+  it('stops on a non-finite loss naming the step, and keeps the last good checkpoint', () => {
+    // A learning rate of 1e30 sends the weights to ~1e30 after one step; the next forward overflows.
+    const train = trainConfig({ batchSize: 4, totalSteps: 10, lr: 1e30, lrWarmupSteps: 0 });
+    const path = join(dir, 'nan.safetensors');
+    const log: Record<string, unknown>[] = [];
+    expect(() =>
+      run({ model, train, key: key(8), data, checkpoint: { path, every: 1 }, log: (r) => log.push(r) }),
+    ).toThrow(NonFiniteError);
+    expect(() => run({ model, train, key: key(8), data })).toThrow(/^step 2: loss is not finite/);
+    const saved = loadCheckpoint(path);
+    expect(E.isRight(saved) && saved.right.step).toBe(1);
+  });
+
+  it('logs JSON-ready records and evaluates on schedule', () => {
+    const train = trainConfig({ batchSize: 4, totalSteps: 4, lr: 1e-3, lrWarmupSteps: 1 });
+    const log: Record<string, unknown>[] = [];
+    const r = run({
+      model,
+      train,
+      key: key(9),
+      data,
+      log: (x) => log.push(x),
+      evaluation: { every: 2, batches: () => [randomBatch(key(5), 4, model)] },
+    });
+    expect(log.filter((x) => x.event === 'train').map((x) => x.step)).toEqual([1, 2, 3, 4]);
+    expect(log.filter((x) => x.event === 'eval').map((x) => x.step)).toEqual([2, 4]);
+    expect(r.evaluation?.perSegment).toHaveLength(3);
+    expect(() => JSON.stringify(log)).not.toThrow();
+  });
+});
