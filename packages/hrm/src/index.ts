@@ -21,6 +21,7 @@ export { decodeModelConfig, ModelConfigCodec, modelConfig, prefixLength } from '
 export { inputEmbeddings } from './embedding.js';
 export type { EvalResult, SegmentAccuracy } from './evaluate.js';
 export { evaluate } from './evaluate.js';
+export { importSafetensors, importStateDict, officialSlots } from './import.js';
 export type { ActLoss, ActMetrics } from './loss.js';
 export { actLoss } from './loss.js';
 export type { HrmBuffers, HrmParams } from './params.js';
