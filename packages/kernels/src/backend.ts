@@ -38,6 +38,12 @@ export type ArgReduceOp = 'argmax' | 'argmin';
 
 export const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 
+export interface MemoryStats {
+  readonly liveBuffers: number;
+  readonly liveBytes: number;
+  readonly peakBytes: number;
+}
+
 /**
  * What a compute backend provides: buffers, and kernels over strided views of them.
  *
@@ -66,6 +72,9 @@ export interface Backend<B = unknown> {
   dispose(buffer: B): void;
   /** Buffers allocated and not yet disposed (for leak tests). */
   liveBuffers(): number;
+  /** Bytes held by live buffers, and their high-water mark since the last `resetPeak` (for memory benchmarks). */
+  memory?(): MemoryStats;
+  resetPeak?(): void;
 
   fill(size: number, dtype: DType, value: number): B;
   unary(op: UnaryOp, x: View<B>): B;

@@ -1,4 +1,4 @@
-import type { ArgReduceOp, Backend, BinaryOp, ReduceOp, UnaryOp } from '../backend.js';
+import type { ArgReduceOp, Backend, BinaryOp, MemoryStats, ReduceOp, UnaryOp } from '../backend.js';
 import { COMPARE_OPS } from '../backend.js';
 import { allocArray, DTYPES, type DType, dtypeOfArray, type TypedArray } from '../dtype.js';
 import { contiguousStrides, elementOffsets, sizeOf } from '../view.js';
@@ -15,9 +15,13 @@ export class ReferenceBackend implements Backend<HostBuffer> {
   readonly name: string = 'reference';
   readonly dtypes = DTYPES;
   private live = 0;
+  private liveBytes = 0;
+  private peakBytes = 0;
 
   private wrap(data: TypedArray): HostBuffer {
     this.live++;
+    this.liveBytes += data.byteLength;
+    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
     return { data, disposed: false };
   }
 
@@ -36,10 +40,19 @@ export class ReferenceBackend implements Backend<HostBuffer> {
     if (buffer.disposed) return;
     buffer.disposed = true;
     this.live--;
+    this.liveBytes -= buffer.data.byteLength;
   }
 
   liveBuffers(): number {
     return this.live;
+  }
+
+  memory(): MemoryStats {
+    return { liveBuffers: this.live, liveBytes: this.liveBytes, peakBytes: this.peakBytes };
+  }
+
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes;
   }
 
   fill(size: number, dtype: DType, value: number): HostBuffer {
