@@ -1,0 +1,50 @@
+/**
+ * ARC tasks from disk (node:fs): a `.json` file, or a folder searched recursively (ConceptARC keeps
+ * one folder per concept). Files are read in sorted path order so that results do not depend on the
+ * file system's listing order. Also writes a submission file.
+ */
+import { readdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, join } from 'node:path';
+import * as E from 'fp-ts/lib/Either.js';
+import { type Checked, type Problem, problem } from '../problems.js';
+import { readText } from '../read-text.js';
+import { parseArcTasks } from './load.js';
+import type { ArcSubmission } from './submission.js';
+import type { ArcTask } from './types.js';
+
+function jsonFiles(path: string): string[] {
+  if (!statSync(path).isDirectory()) return [path];
+  return readdirSync(path)
+    .sort()
+    .flatMap((name) => {
+      const full = join(path, name);
+      return statSync(full).isDirectory() ? jsonFiles(full) : name.endsWith('.json') ? [full] : [];
+    });
+}
+
+export function loadArcTasks(path: string): Checked<ArcTask> {
+  let paths: string[];
+  try {
+    paths = jsonFiles(path);
+  } catch (e) {
+    return { items: [], problems: [problem(path, `cannot read: ${e instanceof Error ? e.message : String(e)}`)] };
+  }
+  const unreadable: Problem[] = [];
+  const files: { id: string; json: string }[] = [];
+  for (const p of paths) {
+    const text = readText(p);
+    if (E.isLeft(text)) unreadable.push(text.left);
+    else files.push({ id: basename(p, '.json'), json: text.right });
+  }
+  const parsed = parseArcTasks(files);
+  return { items: parsed.items, problems: [...unreadable, ...parsed.problems] };
+}
+
+export function writeArcSubmission(path: string, submission: ArcSubmission): E.Either<Error, void> {
+  try {
+    writeFileSync(path, JSON.stringify(submission));
+    return E.right(undefined);
+  } catch (e) {
+    return E.left(e instanceof Error ? e : new Error(String(e)));
+  }
+}

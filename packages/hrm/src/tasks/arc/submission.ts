@@ -1,0 +1,29 @@
+/**
+ * The ARC Prize submission format: for each task id, one entry per test input (in order) with two
+ * attempts, `{ "<task id>": [ { "attempt_1": grid, "attempt_2": grid }, ... ] }`. The attempts are the
+ * top two voted grids. With one candidate it fills both attempts (as TRM does); with none — the model
+ * was never asked about that input — it writes `[[0]]`, so the file still has an entry for every test
+ * input rather than a shifted list.
+ */
+import type { ArcGrid, ArcTask } from './types.js';
+import type { ArcVotes } from './vote.js';
+
+export interface ArcAttempts {
+  readonly attempt_1: ArcGrid;
+  readonly attempt_2: ArcGrid;
+}
+
+export type ArcSubmission = Readonly<Record<string, readonly ArcAttempts[]>>;
+
+const NO_PREDICTION: ArcGrid = [[0]];
+
+export function arcSubmission(tasks: readonly Pick<ArcTask, 'id' | 'test'>[], votes: ArcVotes): ArcSubmission {
+  const out: Record<string, ArcAttempts[]> = {};
+  for (const task of tasks)
+    out[task.id] = task.test.map((_, i) => {
+      const ranked = votes.get(task.id)?.get(i) ?? [];
+      const first = ranked[0]?.grid ?? NO_PREDICTION;
+      return { attempt_1: first, attempt_2: ranked[1]?.grid ?? first };
+    });
+  return out;
+}

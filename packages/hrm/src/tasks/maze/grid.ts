@@ -1,0 +1,60 @@
+/**
+ * Mazes as HRM's Maze-Hard stores them: an H x W grid of characters in row-major order, `#` a wall,
+ * a space an open cell, `S` the start, `G` the goal, and (in answers) `o` an open cell on the path.
+ * Moves are to the 4 neighbours inside the grid; any cell that is not a wall can be walked through.
+ */
+
+export interface Maze {
+  readonly height: number;
+  readonly width: number;
+  /** `height * width` characters, row-major. */
+  readonly cells: string;
+}
+
+export const WALL = '#';
+export const OPEN = ' ';
+export const START = 'S';
+export const GOAL = 'G';
+export const PATH = 'o';
+
+export function mazeFromRows(rows: readonly string[]): Maze {
+  const width = rows.length === 0 ? 0 : rows[0].length;
+  if (rows.some((r) => r.length !== width)) throw new RangeError('mazeFromRows: rows have different lengths');
+  return { height: rows.length, width, cells: rows.join('') };
+}
+
+export function mazeRows(maze: Maze): string[] {
+  return Array.from({ length: maze.height }, (_, r) => maze.cells.slice(r * maze.width, (r + 1) * maze.width));
+}
+
+/** `(row, col)` 0-based, for messages. */
+export function cellName(maze: Maze, cell: number): string {
+  return `(${Math.floor(cell / maze.width)}, ${cell % maze.width})`;
+}
+
+/** The in-grid 4-neighbours of a cell, in a fixed order (up, down, left, right). */
+export function neighbours(maze: Maze, cell: number): number[] {
+  const { width, height } = maze;
+  const r = Math.floor(cell / width);
+  const c = cell % width;
+  const out: number[] = [];
+  if (r > 0) out.push(cell - width);
+  if (r < height - 1) out.push(cell + width);
+  if (c > 0) out.push(cell - 1);
+  if (c < width - 1) out.push(cell + 1);
+  return out;
+}
+
+/** Every index where `ch` appears. */
+export function cellsWith(maze: Maze, ch: string): number[] {
+  const out: number[] = [];
+  for (let i = 0; i < maze.cells.length; i++) if (maze.cells[i] === ch) out.push(i);
+  return out;
+}
+
+/** A copy of the maze with the given cells set to `ch`. */
+export function withCells(maze: Maze, cells: Iterable<number>, ch: string): Maze {
+  const chars = maze.cells.split('');
+  for (const c of cells) chars[c] = ch;
+  return { ...maze, cells: chars.join('') };
+}
