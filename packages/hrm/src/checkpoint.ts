@@ -29,6 +29,7 @@ export function toCheckpoint(
   state: TrainState,
   model: ModelConfig,
   train: TrainConfig,
+  metadata: Readonly<Record<string, Json>> = {},
 ): Checkpoint<SavedModel, SavedTraining> {
   return {
     params: { params: state.params, buffers: state.buffers },
@@ -41,7 +42,7 @@ export function toCheckpoint(
     },
     step: state.step,
     key: state.key,
-    config: { model, train } as unknown as Json,
+    config: { ...metadata, model, train } as unknown as Json,
   };
 }
 

@@ -26,6 +26,8 @@ export type { ActLoss, ActMetrics } from './loss.js';
 export { actLoss } from './loss.js';
 export type { HrmBuffers, HrmParams } from './params.js';
 export { blockConfig, initHrm } from './params.js';
+export type { SegmentPrediction } from './predict.js';
+export { haltingSegment, predictSegments } from './predict.js';
 export type { InnerCarry } from './reasoning.js';
 export { reason, reasoningModule, recordedEvaluations, runSchedule } from './reasoning.js';
 export type { Batch, SegmentOutput } from './segment.js';

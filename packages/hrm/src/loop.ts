@@ -8,6 +8,7 @@
 import { existsSync } from 'node:fs';
 import { mapTensors } from '@hrm/autodiff';
 import { type AnyTensor, dispose, type Key, keep } from '@hrm/core';
+import type { Json } from '@hrm/nn';
 import { loadCheckpoint, saveCheckpoint } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { checkpointTemplate, fromCheckpoint, toCheckpoint } from './checkpoint.js';
@@ -31,6 +32,8 @@ export interface RunOptions {
   readonly checkpoint?: { readonly path: string; readonly every: number; readonly resume?: boolean };
   /** Checked between steps (e.g. set by a Ctrl-C handler): saves a checkpoint and stops. */
   readonly shouldStop?: () => boolean;
+  /** Extra JSON stored with every checkpoint's configs (e.g. the task name). */
+  readonly metadata?: Readonly<Record<string, Json>>;
 }
 
 export interface RunResult {
@@ -43,7 +46,7 @@ export interface RunResult {
 
 function save(opts: RunOptions, state: TrainState): void {
   if (!opts.checkpoint) return;
-  const r = saveCheckpoint(opts.checkpoint.path, toCheckpoint(state, opts.model, opts.train));
+  const r = saveCheckpoint(opts.checkpoint.path, toCheckpoint(state, opts.model, opts.train, opts.metadata));
   if (E.isLeft(r)) throw r.left;
   opts.log?.({ event: 'checkpoint', step: state.step, path: opts.checkpoint.path });
 }

@@ -3,4 +3,6 @@
  * that browser bundles do not pull in node:fs). Checkpoints are written atomically: temp file, fsync,
  * rename.
  */
+
+export { writeFileAtomic } from './checkpoint/atomic-write.js';
 export { loadCheckpoint, saveCheckpoint } from './checkpoint/files.js';

@@ -22,8 +22,10 @@ export function arcSubmission(tasks: readonly Pick<ArcTask, 'id' | 'test'>[], vo
   for (const task of tasks)
     out[task.id] = task.test.map((_, i) => {
       const ranked = votes.get(task.id)?.get(i) ?? [];
-      const first = ranked[0]?.grid ?? NO_PREDICTION;
-      return { attempt_1: first, attempt_2: ranked[1]?.grid ?? first };
+      // An empty crop (the model's first cell was not a colour) is no grid: submit [[0]] instead.
+      const usable = ranked.map((c) => c.grid).filter((g) => g.length > 0 && g[0].length > 0);
+      const first = usable[0] ?? NO_PREDICTION;
+      return { attempt_1: first, attempt_2: usable[1] ?? first };
     });
   return out;
 }

@@ -1,0 +1,58 @@
+/**
+ * The `hrm` command: train, evaluate and run Hierarchical Reasoning Models on puzzles.
+ * Bad flags, missing files and bad configs end with a one-line message and a non-zero exit; set
+ * HRM_DEBUG=1 to see the stack of an unexpected error.
+ */
+import { CliError, type Command, helpText, parse, UsageError } from './args.js';
+import { demo } from './demo.js';
+import { evaluate } from './eval.js';
+import { solve } from './solve.js';
+import { train } from './train.js';
+
+const COMMANDS: readonly Command[] = [train, evaluate, solve, demo];
+
+function usage(): string {
+  const width = Math.max(...COMMANDS.map((c) => c.name.length));
+  return [
+    'hrm: Hierarchical Reasoning Models on puzzles (Sudoku, mazes)',
+    '',
+    'Usage: hrm <command> [options]   (hrm <command> --help for its options)',
+    '',
+    'Commands:',
+    ...COMMANDS.map((c) => `  ${c.name.padEnd(width)}  ${c.summary}`),
+  ].join('\n');
+}
+
+export async function main(argv: readonly string[]): Promise<number> {
+  const [name, ...rest] = argv;
+  if (name === undefined || name === '--help' || name === '-h' || name === 'help') {
+    console.log(usage());
+    return name === undefined ? 2 : 0;
+  }
+  const command = COMMANDS.find((c) => c.name === name);
+  try {
+    if (!command)
+      throw new UsageError(`unknown command '${name}' (commands: ${COMMANDS.map((c) => c.name).join(', ')})`);
+    const args = parse(command, rest);
+    if (args.flag('help')) {
+      console.log(helpText('hrm', command));
+      return 0;
+    }
+    return await command.run(args);
+  } catch (e) {
+    const err = e as Error;
+    if (process.env.HRM_DEBUG) console.error(err.stack);
+    if (e instanceof UsageError) {
+      console.error(`hrm ${command?.name ?? ''}: ${err.message}`.replace(/\s+:/, ':'));
+      console.error(`(see hrm ${command?.name ?? ''} --help)`.replace(' )', ')'));
+      return 2;
+    }
+    console.error(
+      `hrm ${command?.name ?? ''}: ${e instanceof CliError ? err.message : `${err.name}: ${err.message}`}`.replace(
+        /\s+:/,
+        ':',
+      ),
+    );
+    return 1;
+  }
+}

@@ -1,0 +1,57 @@
+/**
+ * Running a trained model on examples and keeping what it thinks after every segment: the argmax
+ * tokens, and the Q head's halt and continue values. What `hrm solve --trace` and the demo show,
+ * and where ACT would have stopped (the first segment whose Q head says halt).
+ */
+import { type AnyTensor, argmax, scope, take } from '@hrm/core';
+import { actStep, initialCarry, resetHalted } from './act.js';
+import type { ModelConfig } from './config.js';
+import type { HrmBuffers, HrmParams } from './params.js';
+import { type Batch, ropeFor } from './segment.js';
+
+export interface SegmentPrediction {
+  /** Per example: the predicted token sequence. */
+  readonly tokens: readonly Int32Array[];
+  readonly qHalt: Float32Array;
+  readonly qContinue: Float32Array;
+}
+
+/** The first segment (1-based) whose Q head says halt, per example; `segments` when none does. */
+export function haltingSegment(trace: readonly SegmentPrediction[], cfg: ModelConfig): number[] {
+  const n = trace[0]?.qHalt.length ?? 0;
+  return Array.from({ length: n }, (_, i) => {
+    const at = trace.findIndex((s) => (cfg.haltRule === 'q-positive' ? s.qHalt[i] > 0 : s.qHalt[i] > s.qContinue[i]));
+    return at < 0 ? trace.length : at + 1;
+  });
+}
+
+export function predictSegments(
+  params: HrmParams,
+  buffers: HrmBuffers,
+  batch: Batch,
+  cfg: ModelConfig,
+  segments = cfg.haltMaxSteps,
+): SegmentPrediction[] {
+  return scope(() => {
+    const n = batch.inputs.shape[0];
+    const rope = ropeFor(cfg);
+    let carry = resetHalted(initialCarry(n, cfg), batch, buffers);
+    const rows = buffers.puzzleEmb ? (take(buffers.puzzleEmb, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
+    const trace: SegmentPrediction[] = [];
+    for (let s = 0; s < segments; s++) {
+      const prev = carry;
+      carry = scope(() => {
+        const r = actStep(params, rows, prev, cfg, { training: false, rope });
+        const flat = argmax(r.outputs.logits, -1).data() as Int32Array;
+        const len = flat.length / n;
+        trace.push({
+          tokens: Array.from({ length: n }, (_, i) => flat.slice(i * len, (i + 1) * len)),
+          qHalt: Float32Array.from(r.outputs.qHalt.data()),
+          qContinue: Float32Array.from(r.outputs.qContinue.data()),
+        });
+        return r.carry;
+      });
+    }
+    return trace;
+  });
+}

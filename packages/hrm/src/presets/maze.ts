@@ -1,0 +1,130 @@
+/**
+ * Maze presets: training on freshly generated perfect mazes (one path between any two cells, so the
+ * labelled shortest path is the only one and exact match is well defined), S and G at random cells
+ * a minimum distance apart; evaluation on a fixed set training never draws.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  checkQuestion,
+  createRng,
+  decodeMaze,
+  type Example,
+  encodeMaze,
+  generateMaze,
+  MAZE_VOCAB_SIZE,
+  mazeExample,
+  mazeFromRows,
+  mazeMetrics,
+  mazeRows,
+  shortestPath,
+  toBatch,
+} from '../tasks/index.js';
+import type { TaskPreset } from './preset.js';
+
+const EVAL_SEED = 0x3a2e_e7a1;
+
+function generate(size: number, minPath: number, seed: number, count: number, avoid?: ReadonlySet<string>): Example[] {
+  const rng = createRng(seed);
+  const out: Example[] = [];
+  const seen = new Set<string>();
+  while (out.length < count) {
+    const made = generateMaze(rng, {
+      height: size,
+      width: size,
+      placement: 'random',
+      minPathLength: minPath,
+      attempts: 50,
+    });
+    if (E.isLeft(made)) continue;
+    const key = made.right.question.cells;
+    if (avoid?.has(key) || seen.has(key)) continue;
+    seen.add(key);
+    out.push(mazeExample(made.right.question, made.right.answer));
+  }
+  return out;
+}
+
+export function mazePreset(
+  name: string,
+  size: number,
+  model: Omit<TaskPreset['model'], 'vocabSize' | 'seqLen'>,
+  train: TaskPreset['train'],
+): TaskPreset {
+  const seqLen = size * size;
+  const minPath = 2;
+  const evalCache = new Map<number, Example[]>();
+  const evalSet = (n: number) => {
+    let cached = evalCache.get(n);
+    if (!cached) {
+      cached = generate(size, minPath, EVAL_SEED, n);
+      evalCache.set(n, cached);
+    }
+    return cached;
+  };
+  let avoid: Set<string> | undefined;
+  const decode = (tokens: readonly number[]) => decodeMaze(tokens, size, size);
+  return {
+    name,
+    summary: `${size}x${size} perfect mazes, S and G at random cells (generated; the path is the unique shortest one)`,
+    model: { ...model, vocabSize: MAZE_VOCAB_SIZE, seqLen },
+    train,
+    trainBatch: (seed, step, batchSize) => {
+      avoid ??= new Set(evalSet(1000).map((e) => decode(e.inputs).cells));
+      const b = toBatch(generate(size, minPath, seed * 1_000_003 + step, batchSize, avoid), { seqLen });
+      if (E.isLeft(b)) throw b.left;
+      return b.right;
+    },
+    evalExamples: evalSet,
+    parse: (text) => {
+      const rows = text.split(/\r?\n/).filter((r) => r.length > 0);
+      if (rows.length !== size || rows.some((r) => r.length !== size))
+        return { error: `expected ${size} rows of ${size} characters ('#' wall, ' ' open, S, G)` };
+      const question = mazeFromRows(rows);
+      if (/[^# SG]/.test(question.cells)) return { error: "a maze uses only '#', ' ', 'S' and 'G'" };
+      const ends = checkQuestion(question);
+      if (E.isLeft(ends)) return { error: ends.left };
+      const path = shortestPath(question, ends.right.start, ends.right.goal);
+      if (!path) return { error: 'G cannot be reached from S' };
+      const answer = {
+        ...question,
+        cells: [...question.cells].map((c, i) => (path.slice(1, -1).includes(i) ? 'o' : c)).join(''),
+      };
+      return { example: { inputs: encodeMaze(question), labels: encodeMaze(answer), puzzleId: 0 } };
+    },
+    format: (tokens) => mazeRows(decode(tokens)).join('\n'),
+    score: (examples, predictions) => {
+      const m = mazeMetrics(
+        examples.map((e, i) => ({ inputs: e.inputs, labels: e.labels, prediction: predictions[i] })),
+        size,
+        size,
+      );
+      return { exact: m.exact, validOptimal: m.validOptimal };
+    },
+    difficulty: (e) => `path of ${e.labels.filter((t) => t === 5).length + 1} steps`,
+  };
+}
+
+export const MAZE11 = mazePreset(
+  'maze11',
+  11,
+  {
+    hidden: 64,
+    heads: 4,
+    hLayers: 1,
+    lLayers: 1,
+    expansion: 2,
+    multipleOf: 16,
+    numPuzzleIdentifiers: 1,
+    haltMaxSteps: 8,
+    posEncodings: 'learned',
+  },
+  {
+    batchSize: 32,
+    lr: 3e-3,
+    lrWarmupSteps: 100,
+    lrMinRatio: 0.1,
+    puzzleEmbLr: 3e-3,
+    weightDecay: 0.1,
+    puzzleEmbWeightDecay: 0.1,
+  },
+);

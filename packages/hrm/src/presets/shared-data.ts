@@ -1,0 +1,158 @@
+/**
+ * Presets on the shared data (`shared/data`): the hard 9x9 Sudoku lists, which come without
+ * solutions and are labelled by the solver, and Maze-Hard 30x30. Full-scale training on these needs
+ * a GPU; on a CPU the pipeline runs end to end (load, label, train a little, evaluate) and reports
+ * honest numbers. The files are read on first use, and a bad line is an error naming it.
+ */
+import * as E from 'fp-ts/lib/Either.js';
+import {
+  applySudokuAugmentation,
+  type Checked,
+  createRng,
+  type Example,
+  formatProblem,
+  MAZE_VOCAB_SIZE,
+  mazeExample,
+  mazeMetrics,
+  randomSudokuAugmentation,
+  SUDOKU_9,
+  sudokuExample,
+  sudokuMetrics,
+  toBatch,
+} from '../tasks/index.js';
+import { loadMazeCsv, loadSudokuFile, sharedData } from '../tasks/node.js';
+import { mazePreset } from './maze.js';
+import type { TaskPreset } from './preset.js';
+import { sudokuPreset } from './sudoku.js';
+
+function must<T>(checked: Checked<T>): readonly T[] {
+  if (checked.problems.length > 0)
+    throw new Error(`${checked.problems.length} bad items, first: ${formatProblem(checked.problems[0])}`);
+  return checked.items;
+}
+
+function once<T>(f: () => T): () => T {
+  let v: { value: T } | undefined;
+  return () => {
+    v ??= { value: f() };
+    return v.value;
+  };
+}
+
+/**
+ * Sudoku-hard: trained on the 17-clue list (easy by search, minimal in clues), each puzzle under a
+ * random augmentation (digit, band, row, stack, column permutations and transpose) per use; evaluated
+ * on the magictour top-1465 list (moderately hard), never trained on.
+ */
+export function sudokuHardPreset(): TaskPreset {
+  const base = sudokuPreset({
+    name: 'sudoku-hard',
+    shape: SUDOKU_9,
+    givens: [17, 17],
+    model: {
+      hidden: 128,
+      heads: 4,
+      hLayers: 2,
+      lLayers: 2,
+      expansion: 2,
+      multipleOf: 32,
+      numPuzzleIdentifiers: 1,
+      haltMaxSteps: 8,
+      posEncodings: 'learned',
+    },
+    train: {
+      batchSize: 32,
+      lr: 1e-3,
+      lrWarmupSteps: 50,
+      lrMinRatio: 1,
+      puzzleEmbLr: 1e-3,
+      weightDecay: 0.1,
+      puzzleEmbWeightDecay: 0.1,
+    },
+  });
+  const train = once(() => must(loadSudokuFile(sharedData('sudoku', 'tdoku_puzzles2_17_clue.txt'))));
+  const test = once(() => must(loadSudokuFile(sharedData('sudoku', 'tdoku_puzzles3_magictour_top1465.txt'))));
+  return {
+    ...base,
+    summary: '9x9 Sudoku: trained on the 17-clue list (augmented), evaluated on magictour top-1465 (hard)',
+    trainBatch: (seed, step, batchSize) => {
+      const items = train();
+      const rng = createRng(seed * 1_000_003 + step);
+      const examples = Array.from({ length: batchSize }, () => {
+        const item = items[rng.int(items.length)];
+        const aug = randomSudokuAugmentation(SUDOKU_9, rng);
+        return sudokuExample(applySudokuAugmentation(aug, item.puzzle), applySudokuAugmentation(aug, item.solution));
+      });
+      const b = toBatch(examples, { seqLen: 81 });
+      if (E.isLeft(b)) throw b.left;
+      return b.right;
+    },
+    evalExamples: (n) =>
+      test()
+        .slice(0, n)
+        .map((item) => sudokuExample(item.puzzle, item.solution)),
+    score: (examples, predictions) => {
+      const m = sudokuMetrics(
+        examples.map((e, i) => ({ inputs: e.inputs, labels: e.labels, prediction: predictions[i] })),
+      );
+      return { exact: m.exact, cell: m.cell, blank: m.blank };
+    },
+    format: base.format,
+  };
+}
+
+/** Maze-Hard 30x30 (HRM's set): trained on its 1,000 training mazes, evaluated on the test mazes. */
+export function mazeHardPreset(): TaskPreset {
+  const base = mazePreset(
+    'maze-hard',
+    30,
+    {
+      hidden: 64,
+      heads: 4,
+      hLayers: 1,
+      lLayers: 1,
+      expansion: 2,
+      multipleOf: 16,
+      numPuzzleIdentifiers: 1,
+      haltMaxSteps: 4,
+      posEncodings: 'learned',
+    },
+    {
+      batchSize: 8,
+      lr: 1e-3,
+      lrWarmupSteps: 20,
+      lrMinRatio: 1,
+      puzzleEmbLr: 1e-3,
+      weightDecay: 1,
+      puzzleEmbWeightDecay: 1,
+    },
+  );
+  const examples = (file: string) =>
+    must(loadMazeCsv(sharedData('maze-30x30-hard-1k', file))).map((m) => mazeExample(m.question, m.answer));
+  const train = once(() => examples('train.csv'));
+  const test = once(() => examples('test.csv'));
+  return {
+    ...base,
+    summary: 'Maze-Hard 30x30 (HRM): 1,000 training mazes, evaluated on the test mazes',
+    model: { ...base.model, vocabSize: MAZE_VOCAB_SIZE, seqLen: 900 },
+    trainBatch: (seed, step, batchSize) => {
+      const items = train();
+      const rng = createRng(seed * 1_000_003 + step);
+      const b = toBatch(
+        Array.from({ length: batchSize }, () => items[rng.int(items.length)]),
+        { seqLen: 900 },
+      );
+      if (E.isLeft(b)) throw b.left;
+      return b.right;
+    },
+    evalExamples: (n) => test().slice(0, n),
+    score: (ex: readonly Example[], predictions) => {
+      const m = mazeMetrics(
+        ex.map((e, i) => ({ inputs: e.inputs, labels: e.labels, prediction: predictions[i] })),
+        30,
+        30,
+      );
+      return { exact: m.exact, validOptimal: m.validOptimal };
+    },
+  };
+}
