@@ -78,12 +78,20 @@ function releaseReplaced(old: TrainState, next: TrainState): void {
   dispose([...tensorsIn(old)].filter((t) => !kept.has(t)));
 }
 
-export function run(opts: RunOptions): RunResult {
+/** Lets signal handlers and timers run between steps (a step is milliseconds to seconds of sync work). */
+const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
+
+/**
+ * Trains until `train.totalSteps`. Async only so that the event loop turns between steps: a Ctrl-C
+ * handler that sets `shouldStop` runs there, which a synchronous loop would block until the end.
+ */
+export async function run(opts: RunOptions): Promise<RunResult> {
   let state = keep(start(opts));
   let last: StepMetrics | undefined;
   let evaluation: EvalResult | undefined;
   const logEvery = opts.logEvery ?? 1;
   while (state.step < opts.train.totalSteps) {
+    await yieldToEventLoop();
     if (opts.shouldStop?.()) {
       save(opts, state);
       return { state, ...(last ? { last } : {}), stopped: true };

@@ -48,35 +48,35 @@ describe('a training run', () => {
   const model = tinyConfig({ haltMaxSteps: 3 });
   const data = (k: Key, step: number) => randomBatch(key(1000 + step + k[1]), 4, model);
 
-  it('resumed from a checkpoint reproduces the uninterrupted run exactly', () => {
+  it('resumed from a checkpoint reproduces the uninterrupted run exactly', async () => {
     const train = trainConfig({ batchSize: 4, totalSteps: 6, lr: 1e-3, lrWarmupSteps: 2 });
-    const straight = run({ model, train, key: key(7), data });
+    const straight = await run({ model, train, key: key(7), data });
     const path = join(dir, 'resume.safetensors');
-    run({ model, train: { ...train, totalSteps: 3 }, key: key(7), data, checkpoint: { path, every: 3 } });
-    const resumed = run({ model, train, key: key(7), data, checkpoint: { path, every: 100, resume: true } });
+    await run({ model, train: { ...train, totalSteps: 3 }, key: key(7), data, checkpoint: { path, every: 3 } });
+    const resumed = await run({ model, train, key: key(7), data, checkpoint: { path, every: 100, resume: true } });
     expect(resumed.state.step).toBe(6);
     expect(resumed.last).toEqual(straight.last);
     expect(Array.from(resumed.state.params.lmHead.w.data())).toEqual(Array.from(straight.state.params.lmHead.w.data()));
     expect(Array.from(resumed.state.carry.steps.data())).toEqual(Array.from(straight.state.carry.steps.data()));
   });
 
-  it('stops on a non-finite loss naming the step, and keeps the last good checkpoint', () => {
+  it('stops on a non-finite loss naming the step, and keeps the last good checkpoint', async () => {
     // A learning rate of 1e30 sends the weights to ~1e30 after one step; the next forward overflows.
     const train = trainConfig({ batchSize: 4, totalSteps: 10, lr: 1e30, lrWarmupSteps: 0 });
     const path = join(dir, 'nan.safetensors');
     const log: Record<string, unknown>[] = [];
-    expect(() =>
+    await expect(
       run({ model, train, key: key(8), data, checkpoint: { path, every: 1 }, log: (r) => log.push(r) }),
-    ).toThrow(NonFiniteError);
-    expect(() => run({ model, train, key: key(8), data })).toThrow(/^step 2: loss is not finite/);
+    ).rejects.toThrow(NonFiniteError);
+    await expect(run({ model, train, key: key(8), data })).rejects.toThrow(/^step 2: loss is not finite/);
     const saved = loadCheckpoint(path);
     expect(E.isRight(saved) && saved.right.step).toBe(1);
   });
 
-  it('logs JSON-ready records and evaluates on schedule', () => {
+  it('logs JSON-ready records and evaluates on schedule', async () => {
     const train = trainConfig({ batchSize: 4, totalSteps: 4, lr: 1e-3, lrWarmupSteps: 1 });
     const log: Record<string, unknown>[] = [];
-    const r = run({
+    const r = await run({
       model,
       train,
       key: key(9),

@@ -1,10 +1,14 @@
 /**
  * The `hrm` command as a user meets it: exit codes and one-line messages for bad input, and a
- * short train → eval → solve → resume round trip on a real task preset.
+ * short train → eval → solve → resume round trip on a real task preset, and Ctrl-C saving.
  */
+import { spawn } from 'node:child_process';
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { loadCheckpoint } from '@hrm/nn/node';
+import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { main } from './main.js';
 
@@ -110,4 +114,31 @@ describe('train → eval → solve → resume on sudoku4', () => {
       .map((r) => r.step);
     expect(steps).toEqual([5, 6]);
   });
+});
+
+describe('Ctrl-C during training', () => {
+  it('saves a checkpoint at the current step and exits 0', async () => {
+    const ckpt = join(dir, 'interrupted.safetensors');
+    const bin = fileURLToPath(new URL('../../bin.ts', import.meta.url));
+    const argv = ['train', '--task', 'sudoku4', '--steps', '100000', '--out', ckpt, '--json', '--log-every', '1'];
+    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...argv, '--batch', '4', '--eval-every', '0']);
+    let stdout = '';
+    child.stdout.on('data', (chunk: Buffer) => {
+      stdout += chunk.toString();
+      if (stdout.includes('"event":"train"') && !child.killed) child.kill('SIGINT');
+    });
+    // Bounded wait, so a run that ignores Ctrl-C fails the test instead of outliving it.
+    const timer = setTimeout(() => child.kill('SIGKILL'), 45_000);
+    const code = await new Promise<number | null>((resolve) => child.on('exit', resolve));
+    clearTimeout(timer);
+    const records = stdout
+      .split('\n')
+      .filter((l) => l.startsWith('{'))
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
+    const end = records.at(-1);
+    expect(code).toBe(0);
+    expect(end).toMatchObject({ event: 'end', stopped: true });
+    const saved = loadCheckpoint(ckpt);
+    expect(E.isRight(saved) && saved.right.step).toBe(end?.step);
+  }, 60_000);
 });

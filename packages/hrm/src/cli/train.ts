@@ -35,7 +35,7 @@ export const train: Command = {
     },
     json: { type: 'boolean', help: 'print JSON lines (one record per line) instead of text' },
   },
-  run: (args) => {
+  run: async (args) => {
     const task = args.string('task');
     if (!task) throw new UsageError('--task is required');
     const preset = presetNamed(task);
@@ -88,7 +88,7 @@ export const train: Command = {
     );
     const evaluation = evalEvery > 0 || steps !== undefined ? evalBatches(preset, evalSize, model.right.seqLen) : [];
     try {
-      const result = run({
+      const result = await run({
         model: model.right,
         train: trainCfg.right,
         key: key(seed),
