@@ -142,3 +142,24 @@ describe('Ctrl-C during training', () => {
     expect(E.isRight(saved) && saved.right.step).toBe(end?.step);
   }, 60_000);
 });
+
+describe('the committed checkpoints', () => {
+  const checkpoints = fileURLToPath(new URL('../../../../examples/checkpoints', import.meta.url));
+
+  it('hrm solve: the 4x4 checkpoint solves a puzzle with one blank per row', async () => {
+    const puzzle = '.2343.1221.3432.';
+    const argv = ['solve', '--checkpoint', join(checkpoints, 'sudoku4.safetensors'), puzzle, '--json'];
+    expect(await main(argv)).toBe(0);
+    const answer = JSON.parse(out.join('').trim()) as { answer: string; correct: boolean };
+    expect(answer.correct).toBe(true);
+    expect(answer.answer.replace(/[^0-9]/g, '')).toBe('1234341221434321');
+  });
+
+  it('hrm demo: solves unseen puzzles of every committed task, showing the segments', async () => {
+    expect(await main(['demo', '--count', '2'])).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/== sudoku4/);
+    expect(text).toMatch(/right after each segment: [✓·]+/);
+    expect(text).toMatch(/solved/);
+  });
+});
