@@ -153,11 +153,14 @@ describe('nested gradients', () => {
   });
 
   it('through matmul: a Hessian-vector product against finite differences', () => {
-    const w = tensor([
-      [0.3, -0.2],
-      [0.5, 0.1],
-      [-0.4, 0.7],
-    ]);
+    // checkGradients runs on the float64 reference backend, so a closed-over tensor must live there.
+    const w = withBackend('reference', () =>
+      tensor([
+        [0.3, -0.2],
+        [0.5, 0.1],
+        [-0.4, 0.7],
+      ]),
+    );
     const f = (x: AnyTensor) => mean(square(tanh(matmul(x, cast(w, x.dtype)))));
     const result = checkGradients((x: AnyTensor) => f(x), [tensor([[0.2, -0.5, 0.9]])], {
       order: 2,

@@ -1,4 +1,14 @@
-export type { ArgReduceOp, ArithmeticOp, Backend, BinaryOp, CompareOp, LogicOp, ReduceOp, UnaryOp } from './backend.js';
+export type {
+  ArgReduceOp,
+  ArithmeticOp,
+  Backend,
+  BinaryOp,
+  CompareOp,
+  LogicOp,
+  MemoryStats,
+  ReduceOp,
+  UnaryOp,
+} from './backend.js';
 export { COMPARE_OPS } from './backend.js';
 export type { ArrayFor, DType, FloatDType, TypedArray } from './dtype.js';
 export { allocArray, DTYPES, dtypeOfArray, isFloat, itemSize } from './dtype.js';
@@ -13,8 +23,13 @@ export {
 } from './registry.js';
 export type { View } from './view.js';
 export { contiguousStrides, contiguousView, elementOffsets, isContiguous, sizeOf } from './view.js';
+export type { HeapStats, WasmBackendOptions, WasmFeatures, WasmView } from './wasm/index.js';
+export { detectFeatures, measureCeiling, WasmBackend, WasmBuffer } from './wasm/index.js';
 
 import { ReferenceBackend } from './reference/index.js';
 import { registerBackend } from './registry.js';
+import { WasmBackend } from './wasm/index.js';
 
 registerBackend('reference', () => new ReferenceBackend(), 0);
+// The default where it starts (it needs WebAssembly SIMD); otherwise the registry falls back to 'reference'.
+registerBackend('wasm', () => new WasmBackend(), 10);

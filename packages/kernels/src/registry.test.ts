@@ -18,14 +18,16 @@ describe('backend selection', () => {
       () => {
         throw new Error('no device here');
       },
-      10,
+      1000,
     );
     class Second extends k.ReferenceBackend {
       override readonly name = 'second';
     }
-    k.registerBackend('second', () => new Second(), 5);
+    k.registerBackend('second', () => new Second(), 500);
     vi.stubEnv('HRM_BACKEND', '');
-    expect(k.registeredBackends()).toEqual(['broken', 'second', 'reference']);
+    // Above every built-in backend (index.ts also registers 'wasm' and others between these and 'reference').
+    expect(k.registeredBackends().slice(0, 2)).toEqual(['broken', 'second']);
+    expect(k.registeredBackends().at(-1)).toBe('reference');
     expect(k.currentBackend().name).toBe('second');
   });
 
@@ -37,7 +39,7 @@ describe('backend selection', () => {
 
     vi.stubEnv('HRM_BACKEND', 'nope');
     const k2 = await freshRegistry();
-    expect(() => k2.currentBackend()).toThrow('unknown backend "nope"; registered: reference');
+    expect(() => k2.currentBackend()).toThrow(/unknown backend "nope"; registered: (\w+, )*reference$/);
   });
 
   it('withBackend switches for a dynamic extent, by name or instance', async () => {

@@ -29,7 +29,11 @@ export function dense(view: HostView): TypedArray {
   const rank = view.shape.length;
   const width = view.shape[rank - 1];
   const step = view.strides[rank - 1];
-  const rows = elementOffsets({ shape: view.shape.slice(0, -1), strides: view.strides.slice(0, -1), offset: view.offset });
+  const rows = elementOffsets({
+    shape: view.shape.slice(0, -1),
+    strides: view.strides.slice(0, -1),
+    offset: view.offset,
+  });
   for (let r = 0, o = 0; r < rows.length; r++, o += width) {
     const start = rows[r];
     if (step === 1) out.set(data.subarray(start, start + width), o);

@@ -1,0 +1,154 @@
+/**
+ * The Transformer block of performance-anchors.md §5 built from @hrm/core ops, shared by the block
+ * benchmark (wasm-block.ts) and the kernel profile (wasm-profile.ts): post-norm,
+ * `h = rms(x + Attn(x))`, `y = rms(h + SwiGLU(h))`, `loss = mean(y * target)`, with B sequences of
+ * S = 81 tokens, hidden D = 128, 4 heads of 32, SwiGLU width F = 512 (gate and up fused in one [D, 2F]
+ * weight), RMSNorm without weight (eps 1e-5), non-causal softmax attention, no RoPE, no biases.
+ */
+import { valueAndGrad } from '@hrm/autodiff';
+import {
+  type AnyTensor,
+  add,
+  dispose,
+  fromArray,
+  matmul,
+  mean,
+  mul,
+  permute,
+  reshape,
+  rsqrt,
+  scope,
+  silu,
+  slice,
+  softmax,
+  square,
+  transpose,
+  withBackend,
+} from '@hrm/core';
+import type { Backend } from '@hrm/kernels';
+
+export const S = 81;
+export const D = 128;
+export const H = 4;
+export const DH = D / H;
+export const F = 512;
+export const EPS = 1e-5;
+
+/** Matmul FLOPs of one forward pass over `tokens` tokens (§5): N·(8D² + 4SD + 6DF). Backward: twice that. */
+export const forwardFlops = (tokens: number): number => tokens * (8 * D * D + 4 * S * D + 6 * D * F);
+
+export interface Weights<T> {
+  readonly wqkv: T;
+  readonly wo: T;
+  readonly wgu: T;
+  readonly wdown: T;
+}
+
+export const SHAPES: Weights<[number, number]> = { wqkv: [D, 3 * D], wo: [D, D], wgu: [D, 2 * F], wdown: [F, D] };
+
+/** mulberry32: a small seeded generator, so every run and every implementation sees the same inputs. */
+function mulberry32(seed: number): () => number {
+  let a = seed >>> 0;
+  return () => {
+    a = (a + 0x6d2b79f5) >>> 0;
+    let t = a;
+    t = Math.imul(t ^ (t >>> 15), t | 1);
+    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
+    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
+  };
+}
+
+/** Uniform over ±[0.01, 1], scaled by 1/√fan_in for weights (§9). */
+function data(seed: number, n: number, scale = 1): Float32Array {
+  const rand = mulberry32(seed);
+  return Float32Array.from({ length: n }, () => (rand() < 0.5 ? -1 : 1) * (0.01 + 0.99 * rand()) * scale);
+}
+
+export interface BlockInputs {
+  readonly batch: number;
+  readonly x: Float32Array;
+  readonly target: Float32Array;
+  readonly weights: Weights<Float32Array>;
+}
+
+export function blockInputs(batch: number): BlockInputs {
+  const n = batch * S;
+  return {
+    batch,
+    x: data(1, n * D),
+    target: data(2, n * D),
+    weights: {
+      wqkv: data(3, D * 3 * D, 1 / Math.sqrt(D)),
+      wo: data(4, D * D, 1 / Math.sqrt(D)),
+      wgu: data(5, D * 2 * F, 1 / Math.sqrt(D)),
+      wdown: data(6, F * D, 1 / Math.sqrt(F)),
+    },
+  };
+}
+
+function rms(x: AnyTensor): AnyTensor {
+  return mul(x, rsqrt(add(mean(square(x), -1, { keepdims: true }), EPS)));
+}
+
+/** The block on [batch·S, D] tokens; attention reshapes to [batch, H, S, DH]. */
+export function block(w: Weights<AnyTensor>, x: AnyTensor, batch: number): AnyTensor {
+  const n = batch * S;
+  const qkv: AnyTensor = reshape(matmul(x, w.wqkv), [batch, S, 3 * H, DH]);
+  const [q, k, v] = [0, 1, 2].map((i) => permute(slice(qkv, 2, i * H, (i + 1) * H), [0, 2, 1, 3]) as AnyTensor);
+  const scores = mul(matmul(q, transpose(k)), 1 / Math.sqrt(DH));
+  const mixed: AnyTensor = matmul(softmax(scores, -1), v);
+  const merged: AnyTensor = reshape(permute(mixed, [0, 2, 1, 3]), [n, D]);
+  const h = rms(add(x, matmul(merged, w.wo)));
+  const gu: AnyTensor = matmul(h, w.wgu);
+  const ff = mul(silu(slice(gu, -1, 0, F)), slice(gu, -1, F));
+  return rms(add(h, matmul(ff, w.wdown)));
+}
+
+function tensorOn(b: Backend, values: Float32Array, shape: number[]): AnyTensor {
+  return withBackend(b, () => {
+    const t = fromArray(values, shape);
+    if (t._tag === 'Left') throw t.left;
+    return t.right as AnyTensor;
+  });
+}
+
+export interface Runner {
+  /** One forward pass; returns the loss. */
+  readonly forward: () => number;
+  /** Forward and backward; returns the loss and the four gradients, read back. */
+  readonly step: () => { loss: number; grads: Weights<Float32Array> };
+  readonly free: () => void;
+}
+
+/** The block on backend `b`, differentiated with valueAndGrad. */
+export function blockRunner(b: Backend, inputs: BlockInputs): Runner {
+  const x = tensorOn(b, inputs.x, [inputs.batch * S, D]);
+  const target = tensorOn(b, inputs.target, [inputs.batch * S, D]);
+  const w: Weights<AnyTensor> = {
+    wqkv: tensorOn(b, inputs.weights.wqkv, SHAPES.wqkv),
+    wo: tensorOn(b, inputs.weights.wo, SHAPES.wo),
+    wgu: tensorOn(b, inputs.weights.wgu, SHAPES.wgu),
+    wdown: tensorOn(b, inputs.weights.wdown, SHAPES.wdown),
+  };
+  const loss = (p: Weights<AnyTensor>) => mean(mul(block(p, x, inputs.batch), target));
+  const lossAndGrad = valueAndGrad(loss);
+  return {
+    forward: () => withBackend(b, () => scope(() => loss(w).item())),
+    step: () =>
+      withBackend(b, () => {
+        const r = lossAndGrad(w);
+        const out = {
+          loss: r.value.item(),
+          grads: {
+            wqkv: r.grad.wqkv.data() as Float32Array,
+            wo: r.grad.wo.data() as Float32Array,
+            wgu: r.grad.wgu.data() as Float32Array,
+            wdown: r.grad.wdown.data() as Float32Array,
+          },
+        };
+        dispose(r);
+        return out;
+      }),
+    free: () => dispose([x, target, w]),
+  };
+}

@@ -1,0 +1,988 @@
+/**
+ * The wasm backend: tensor buffers in one shared WebAssembly memory, kernels in WASM SIMD generated at
+ * start-up (see codegen.ts), large kernels split over worker threads (pool.ts).
+ *
+ * In wasm: float32 matmul (any strides: transposed and broadcast operands), float32 elementwise math and
+ * reductions, comparisons and where on float32 and int32, int32 add/sub/mul/max/min, bool logic, casts
+ * between bool, int32 and float32, and data movement (copy, concat, pad) for every dtype. The rest
+ * (float64 arithmetic, pow, atan2, mod, sin, cos, expm1, log1p, int32 div/mod/pow, argmax, gather,
+ * scatterAdd, casts to and from float64, float32 to int32) runs the reference backend's loops directly
+ * on views of the wasm memory, then copies the result in: the same semantics by construction.
+ *
+ * Memory: buffers are blocks of the shared memory (heap.ts). `dispose` frees at once (core's `scope`
+ * does it for everything made inside). A buffer garbage-collected without dispose is freed by a
+ * FinalizationRegistry, but finalizers only run when the event loop turns (and V8 does not see wasm
+ * memory as pressure to collect), so a synchronous training loop that leaves tensors to the collector
+ * would grow without bound. Hence spilling: past `memoryLimitBytes` of resident buffers, the least
+ * recently used are copied out to host arrays and their blocks freed; a spilled buffer whose handle is
+ * dead then goes with the ordinary garbage collection, and a live one comes back on its next use.
+ */
+
+import {
+  type ArgReduceOp,
+  type Backend,
+  type BinaryOp,
+  COMPARE_OPS,
+  type MemoryStats,
+  type ReduceOp,
+  type UnaryOp,
+} from '../backend.js';
+import { DTYPES, type DType, dtypeOfArray, itemSize, type TypedArray } from '../dtype.js';
+import type { HostBuffer, HostView } from '../reference/buffer.js';
+import { ReferenceBackend } from '../reference/index.js';
+import { contiguousStrides, isContiguous, sizeOf, type View } from '../view.js';
+import { type CodegenOptions, GEMM, type GeneratedModule, generate, MAX_RANK, MR, NR, STRIDED } from './codegen.js';
+import { detectFeatures } from './features.js';
+import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
+import { CHUNK_BASE, MAX_CHUNKS, MAX_THREADS, ThreadPool } from './pool.js';
+import { BINARY_OPS, INT_BINARY_OPS } from './vmath.js';
+import { requireWasm, type WasmModule } from './webassembly.js';
+
+/**
+ * Where a buffer's bytes are: a block of the wasm memory, or (spilled) a host copy. The backend's list of
+ * resident blocks holds these, never the buffers themselves, so that a buffer stays collectable.
+ */
+class Placement {
+  /** Byte address of the block, or -1 once spilled. */
+  ptr: number;
+  /** The bytes while spilled. */
+  host: Uint8Array | null = null;
+  /** The op count when it was last used (least recently used ones spill first). */
+  stamp = 0;
+  /** Index in the resident list, or -1. */
+  slot = -1;
+  constructor(
+    ptr: number,
+    readonly bytes: number,
+  ) {
+    this.ptr = ptr;
+  }
+}
+
+/** A tensor buffer: a block of the wasm memory (or, spilled, a host copy that comes back on use). */
+export class WasmBuffer {
+  disposed = false;
+  constructor(
+    /** @internal */
+    readonly place: Placement,
+    /** Elements. */
+    readonly size: number,
+    readonly dtype: DType,
+    /** Bytes (0 for an empty buffer). */
+    readonly bytes: number,
+  ) {}
+
+  /** Byte address in the memory now (0 for an empty buffer, -1 while spilled). */
+  get ptr(): number {
+    return this.place.ptr;
+  }
+}
+
+export type WasmView = View<WasmBuffer>;
+
+export interface WasmBackendOptions {
+  /** Threads for large kernels, the calling one included. Default: HRM_WASM_THREADS, else the cores available. */
+  readonly threads?: number;
+  /** Use relaxed-SIMD fused multiply-add where the runtime has it (default true; false forces plain SIMD). */
+  readonly relaxedSimd?: boolean;
+  readonly initialMemoryBytes?: number;
+  readonly maximumMemoryBytes?: number;
+  /** Multiply-adds (M·N·K·batch) from which a matmul is split over threads. */
+  readonly parallelMatmulMacs?: number;
+  /**
+   * Stop splitting kernels for a while when split kernels stop paying off (other work busy on the other
+   * cores): default true. False always splits past the thresholds (tests, benchmarks of the threads).
+   */
+  readonly adaptiveThreads?: boolean;
+  /** Elements from which an elementwise op, copy or reduction is split over threads (transcendental ops count 4 each). */
+  readonly parallelElements?: number;
+  /**
+   * Bytes of tensor buffers kept in the wasm memory (default HRM_WASM_MEMORY_LIMIT_MB, else 1 GiB). Past it, the least recently used
+   * buffers are copied out to host arrays ("spilled") and their blocks freed; a spilled buffer comes
+   * back on its next use. This is what bounds memory when code leaves tensors to the garbage collector
+   * inside a long synchronous loop (finalizers only run when the event loop turns). The limit rises when
+   * the buffers in use by the ops just run exceed it.
+   */
+  readonly memoryLimitBytes?: number;
+  /** Matmul blocking (rows of A, inner dim, columns of B per packed block). */
+  readonly blocking?: { readonly mc: number; readonly kc: number; readonly nc: number };
+  /** Name to register under (default 'wasm'). */
+  readonly name?: string;
+}
+
+type Kernel = (...args: number[]) => void;
+
+const ARRAYS = {
+  float32: 'f32',
+  float64: 'f64',
+  int32: 'i32',
+  bool: 'u8',
+} as const;
+
+/** A positive integer from the environment variable `name`, if set. */
+function envInt(name: string): number | undefined {
+  const v = globalThis.process?.env?.[name];
+  const n = v ? Number.parseInt(v, 10) : Number.NaN;
+  return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+function coresAvailable(): number {
+  const os = globalThis.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
+  return os?.availableParallelism?.() ?? 1;
+}
+
+/** Modules already generated and compiled in this process, by their options. */
+const modules = new Map<string, { generated: GeneratedModule; module: WasmModule }>();
+
+function compiled(options: CodegenOptions): { generated: GeneratedModule; module: WasmModule } {
+  const key = JSON.stringify(options);
+  let entry = modules.get(key);
+  if (!entry) {
+    const generated = generate(options);
+    entry = { generated, module: new (requireWasm().Module)(generated.bytes) };
+    modules.set(key, entry);
+  }
+  return entry;
+}
+
+/**
+ * Whether large kernels of one kind (matmul, or elementwise) should be split over threads: a two-armed
+ * bandit on the time per unit of work (multiply-add, element), running averages for the kernels run
+ * alone and split. It picks the faster and runs the other one job in 16, to notice when things change.
+ * On a quiet machine splitting wins and stays; when other work keeps the other cores busy, the caller
+ * would wait out the OS time slices of workers sharing its cores, and running alone wins.
+ */
+export class SplitPolicy {
+  private alone = Number.NaN;
+  private split = Number.NaN;
+  private count = 0;
+
+  /** True: split the next eligible kernel. */
+  decide(): boolean {
+    this.count++;
+    if (Number.isNaN(this.split)) return true;
+    if (Number.isNaN(this.alone)) return false;
+    const better = this.split < this.alone;
+    return this.count % 16 === 0 ? !better : better;
+  }
+
+  record(split: boolean, msPerUnit: number): void {
+    const k = 0.2;
+    if (split) this.split = Number.isNaN(this.split) ? msPerUnit : (1 - k) * this.split + k * msPerUnit;
+    else this.alone = Number.isNaN(this.alone) ? msPerUnit : (1 - k) * this.alone + k * msPerUnit;
+  }
+
+  /** Estimated speed-up of splitting (NaN until both were tried). */
+  gain(): number {
+    return this.alone / this.split;
+  }
+}
+
+/** A's batch and row dims as one dim (its size and stride), when they step evenly through memory. */
+function foldRows(a: WasmView): { size: number; stride: number } | undefined {
+  const rank = a.shape.length;
+  let size = 1;
+  let stride = 0;
+  for (let d = rank - 2; d >= 0; d--) {
+    const n = a.shape[d];
+    if (n === 1) continue;
+    if (size === 1) stride = a.strides[d];
+    else if (a.strides[d] !== stride * size) return undefined;
+    size *= n;
+  }
+  return { size, stride: size === 1 ? a.strides[rank - 2] : stride };
+}
+
+/** Unary ops that cost several vector instructions per element (worth threads at smaller sizes). */
+const EXPENSIVE: ReadonlySet<UnaryOp> = new Set(['exp', 'log', 'tanh', 'sigmoid', 'silu']);
+
+/** True when the elements of `x` along `axes` (in that order) are one dense run of the buffer. */
+function denseRun(x: WasmView, axes: readonly number[]): boolean {
+  let expected = 1;
+  for (let i = axes.length - 1; i >= 0; i--) {
+    const d = x.shape[axes[i]];
+    if (d === 1) continue;
+    if (x.strides[axes[i]] !== expected) return false;
+    expected *= d;
+  }
+  return true;
+}
+
+export class WasmBackend implements Backend<WasmBuffer> {
+  readonly name: string;
+  readonly dtypes = DTYPES;
+  readonly heap: Heap;
+  /** Whether the kernels use relaxed-SIMD fused multiply-add. */
+  readonly relaxedSimd: boolean;
+  readonly module: WasmModule;
+  private readonly kernels: Record<string, Kernel>;
+  private readonly kernelIndex: Map<string, number>;
+  private readonly kernelList: Kernel[];
+  private readonly pool: ThreadPool;
+  private readonly ref = new ReferenceBackend();
+  private live = 0;
+  /** Bytes of buffers not disposed, and their high-water mark (as the reference backend counts them). */
+  private liveBytes = 0;
+  private peakBytes = 0;
+  private readonly registry: FinalizationRegistry<Placement>;
+  /** Blocks of tensor buffers in the memory, for spilling. */
+  private readonly resident: Placement[] = [];
+  /** Ops so far (allocations): the clock of least-recently-used. */
+  private tick = 0;
+  private memoryLimit: number;
+  private readonly spills = { count: 0, bytes: 0, reloads: 0 };
+  private readonly parallelMacs: number;
+  private readonly adaptive: boolean;
+  private readonly parallelElements: number;
+  private readonly blocking: { mc: number; kc: number; nc: number };
+  /** Per-thread matmul scratch: packed A, packed B, edge tile. */
+  private readonly scratch: [number, number, number][] = [];
+  private readonly unaryKernels: Set<string>;
+
+  constructor(options: WasmBackendOptions = {}) {
+    const features = detectFeatures();
+    if (!features.simd) throw new Error('wasm backend: this runtime has no WebAssembly SIMD');
+    this.name = options.name ?? 'wasm';
+    this.relaxedSimd = (options.relaxedSimd ?? true) && features.relaxedSimd;
+    this.heap = new Heap({
+      shared: features.threads,
+      ...(options.initialMemoryBytes !== undefined ? { initialBytes: options.initialMemoryBytes } : {}),
+      ...(options.maximumMemoryBytes !== undefined ? { maximumBytes: options.maximumMemoryBytes } : {}),
+    });
+    this.blocking = { mc: 64, kc: 256, nc: 1024, ...options.blocking };
+    const { generated, module } = compiled({
+      relaxed: this.relaxedSimd,
+      maximumPages: this.heap.maximumPages,
+      shared: features.threads,
+      ...this.blocking,
+    });
+    this.module = module;
+    const instance = new (requireWasm().Instance)(this.module, { env: { memory: this.heap.memory } });
+    this.kernels = instance.exports as unknown as Record<string, Kernel>;
+    this.kernelIndex = new Map(generated.exports.map((n, i) => [n, i]));
+    this.kernelList = generated.exports.map((n) => this.kernels[n]);
+    this.unaryKernels = new Set(generated.exports.filter((n) => n.startsWith('unary_')).map((n) => n.slice(6)));
+    const threads = Math.min(MAX_THREADS, options.threads ?? envInt('HRM_WASM_THREADS') ?? coresAvailable());
+    this.pool = new ThreadPool({
+      module: this.module,
+      memory: this.heap.memory,
+      exports: generated.exports,
+      kernels: this.kernelList,
+      threads: features.threads ? threads : 1,
+    });
+    this.adaptive = options.adaptiveThreads ?? true;
+    this.parallelMacs = options.parallelMatmulMacs ?? 1 << 20;
+    this.parallelElements = options.parallelElements ?? 1 << 18;
+    const limitMiB = envInt('HRM_WASM_MEMORY_LIMIT_MB');
+    this.memoryLimit = options.memoryLimitBytes ?? (limitMiB !== undefined ? limitMiB * 2 ** 20 : 2 ** 30);
+    // Frees the memory of buffers collected without dispose (when the event loop lets it run). `liveBuffers`
+    // still counts them (buffers not disposed, as the reference backend counts), so leak tests do not
+    // depend on GC timing.
+    this.registry = new FinalizationRegistry((p) => this.release(p));
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Threads
+
+  /** Threads large kernels may use (the calling thread included). */
+  get threads(): number {
+    return this.pool.threads;
+  }
+
+  /** Starts the worker threads now and waits until they are ready; returns the threads usable. */
+  startThreads(timeoutMs?: number): number {
+    return this.pool.waitUntilReady(timeoutMs);
+  }
+
+  /** Jobs run per thread so far (index 0 is the calling thread). */
+  threadJobs(): readonly number[] {
+    return this.pool.jobsRun;
+  }
+
+  /** Ends the worker threads (they restart on demand). */
+  closeThreads(): Promise<void> {
+    return this.pool.close();
+  }
+
+  /** Changes the thread count (up to the count the backend started with). */
+  setThreads(n: number): void {
+    this.pool.threads = Math.max(1, Math.min(n, this.pool.jobsRun.length));
+  }
+
+  /**
+   * Threads for a kernel of `work` units, split from `threshold` on, when `policy` (adaptive threads) says
+   * splitting pays. An eligible kernel's time is then reported with `timed`.
+   */
+  private threadsFor(work: number, threshold: number, policy: SplitPolicy): number {
+    if (this.pool.threads < 2 || work < threshold) return 1;
+    this.pool.start();
+    const available = Math.min(this.pool.available(), this.pool.threads);
+    if (available < 2) return 1;
+    this.pending = this.adaptive ? policy : undefined;
+    this.pendingStart = performance.now();
+    if (this.adaptive && !policy.decide()) {
+      this.pendingSplit = false;
+      return 1;
+    }
+    this.pendingSplit = true;
+    return available;
+  }
+
+  /** Reports the time of the eligible kernel just run (see `threadsFor`). */
+  private timed(work: number): void {
+    const policy = this.pending;
+    if (!policy) return;
+    this.pending = undefined;
+    policy.record(this.pendingSplit, (performance.now() - this.pendingStart) / work);
+  }
+
+  private pending: SplitPolicy | undefined;
+  private pendingStart = 0;
+  private pendingSplit = false;
+  /** The split policies of matmuls and of elementwise kernels (adaptive threads). */
+  readonly splitPolicies = { matmul: new SplitPolicy(), elementwise: new SplitPolicy() };
+
+  // -------------------------------------------------------------------------------------------
+  // Buffers
+
+  private allocate(size: number, dtype: DType): WasmBuffer {
+    this.tick++;
+    const bytes = size * itemSize(dtype);
+    this.live++;
+    this.liveBytes += bytes;
+    if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
+    if (bytes === 0) return new WasmBuffer(new Placement(0, 0), 0, dtype, 0);
+    const place = new Placement(this.block(bytes), bytes);
+    place.stamp = this.tick;
+    this.track(place);
+    const buffer = new WasmBuffer(place, size, dtype, bytes);
+    // The placement is the held value and the unregister token: spilling unregisters it, so that a spilled
+    // copy is reachable from its buffer alone and goes with it to the garbage collector.
+    this.registry.register(buffer, place, place);
+    return buffer;
+  }
+
+  /** A block for a tensor buffer, spilling others first if the limit is reached. */
+  private block(bytes: number): number {
+    if (this.heap.liveBytes + bytes > this.memoryLimit) this.spill(bytes);
+    return this.heap.alloc(bytes);
+  }
+
+  private track(p: Placement): void {
+    p.slot = this.resident.length;
+    this.resident.push(p);
+  }
+
+  private untrack(p: Placement): void {
+    const last = this.resident.pop() as Placement;
+    if (last !== p) {
+      this.resident[p.slot] = last;
+      last.slot = p.slot;
+    }
+    p.slot = -1;
+  }
+
+  /** Frees a placement's block (or host copy). */
+  private release(p: Placement): void {
+    if (p.slot >= 0) {
+      this.heap.free(p.ptr, p.bytes);
+      this.untrack(p);
+    }
+    p.ptr = -1;
+    p.host = null;
+  }
+
+  /**
+   * Copies the least recently used buffers out to host arrays until `incoming` more bytes fit under three
+   * quarters of the limit. Buffers used by the last few ops (the current op's operands among them) stay.
+   */
+  private spill(incoming: number): void {
+    const target = 0.75 * this.memoryLimit - incoming;
+    const recent = this.tick - 8;
+    const candidates = this.resident.filter((p) => p.stamp < recent).sort((a, b) => a.stamp - b.stamp);
+    for (const p of candidates) {
+      if (this.heap.liveBytes <= target) break;
+      p.host = this.heap.u8.slice(p.ptr, p.ptr + p.bytes);
+      this.heap.free(p.ptr, p.bytes);
+      this.untrack(p);
+      this.registry.unregister(p);
+      p.ptr = -1;
+      this.spills.count++;
+      this.spills.bytes += p.bytes;
+    }
+    // What the recent ops use does not fit: the limit was too low for this program.
+    if (this.heap.liveBytes + incoming > this.memoryLimit)
+      this.memoryLimit = Math.ceil(1.5 * (this.heap.liveBytes + incoming));
+  }
+
+  /** The byte address of a live buffer's block, bringing it back if it was spilled; marks it used. */
+  private addr(b: WasmBuffer): number {
+    if (b.disposed) throw new Error('wasm backend: buffer used after dispose');
+    const p = b.place;
+    if (p.ptr < 0) {
+      const ptr = this.block(p.bytes);
+      this.heap.u8.set(p.host as Uint8Array, ptr);
+      p.host = null;
+      p.ptr = ptr;
+      this.track(p);
+      this.registry.register(b, p, p);
+      this.spills.reloads++;
+    }
+    p.stamp = this.tick;
+    return p.ptr;
+  }
+
+  private array(dtype: DType): TypedArray {
+    return this.heap[ARRAYS[dtype]];
+  }
+
+  /** Element index of a buffer's first element in the memory view of its dtype. */
+  private index(b: WasmBuffer): number {
+    return this.addr(b) / itemSize(b.dtype);
+  }
+
+  private check(b: WasmBuffer): WasmBuffer {
+    if (b.disposed) throw new Error('wasm backend: buffer used after dispose');
+    return b;
+  }
+
+  upload(data: TypedArray, dtype: DType): WasmBuffer {
+    const out = this.allocate(data.length, dtype);
+    if (out.bytes > 0) this.array(dtype).set(data, this.index(out));
+    return out;
+  }
+
+  read(x: WasmView): TypedArray {
+    const b = this.check(x.buffer);
+    const n = sizeOf(x.shape);
+    if (isContiguous(x)) {
+      const start = this.index(b) + x.offset;
+      return this.array(x.dtype).slice(start, start + n);
+    }
+    const tmp = this.copy(x);
+    const out = this.array(x.dtype).slice(this.index(tmp), this.index(tmp) + n);
+    this.dispose(tmp);
+    return out;
+  }
+
+  dispose(buffer: WasmBuffer): void {
+    if (buffer.disposed) return;
+    buffer.disposed = true;
+    this.live--;
+    this.liveBytes -= buffer.bytes;
+    if (buffer.bytes > 0) {
+      this.registry.unregister(buffer.place);
+      this.release(buffer.place);
+    }
+  }
+
+  liveBuffers(): number {
+    return this.live;
+  }
+
+  /** Buffers and bytes not disposed (a buffer left to the garbage collector counts until then: as the reference). */
+  memory(): MemoryStats {
+    return { liveBuffers: this.live, liveBytes: this.liveBytes, peakBytes: this.peakBytes };
+  }
+
+  resetPeak(): void {
+    this.peakBytes = this.liveBytes;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Strided kernels
+
+  /** Scratch of `strided`: the coalesced shape and byte strides, built innermost first. */
+  private readonly cShape = new Int32Array(MAX_RANK * 2);
+  private readonly cStrides = [0, 1, 2, 3].map(() => new Int32Array(MAX_RANK * 2));
+
+  /**
+   * Runs a strided-driver kernel over `shape` with `ptrs.length` operands (byte addresses, output
+   * first) whose element strides are `strides[k]`, or contiguous ones for `null`; operand k has
+   * elements of `bytes[k]` bytes (or `bytes` for all). Dims of size 1 are dropped and dims every operand steps through evenly
+   * are merged (the last dim stays apart with `keepLast`: a reduction's run). Writes the parameter
+   * block of the calling thread. No allocation: this runs once per elementwise op.
+   */
+  private strided(
+    kernel: string,
+    shape: readonly number[],
+    ptrs: readonly number[],
+    strides: readonly (readonly number[] | null)[],
+    bytes: number | readonly number[],
+    keepLast = false,
+    cost = 1,
+  ): void {
+    const ops = ptrs.length;
+    const cs = this.cShape;
+    const cst = this.cStrides;
+    let r = 0;
+    let contiguous = 1;
+    for (let d = shape.length - 1; d >= 0; d--) {
+      const size = shape[d];
+      const pinned = keepLast && d === shape.length - 1;
+      if (size !== 1 || pinned) {
+        let merge = r > 0 && !(keepLast && r === 1);
+        for (let k = 0; merge && k < ops; k++) {
+          const st = strides[k];
+          merge =
+            (st === null ? contiguous : st[d]) * (typeof bytes === 'number' ? bytes : bytes[k]) ===
+            cst[k][r - 1] * cs[r - 1];
+        }
+        if (merge) cs[r - 1] *= size;
+        else {
+          if (r === MAX_RANK) throw new Error(`wasm backend: more than ${MAX_RANK} dims after coalescing`);
+          cs[r] = size;
+          for (let k = 0; k < ops; k++) {
+            const st = strides[k];
+            cst[k][r] = (st === null ? contiguous : st[d]) * (typeof bytes === 'number' ? bytes : bytes[k]);
+          }
+          r++;
+        }
+      }
+      contiguous *= size;
+    }
+    if (r === 0) {
+      cs[0] = 1;
+      for (let k = 0; k < ops; k++) cst[k][0] = 0;
+      r = 1;
+    }
+    // Threads: split the outermost dim, where the output has a stride of its own (a reduction
+    // accumulating into its output along that dim must stay on one thread), into chunks that the threads
+    // claim (two per thread, so that a late thread costs little).
+    let total = 1;
+    for (let d = 0; d < r; d++) total *= cs[d];
+    const outer = cs[r - 1];
+    const splittable = cst[0][r - 1] !== 0 && !(keepLast && r === 1) && outer >= 2;
+    const threads = splittable
+      ? this.threadsFor(total * cost, this.parallelElements, this.splitPolicies.elementwise)
+      : 1;
+    // With one dim, keep the pieces 16-element aligned (whole vectors).
+    const unit = r === 1 ? 16 : 1;
+    const units = Math.ceil(outer / unit);
+    const parts = threads > 1 ? Math.min(2 * threads, units, MAX_CHUNKS) : 1;
+    const i32 = this.heap.i32;
+    let blocks = 0;
+    for (let t = 0; t < parts; t++) {
+      const lo = Math.min(outer, Math.round((t * units) / parts) * unit);
+      const hi = Math.min(outer, Math.round(((t + 1) * units) / parts) * unit);
+      if (hi <= lo) continue;
+      const w = (parts === 1 ? PARAMS_BASE : CHUNK_BASE + blocks * PARAMS_BYTES) >> 2;
+      for (let k = 0; k < ops; k++) i32[w + STRIDED.ptrs + k] = ptrs[k] + lo * cst[k][r - 1];
+      i32[w + STRIDED.rank] = r;
+      const sh = w + STRIDED.shape;
+      i32[sh] = hi - lo;
+      for (let d = 1; d < r; d++) i32[sh + d] = cs[r - 1 - d];
+      for (let k = 0; k < ops; k++) {
+        const at = sh + r * (k + 1);
+        const src = cst[k];
+        for (let d = 0; d < r; d++) i32[at + d] = src[r - 1 - d];
+      }
+      blocks++;
+    }
+    if (parts === 1) this.kernels[kernel](PARAMS_BASE);
+    else this.pool.run(this.kernelIndex.get(kernel) as number, blocks, CHUNK_BASE, PARAMS_BYTES, -1, threads - 1);
+    this.timed(total * cost);
+  }
+
+  private ptrOf(v: WasmView): number {
+    return this.addr(v.buffer) + v.offset * itemSize(v.dtype);
+  }
+
+  /** Copies view `x` into the strided destination at byte address `dst` (element strides `dstStrides`). */
+  private copyInto(x: WasmView, dst: number, dstStrides: readonly number[] | null): void {
+    if (sizeOf(x.shape) === 0) return;
+    const size = itemSize(x.dtype);
+    this.strided(`copy${size}`, x.shape, [dst, this.ptrOf(x)], [dstStrides, x.strides], size);
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // The reference loops on views of the wasm memory
+
+  private host(v: WasmView): HostView {
+    const b = this.check(v.buffer);
+    // The address first: bringing a spilled buffer back may grow the memory, and with it the views.
+    const offset = (b.bytes === 0 ? 0 : this.index(b)) + v.offset;
+    return {
+      buffer: { data: this.array(v.dtype), disposed: false },
+      dtype: v.dtype,
+      shape: v.shape,
+      strides: v.strides,
+      offset,
+    };
+  }
+
+  private adopt(h: HostBuffer): WasmBuffer {
+    const out = this.upload(h.data, dtypeOfArray(h.data));
+    this.ref.dispose(h);
+    return out;
+  }
+
+  // -------------------------------------------------------------------------------------------
+  // Kernels
+
+  fill(size: number, dtype: DType, value: number): WasmBuffer {
+    const out = this.allocate(size, dtype);
+    if (size > 0) {
+      const start = this.index(out);
+      this.array(dtype).fill(dtype === 'bool' ? +(value !== 0) : value, start, start + size);
+    }
+    return out;
+  }
+
+  unary(op: UnaryOp, x: WasmView): WasmBuffer {
+    if (op === 'not' && x.dtype === 'bool') return this.elementwise('bool_not', 'bool', x.shape, [x], [1, 1]);
+    if (x.dtype !== 'float32' || !this.unaryKernels.has(op)) return this.adopt(this.ref.unary(op, this.host(x)));
+    return this.elementwise(`unary_${op}`, 'float32', x.shape, [x], 4, EXPENSIVE.has(op) ? 4 : 1);
+  }
+
+  binary(op: BinaryOp, a: WasmView, b: WasmView): WasmBuffer {
+    const t = a.dtype;
+    if ((COMPARE_OPS as readonly string[]).includes(op)) {
+      if (t === 'float32' || t === 'int32') return this.elementwise(`${t}_${op}`, 'bool', a.shape, [a, b], [1, 4, 4]);
+    } else if (op === 'and' || op === 'or') {
+      if (t === 'bool') return this.elementwise(`bool_${op}`, 'bool', a.shape, [a, b], [1, 1, 1]);
+    } else if (t === 'float32' && op in BINARY_OPS) return this.elementwise(`binary_${op}`, t, a.shape, [a, b], 4);
+    else if (t === 'int32' && op in INT_BINARY_OPS) return this.elementwise(`int32_${op}`, t, a.shape, [a, b], 4);
+    return this.adopt(this.ref.binary(op, this.host(a), this.host(b)));
+  }
+
+  /** A fresh contiguous `dtype` buffer of `shape` computed by the elementwise kernel `kernel` from `inputs`. */
+  private elementwise(
+    kernel: string,
+    dtype: DType,
+    shape: readonly number[],
+    inputs: readonly WasmView[],
+    bytes: number | readonly number[],
+    cost = 1,
+  ): WasmBuffer {
+    const n = sizeOf(shape);
+    const out = this.allocate(n, dtype);
+    if (n > 0)
+      this.strided(
+        kernel,
+        shape,
+        [out.ptr, ...inputs.map((v) => this.ptrOf(v))],
+        [null, ...inputs.map((v) => v.strides)],
+        bytes,
+        false,
+        cost,
+      );
+    return out;
+  }
+
+  where(cond: WasmView, a: WasmView, b: WasmView): WasmBuffer {
+    if (cond.dtype === 'bool' && (a.dtype === 'float32' || a.dtype === 'int32'))
+      return this.elementwise('where4', a.dtype, a.shape, [cond, a, b], [4, 1, 4, 4]);
+    return this.adopt(this.ref.where(this.host(cond), this.host(a), this.host(b)));
+  }
+
+  cast(x: WasmView, dtype: DType): WasmBuffer {
+    if (dtype === x.dtype) return this.copy(x);
+    const kernel = `cast_${x.dtype}_${dtype}`;
+    if (this.kernelIndex.has(kernel))
+      return this.elementwise(kernel, dtype, x.shape, [x], [itemSize(dtype), itemSize(x.dtype)]);
+    return this.adopt(this.ref.cast(this.host(x), dtype));
+  }
+
+  copy(x: WasmView): WasmBuffer {
+    const n = sizeOf(x.shape);
+    const out = this.allocate(n, x.dtype);
+    if (n > 0) this.copyInto(x, out.ptr, null);
+    return out;
+  }
+
+  reduce(op: ReduceOp, x: WasmView, axes: readonly number[]): WasmBuffer {
+    if (x.dtype !== 'float32') return this.adopt(this.ref.reduce(op, this.host(x), axes));
+    const rank = x.shape.length;
+    const keptAxes: number[] = [];
+    for (let i = 0; i < rank; i++) if (!axes.includes(i)) keptAxes.push(i);
+    const keptShape = keptAxes.map((i) => x.shape[i]);
+    const count = sizeOf(keptShape);
+    const out = this.allocate(count, 'float32');
+    if (count === 0) return out;
+    const run = axes.reduce((n, a) => n * x.shape[a], 1);
+    const outStridesKept = contiguousStrides(keptShape);
+    const init = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
+    if (run === 0) {
+      this.heap.f32.fill(init, this.index(out), this.index(out) + count);
+      return out;
+    }
+    // Row reduction when the reduced elements of each output form one contiguous run; column
+    // reduction (out = op(out, slice)) when the kept dims end in a contiguous run; otherwise
+    // materialise the view with the reduced axes last first.
+    const xPtr = this.ptrOf(x);
+    if (denseRun(x, axes)) {
+      const shape = [...keptShape, run];
+      this.strided(
+        `reduce_${op}`,
+        shape,
+        [out.ptr, xPtr],
+        [
+          [...outStridesKept, 0],
+          [...keptAxes.map((i) => x.strides[i]), 1],
+        ],
+        4,
+        true,
+      );
+      return out;
+    }
+    const lastKept = keptAxes.length - 1;
+    if (lastKept >= 0 && x.strides[keptAxes[lastKept]] === 1 && keptShape[lastKept] >= 4) {
+      this.heap.f32.fill(init, this.index(out), this.index(out) + count);
+      // Loop order: kept dims but the last, reduced dims, then the last kept dim innermost.
+      const order = [...keptAxes.slice(0, lastKept), ...axes, keptAxes[lastKept]];
+      const outStrides = order.map((a) => (axes.includes(a) ? 0 : outStridesKept[keptAxes.indexOf(a)]));
+      const kernel = op === 'sum' ? 'binary_add' : op === 'max' ? 'binary_maximum' : 'binary_minimum';
+      this.strided(
+        kernel,
+        order.map((a) => x.shape[a]),
+        [out.ptr, out.ptr, xPtr],
+        [outStrides, outStrides, order.map((a) => x.strides[a])],
+        4,
+      );
+      return out;
+    }
+    const moved: WasmView = {
+      ...x,
+      shape: [...keptShape, ...axes.map((a) => x.shape[a])],
+      strides: [...keptAxes.map((a) => x.strides[a]), ...axes.map((a) => x.strides[a])],
+    };
+    const tmp = this.copy(moved);
+    try {
+      this.strided(
+        `reduce_${op}`,
+        [...keptShape, run],
+        [out.ptr, tmp.ptr],
+        [
+          [...outStridesKept, 0],
+          [...contiguousStrides(keptShape).map((s) => s * run), 1],
+        ],
+        4,
+        true,
+      );
+    } finally {
+      this.dispose(tmp);
+    }
+    return out;
+  }
+
+  argReduce(op: ArgReduceOp, x: WasmView, axis: number): WasmBuffer {
+    return this.adopt(this.ref.argReduce(op, this.host(x), axis));
+  }
+
+  matmul(aView: WasmView, bView: WasmView): WasmBuffer {
+    let a = aView;
+    let b = bView;
+    if (a.dtype !== 'float32') return this.adopt(this.ref.matmul(this.host(a), this.host(b)));
+    const rank0 = a.shape.length;
+    const out = this.allocate(sizeOf(a.shape.slice(0, rank0 - 1)) * b.shape[rank0 - 1], 'float32');
+    if (out.size === 0) return out;
+    if (a.shape[rank0 - 1] === 0) {
+      this.heap.f32.fill(0, this.index(out), this.index(out) + out.size);
+      return out;
+    }
+    // [...batch, M, K] @ [K, N] broadcast over the batch (a linear layer on [B, L, D]): one product of
+    // [batch·M, K] @ [K, N] when A's batch and row dims step evenly, instead of packing B per batch.
+    if (rank0 > 2 && b.strides.slice(0, rank0 - 2).every((st, i) => st === 0 || b.shape[i] === 1)) {
+      const rows = foldRows(a);
+      if (rows !== undefined) {
+        a = { ...a, shape: [rows.size, a.shape[rank0 - 1]], strides: [rows.stride, a.strides[rank0 - 1]] };
+        b = { ...b, shape: b.shape.slice(-2), strides: b.strides.slice(-2) };
+      }
+    }
+    const rank = a.shape.length;
+    const M = a.shape[rank - 2];
+    const K = a.shape[rank - 1];
+    const N = b.shape[rank - 1];
+    const batchShape = a.shape.slice(0, rank - 2);
+    const batch = sizeOf(batchShape);
+    const threads = this.threadsFor(batch * M * N * K, this.parallelMacs, this.splitPolicies.matmul);
+    this.ensureScratch(threads > 1 ? this.pool.threads : 1);
+    // Byte offsets of each batch's matrices (broadcast batch dims have stride 0).
+    const tableWords = 2 * batch;
+    const inPlace = tableWords <= (TABLE_END - TABLE_BASE) >> 2;
+    const table = inPlace ? TABLE_BASE : this.heap.alloc(tableWords * 4);
+    try {
+      const i32 = this.heap.i32;
+      const t0 = table >> 2;
+      if (batch === 1) {
+        i32[t0] = 0;
+        i32[t0 + 1] = 0;
+      } else {
+        const strides = contiguousStrides(batchShape);
+        for (let p = 0; p < batch; p++) {
+          let ao = 0;
+          let bo = 0;
+          for (let d = 0; d < batchShape.length; d++) {
+            const idx = Math.floor(p / strides[d]) % batchShape[d];
+            ao += idx * a.strides[d];
+            bo += idx * b.strides[d];
+          }
+          i32[t0 + p] = ao * 4;
+          i32[t0 + batch + p] = bo * 4;
+        }
+      }
+      const chunks = threads > 1 ? this.plan(threads, batch, M, N) : [{ m0: 0, m1: M, n0: 0, n1: N, b0: 0, b1: batch }];
+      const [pA, pB] = [this.ptrOf(a), this.ptrOf(b)];
+      for (let c = 0; c < chunks.length; c++) {
+        const job = chunks[c];
+        const w = (chunks.length === 1 ? PARAMS_BASE : CHUNK_BASE + c * PARAMS_BYTES) >> 2;
+        i32[w + GEMM.m0] = job.m0;
+        i32[w + GEMM.m1] = job.m1;
+        i32[w + GEMM.n0] = job.n0;
+        i32[w + GEMM.n1] = job.n1;
+        i32[w + GEMM.b0] = job.b0;
+        i32[w + GEMM.b1] = job.b1;
+        i32[w + GEMM.k] = K;
+        i32[w + GEMM.n] = N;
+        i32[w + GEMM.m] = M;
+        i32[w + GEMM.pA] = pA;
+        i32[w + GEMM.pB] = pB;
+        i32[w + GEMM.pC] = out.ptr;
+        i32[w + GEMM.sam] = a.strides[rank - 2] * 4;
+        i32[w + GEMM.sak] = a.strides[rank - 1] * 4;
+        i32[w + GEMM.sbk] = b.strides[rank - 2] * 4;
+        i32[w + GEMM.sbn] = b.strides[rank - 1] * 4;
+        i32[w + GEMM.aOffsets] = table;
+        i32[w + GEMM.bOffsets] = table + batch * 4;
+        // The running thread's scratch (patched in by the pool for chunks).
+        const s = this.scratch[0];
+        i32[w + GEMM.packA] = s[0];
+        i32[w + GEMM.packB] = s[1];
+        i32[w + GEMM.tile] = s[2];
+      }
+      if (chunks.length === 1) this.kernels.gemm(PARAMS_BASE);
+      else
+        this.pool.run(
+          this.kernelIndex.get('gemm') as number,
+          chunks.length,
+          CHUNK_BASE,
+          PARAMS_BYTES,
+          GEMM.packA,
+          threads - 1,
+        );
+      this.timed(batch * M * N * K);
+    } finally {
+      if (!inPlace) this.heap.free(table, tableWords * 4);
+    }
+    return out;
+  }
+
+  private packABytes(): number {
+    return this.blocking.mc * this.blocking.kc * 4 + 64;
+  }
+
+  private packBBytes(): number {
+    return this.blocking.kc * Math.ceil(this.blocking.nc / NR) * NR * 4 + 64;
+  }
+
+  /** Matmul scratch (packed A, packed B, edge tile) for threads 0..threads-1, registered with the pool. */
+  private ensureScratch(threads: number): void {
+    while (this.scratch.length < threads) {
+      const t = this.scratch.length;
+      const base = this.heap.alloc(this.packABytes() + this.packBBytes() + MR * NR * 4 + 64);
+      const s: [number, number, number] = [
+        base,
+        base + this.packABytes(),
+        base + this.packABytes() + this.packBBytes(),
+      ];
+      this.scratch.push(s);
+      this.pool.setScratch(t, s);
+    }
+  }
+
+  /**
+   * Chunks for `threads` threads sharing a matmul, claimed one at a time: of batches when there are
+   * several, else of rows or of columns. Every chunk packs its share of one operand and all of the
+   * other, so single products get two chunks per thread (a late thread costs at most one chunk).
+   * Splitting the rows repeats the packing of B (K x N), splitting the columns that of A (M x K): repeat
+   * the smaller, where the split dim has room for every thread.
+   */
+  private plan(
+    threads: number,
+    batch: number,
+    M: number,
+    N: number,
+  ): { m0: number; m1: number; n0: number; n1: number; b0: number; b1: number }[] {
+    const whole = { m0: 0, m1: M, n0: 0, n1: N, b0: 0, b1: batch };
+    const ranges = (total: number, want: number, unit: number): [number, number][] => {
+      const size = Math.ceil(Math.ceil(total / Math.min(want, MAX_CHUNKS)) / unit) * unit;
+      const out: [number, number][] = [];
+      for (let lo = 0; lo < total; lo += size) out.push([lo, Math.min(total, lo + size)]);
+      return out;
+    };
+    if (batch >= threads) return ranges(batch, 8 * threads, 1).map(([b0, b1]) => ({ ...whole, b0, b1 }));
+    if (M >= threads * MR && (M > N || N < threads * NR))
+      return ranges(M, 2 * threads, MR).map(([m0, m1]) => ({ ...whole, m0, m1 }));
+    if (N >= threads * NR) return ranges(N, 2 * threads, NR).map(([n0, n1]) => ({ ...whole, n0, n1 }));
+    return [whole];
+  }
+
+  concat(xs: readonly WasmView[], axis: number): WasmBuffer {
+    const first = xs[0];
+    const outShape = [...first.shape];
+    outShape[axis] = xs.reduce((s, x) => s + x.shape[axis], 0);
+    const out = this.allocate(sizeOf(outShape), first.dtype);
+    if (out.size === 0) return out;
+    const strides = contiguousStrides(outShape);
+    const size = itemSize(first.dtype);
+    let start = 0;
+    for (const x of xs) {
+      this.copyInto(x, out.ptr + start * strides[axis] * size, strides);
+      start += x.shape[axis];
+    }
+    return out;
+  }
+
+  pad(x: WasmView, widths: readonly (readonly [number, number])[]): WasmBuffer {
+    const outShape = x.shape.map((d, i) => d + widths[i][0] + widths[i][1]);
+    const out = this.allocate(sizeOf(outShape), x.dtype);
+    if (out.size === 0) return out;
+    const size = itemSize(x.dtype);
+    const strides = contiguousStrides(outShape);
+    // Zero the border: for each padded axis, the slabs before and after the interior along it, inside the
+    // interior on the axes before it and whole on the axes after (so the slabs are disjoint).
+    let inner = 0;
+    for (let i = 0; i < outShape.length; i++) {
+      const [before, after] = widths[i];
+      for (const [start, width] of [
+        [0, before],
+        [before + x.shape[i], after],
+      ]) {
+        if (width === 0) continue;
+        const slab = outShape.map((d, j) => (j < i ? x.shape[j] : j === i ? width : d));
+        if (sizeOf(slab) === 0) continue;
+        this.strided(`zero${size}`, slab, [out.ptr + (inner + start * strides[i]) * size], [strides], size);
+      }
+      inner += before * strides[i];
+    }
+    this.copyInto(x, out.ptr + inner * size, strides);
+    return out;
+  }
+
+  gather(x: WasmView, indices: WasmView, axis: number): WasmBuffer {
+    return this.adopt(this.ref.gather(this.host(x), this.host(indices), axis));
+  }
+
+  scatterAdd(updates: WasmView, indices: WasmView, axis: number, outShape: readonly number[]): WasmBuffer {
+    return this.adopt(this.ref.scatterAdd(this.host(updates), this.host(indices), axis, outShape));
+  }
+
+  /** Memory use: the allocator's, the resident limit, and the buffers spilled and brought back so far. */
+  memoryStats(): HeapStats & {
+    pageBytes: number;
+    limitBytes: number;
+    spills: number;
+    spilledBytes: number;
+    reloads: number;
+  } {
+    return {
+      ...this.heap.stats(),
+      pageBytes: PAGE,
+      limitBytes: this.memoryLimit,
+      spills: this.spills.count,
+      spilledBytes: this.spills.bytes,
+      reloads: this.spills.reloads,
+    };
+  }
+}

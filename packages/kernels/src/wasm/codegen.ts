@@ -1,0 +1,749 @@
+/**
+ * Generates the wasm backend's module: every kernel, specialised for the runtime's features.
+ *
+ * Strided loops. Elementwise kernels, copies and reductions share one driver: the caller coalesces
+ * the operands' dims (JS side), writes the shape and each operand's byte strides into a parameter
+ * block, and the driver walks all dims but the last with an odometer, handing each innermost row to a
+ * row body that picks its loop by the row strides (contiguous SIMD, one operand broadcast, or scalar).
+ *
+ * Matmul is the classic blocked algorithm (Goto / BLIS): for each block of columns and of the inner
+ * dim, B is packed into 8-column panels; for each block of rows A is packed into 4-row panels; a 4x8
+ * register-tile micro-kernel multiplies panels. Packing reads any strides, so the transposed operands
+ * of the backward pass run at the speed of plain ones. With relaxed SIMD the micro-kernel uses fused
+ * multiply-add. 4x8 is the largest tile whose accumulators (8), B vectors (2) and A broadcasts (4) fit
+ * in the 15 vector registers V8 allocates (its scheduler hoists every load of a loop body to the top).
+ */
+import type { ReduceOp } from '../backend.js';
+import {
+  add,
+  and,
+  call,
+  type Expr,
+  eq,
+  eqz,
+  type FunctionBuilder,
+  f32,
+  f32_load,
+  f32_store,
+  f32x4_add,
+  f32x4_const,
+  f32x4_convert_i32x4_s,
+  f32x4_extract_lane,
+  f32x4_max,
+  f32x4_min,
+  f32x4_mul,
+  f32x4_ne,
+  f32x4_relaxed_madd,
+  f32x4_splat,
+  f64,
+  f64_store,
+  ge_s,
+  get,
+  gt_s,
+  i8x16_shuffle,
+  i32,
+  i32_load,
+  i32_load8_u,
+  i32_store,
+  i32_store8,
+  i32x4_const,
+  i32x4_extract_lane,
+  i32x4_ne,
+  i32x4_neg,
+  i32x4_splat,
+  type Local,
+  lt_s,
+  ModuleBuilder,
+  mul,
+  ne,
+  select,
+  shuffle32,
+  sub,
+  v128_and,
+  v128_bitselect,
+  v128_load,
+  v128_load32_splat,
+  v128_load32_zero,
+  v128_or,
+  v128_store,
+  v128_store32_lane,
+  v128_xor,
+} from './emit.js';
+import { BINARY_OPS, COMPARES, INT_BINARY_OPS, type MathOptions, unaryOps } from './vmath.js';
+
+export interface CodegenOptions extends MathOptions {
+  readonly maximumPages: number;
+  readonly shared: boolean;
+  /** Matmul blocking: rows of A per packed block, inner dim per block, columns of B per packed block. */
+  readonly mc: number;
+  readonly kc: number;
+  readonly nc: number;
+}
+
+export const MR = 4;
+export const NR = 8;
+/** The most dims a strided kernel takes after coalescing (the core keeps tensors far below this). */
+export const MAX_RANK = 16;
+
+/** Word offsets in a matmul parameter block. */
+export const GEMM = {
+  m0: 0,
+  m1: 1,
+  n0: 2,
+  n1: 3,
+  b0: 4,
+  b1: 5,
+  k: 6,
+  n: 7,
+  m: 8,
+  pA: 9,
+  pB: 10,
+  pC: 11,
+  sam: 12,
+  sak: 13,
+  sbk: 14,
+  sbn: 15,
+  aOffsets: 16,
+  bOffsets: 17,
+  packA: 18,
+  packB: 19,
+  tile: 20,
+  words: 21,
+} as const;
+
+export interface GeneratedModule {
+  readonly bytes: Uint8Array<ArrayBuffer>;
+  /** Names of the exports, in a fixed order (the thread pool calls them by index). */
+  readonly exports: readonly string[];
+}
+
+/** Word offsets of a strided kernel's parameter block (see `stridedDriver`). */
+export const STRIDED = { ptrs: 0, rank: 4, shape: 5 } as const;
+
+/**
+ * A strided loop over `n` (<= 4) operands. Parameter block (i32 words at `params`): the operands' byte
+ * addresses in words 0..3, rank r in word 4, shape[r], then each operand's r byte strides, then r
+ * words of scratch for the odometer. The exported function takes the block's address (one argument, so
+ * the thread pool can run any kernel); `row` emits the loop over the last dim, given local copies of
+ * the operand pointers (it may change them), the row length and each operand's row stride in bytes.
+ */
+function stridedDriver(
+  m: ModuleBuilder,
+  name: string,
+  operands: number,
+  row: (f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[]) => void,
+): number {
+  return m.func(name, ['i32'], [], (f, pp) => {
+    const ptrs = f.locals('i32', operands);
+    const r = f.local('i32');
+    const n = f.local('i32');
+    const outer = f.local('i32');
+    const o = f.local('i32');
+    const ax = f.local('i32');
+    const i = f.local('i32');
+    const idx = f.local('i32');
+    const dim = f.local('i32');
+    const rowStrides = f.locals('i32', operands);
+    const rowPtrs = f.locals('i32', operands);
+    // Byte address of word w of the block.
+    const word = (w: Expr): Expr => add(get(pp), mul(w, i32(4)));
+    const shapeAt = (a: Expr): Expr => i32_load(word(add(a, i32(STRIDED.shape))));
+    const strideAddr = (k: number, a: Expr): Expr => word(add(add(i32(STRIDED.shape), mul(get(r), i32(k + 1))), a));
+    for (let k = 0; k < operands; k++) f.set(ptrs[k], i32_load(get(pp), 4 * (STRIDED.ptrs + k)));
+    f.set(r, i32_load(get(pp), 4 * STRIDED.rank));
+    f.set(n, shapeAt(sub(get(r), i32(1))));
+    for (let k = 0; k < operands; k++) f.set(rowStrides[k], i32_load(strideAddr(k, sub(get(r), i32(1)))));
+    f.set(idx, word(add(i32(STRIDED.shape), mul(get(r), i32(operands + 1)))));
+    f.set(outer, i32(1));
+    f.for(ax, i32(0), sub(get(r), i32(1)), 1, () => {
+      f.set(outer, mul(get(outer), shapeAt(get(ax))));
+      f.do(i32_store(add(get(idx), mul(get(ax), i32(4))), i32(0)));
+    });
+    f.for(o, i32(0), get(outer), 1, () => {
+      for (let k = 0; k < operands; k++) f.set(rowPtrs[k], get(ptrs[k]));
+      row(f, rowPtrs, n, rowStrides);
+      // Odometer: step the last outer dim, carrying into the ones before.
+      f.set(ax, sub(get(r), i32(2)));
+      f.block((done) =>
+        f.loop((top) => {
+          f.brIf(done, lt_s(get(ax), i32(0)));
+          f.set(i, add(i32_load(add(get(idx), mul(get(ax), i32(4)))), i32(1)));
+          f.set(dim, shapeAt(get(ax)));
+          for (let k = 0; k < operands; k++) f.set(ptrs[k], add(get(ptrs[k]), i32_load(strideAddr(k, get(ax)))));
+          f.if(lt_s(get(i), get(dim)), () => {
+            f.do(i32_store(add(get(idx), mul(get(ax), i32(4))), get(i)));
+            f.br(done);
+          });
+          f.do(i32_store(add(get(idx), mul(get(ax), i32(4))), i32(0)));
+          for (let k = 0; k < operands; k++)
+            f.set(ptrs[k], sub(get(ptrs[k]), mul(i32_load(strideAddr(k, get(ax))), get(dim))));
+          f.set(ax, sub(get(ax), i32(1)));
+          f.br(top);
+        }),
+      );
+    });
+  });
+}
+
+/** `ptr += bytes` */
+const bump = (f: FunctionBuilder, p: Local, bytes: number | Expr) =>
+  f.set(p, add(get(p), typeof bytes === 'number' ? i32(bytes) : bytes));
+
+/** Element sizes of elementwise operands: 4 (float32, int32) or 1 (bool, one byte, 0 or 1). */
+export type Size = 1 | 4;
+
+/** Bytes 0..3 of a vector into the low byte of each 32-bit lane (bool to i32 lanes). */
+const WIDEN = [0, 16, 16, 16, 1, 16, 16, 16, 2, 16, 16, 16, 3, 16, 16, 16];
+/** The low byte of each 32-bit lane into bytes 0..3 (i32 lanes of 0 or 1 to bool). */
+const NARROW = [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12];
+
+/** Four elements at `addr + offset` as 32-bit lanes. */
+function loadLanes(size: Size, addr: Expr, offset: number): Expr {
+  return size === 4 ? v128_load(addr, offset) : i8x16_shuffle(v128_load32_zero(addr, offset), i32x4_const(0), WIDEN);
+}
+
+/** One element at `addr`, in every lane. */
+function loadSplat(size: Size, addr: Expr): Expr {
+  return size === 4 ? v128_load32_splat(addr) : i32x4_splat(i32_load8_u(addr));
+}
+
+/**
+ * Row of an elementwise op: `sizes` gives the output's element size then each input's. Vector loops
+ * where the output is contiguous and each input is contiguous or broadcast (stride 0), one loop per
+ * pattern; else one element at a time through lane 0 of the same vector code. Inputs reach `vop` as
+ * 32-bit lanes (bools as 0 or 1); a bool output takes the low byte of each lane.
+ */
+function elementwiseRow(
+  f: FunctionBuilder,
+  ptrs: Local[],
+  n: Local,
+  strides: Local[],
+  sizes: readonly Size[],
+  vop: (args: Local[]) => Expr,
+): void {
+  const ins = ptrs.length - 1;
+  const out = sizes[0];
+  const i = f.local('i32');
+  const args = f.locals('v128', ins);
+  const result = f.local('v128');
+  f.set(i, i32(0));
+  const store = (v: Expr, u: number) =>
+    out === 4
+      ? f.do(v128_store(get(ptrs[0]), v, 16 * u))
+      : f.do(v128_store32_lane(get(ptrs[0]), i8x16_shuffle(v, v, NARROW), 0, 4 * u));
+  // One vector path per pattern of input strides: each input contiguous or broadcast.
+  f.block((done) => {
+    f.brIf(done, ne(get(strides[0]), i32(out)));
+    for (let pat = 0; pat < 1 << ins; pat++) {
+      const contiguous = (k: number) => ((pat >> k) & 1) === 0;
+      if (ins > 0 && !Array.from({ length: ins }, (_, k) => contiguous(k)).some((x) => x)) continue; // all broadcast: rare
+      let cond: Expr = i32(1);
+      for (let k = 0; k < ins; k++) {
+        const test = eq(get(strides[k + 1]), i32(contiguous(k) ? sizes[k + 1] : 0));
+        cond = k === 0 ? test : and(cond, test);
+      }
+      f.if(cond, () => {
+        const fixed = f.locals('v128', ins);
+        for (let k = 0; k < ins; k++) if (!contiguous(k)) f.set(fixed[k], loadSplat(sizes[k + 1], get(ptrs[k + 1])));
+        const step = (unroll: number) =>
+          f.while(le_s_expr(add(get(i), i32(4 * unroll)), get(n)), () => {
+            for (let u = 0; u < unroll; u++) {
+              for (let k = 0; k < ins; k++)
+                f.set(
+                  args[k],
+                  contiguous(k) ? loadLanes(sizes[k + 1], get(ptrs[k + 1]), 4 * sizes[k + 1] * u) : get(fixed[k]),
+                );
+              store(vop(args), u);
+            }
+            bump(f, ptrs[0], 4 * out * unroll);
+            for (let k = 0; k < ins; k++) if (contiguous(k)) bump(f, ptrs[k + 1], 4 * sizes[k + 1] * unroll);
+            f.set(i, add(get(i), i32(4 * unroll)));
+          });
+        step(2);
+        step(1);
+        f.br(done);
+      });
+    }
+  });
+  // The rest (or all of a strided row), one element at a time.
+  f.while(lt_s(get(i), get(n)), () => {
+    for (let k = 0; k < ins; k++) f.set(args[k], loadSplat(sizes[k + 1], get(ptrs[k + 1])));
+    f.set(result, vop(args));
+    if (out === 4) f.do(v128_store32_lane(get(ptrs[0]), get(result), 0));
+    else f.do(i32_store8(get(ptrs[0]), i32x4_extract_lane(get(result), 0)));
+    for (let k = 0; k <= ins; k++) bump(f, ptrs[k], get(strides[k]));
+    f.set(i, add(get(i), i32(1)));
+  });
+}
+
+const le_s_expr = (a: Expr, b: Expr): Expr => eqz(gt_s(a, b));
+
+/** Row reduction of `n` elements into one (the output's row stride is 0). */
+function reduceRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], op: ReduceOp): void {
+  const [out, x] = ptrs;
+  const init = op === 'sum' ? 0 : op === 'max' ? -Infinity : Infinity;
+  const vop = op === 'sum' ? f32x4_add : op === 'max' ? f32x4_max : f32x4_min;
+  const i = f.local('i32');
+  const a0 = f.local('v128');
+  const a1 = f.local('v128');
+  const s = f.local('v128');
+  f.set(i, i32(0));
+  f.set(a0, f32x4_const(init));
+  f.set(a1, f32x4_const(init));
+  f.if(eq(get(strides[1]), i32(4)), () => {
+    f.while(le_s_expr(add(get(i), i32(8)), get(n)), () => {
+      f.set(a0, vop(get(a0), v128_load(get(x))));
+      f.set(a1, vop(get(a1), v128_load(get(x), 16)));
+      bump(f, x, 32);
+      f.set(i, add(get(i), i32(8)));
+    });
+    f.if(le_s_expr(add(get(i), i32(4)), get(n)), () => {
+      f.set(a0, vop(get(a0), v128_load(get(x))));
+      bump(f, x, 16);
+      f.set(i, add(get(i), i32(4)));
+    });
+  });
+  // Remaining (or strided) elements go into lane 0 of a1.
+  f.while(lt_s(get(i), get(n)), () => {
+    f.set(s, f32x4_splat(f32_load(get(x))));
+    f.set(a1, vop(get(a1), op === 'sum' ? shuffle32(get(s), f32x4_const(0), [0, 4, 4, 4]) : get(s)));
+    bump(f, x, get(strides[1]));
+    f.set(i, add(get(i), i32(1)));
+  });
+  f.set(a0, vop(get(a0), get(a1)));
+  // Horizontal: (0+2, 1+3), then (0+1).
+  f.set(a0, vop(get(a0), shuffle32(get(a0), get(a0), [2, 3, 2, 3])));
+  f.set(a0, vop(get(a0), shuffle32(get(a0), get(a0), [1, 1, 1, 1])));
+  f.do(f32_store(get(out), f32x4_extract_lane(get(a0), 0)));
+}
+
+/** Row copy for element size 1, 4 or 8: a bulk copy when both are contiguous, else a strided loop. */
+function copyRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], size: 1 | 4 | 8): void {
+  const [dst, src] = ptrs;
+  const i = f.local('i32');
+  f.if(
+    and(eq(get(strides[0]), i32(size)), eq(get(strides[1]), i32(size))),
+    () => {
+      // memory.copy dst src n
+      f.do(get(dst), get(src), mul(get(n), i32(size)));
+      f.byte(0xfc).u32(10).byte(0, 0);
+    },
+    () => {
+      f.for(i, i32(0), get(n), 1, () => {
+        if (size === 1) f.do(i32_store8(get(dst), i32_load8_u(get(src))));
+        else if (size === 4) f.do(i32_store(get(dst), i32_load(get(src))));
+        else {
+          // i64.load / i64.store
+          f.do(get(dst), get(src));
+          f.byte(0x29).u32(3).u32(0);
+          f.byte(0x37).u32(3).u32(0);
+        }
+        bump(f, dst, get(strides[0]));
+        bump(f, src, get(strides[1]));
+      });
+    },
+  );
+}
+
+/** Row of zeros for element size 1, 4 or 8: a bulk fill when contiguous, else a strided loop. */
+function zeroRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], size: 1 | 4 | 8): void {
+  const [dst] = ptrs;
+  const i = f.local('i32');
+  f.if(
+    eq(get(strides[0]), i32(size)),
+    () => {
+      // memory.fill dst 0 n
+      f.do(get(dst), i32(0), mul(get(n), i32(size)));
+      f.byte(0xfc).u32(11).byte(0);
+    },
+    () => {
+      f.for(i, i32(0), get(n), 1, () => {
+        if (size === 1) f.do(i32_store8(get(dst), i32(0)));
+        else if (size === 4) f.do(i32_store(get(dst), i32(0)));
+        else f.do(f64_store(get(dst), f64(0)));
+        bump(f, dst, get(strides[0]));
+      });
+    },
+  );
+}
+
+// ---------------------------------------------------------------------------------------------
+// Matmul
+
+function microKernel(m: ModuleBuilder, o: CodegenOptions): number {
+  // (kc, packedA, packedB, c, ldc bytes, accumulate)
+  return m.func(
+    'ukr',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    [],
+    (f, kc, pa, pb, pc, ldc, accumulate) => {
+      const acc = f.locals('v128', MR * 2);
+      const b0 = f.local('v128');
+      const b1 = f.local('v128');
+      const a = f.local('v128');
+      const fma = o.relaxed ? f32x4_relaxed_madd : (x: Expr, y: Expr, z: Expr): Expr => f32x4_add(f32x4_mul(x, y), z);
+      f.loop((top) => {
+        f.set(b0, v128_load(get(pb)));
+        f.set(b1, v128_load(get(pb), 16));
+        for (let r = 0; r < MR; r++) {
+          f.set(a, v128_load32_splat(get(pa), 4 * r));
+          f.set(acc[2 * r], fma(get(a), get(b0), get(acc[2 * r])));
+          f.set(acc[2 * r + 1], fma(get(a), get(b1), get(acc[2 * r + 1])));
+        }
+        bump(f, pa, 4 * MR);
+        bump(f, pb, 4 * NR);
+        f.set(kc, sub(get(kc), i32(1)));
+        f.brIf(top, gt_s(get(kc), i32(0)));
+      });
+      f.if(
+        get(accumulate),
+        () => {
+          for (let r = 0; r < MR; r++) {
+            f.do(v128_store(get(pc), f32x4_add(v128_load(get(pc)), get(acc[2 * r]))));
+            f.do(v128_store(get(pc), f32x4_add(v128_load(get(pc), 16), get(acc[2 * r + 1])), 16));
+            bump(f, pc, get(ldc));
+          }
+        },
+        () => {
+          for (let r = 0; r < MR; r++) {
+            f.do(v128_store(get(pc), get(acc[2 * r])));
+            f.do(v128_store(get(pc), get(acc[2 * r + 1]), 16));
+            bump(f, pc, get(ldc));
+          }
+        },
+      );
+    },
+    false,
+  );
+}
+
+/** Columns (r0..r3)[k..k+3] of four rows, transposed: vectors of (r0[k], r1[k], r2[k], r3[k]) for 4 k. */
+function transpose4(f: FunctionBuilder, rows: Local[], out: (k: number, v: Expr) => void): void {
+  const t = f.locals('v128', 4);
+  f.set(t[0], shuffle32(get(rows[0]), get(rows[1]), [0, 4, 1, 5]));
+  f.set(t[1], shuffle32(get(rows[2]), get(rows[3]), [0, 4, 1, 5]));
+  f.set(t[2], shuffle32(get(rows[0]), get(rows[1]), [2, 6, 3, 7]));
+  f.set(t[3], shuffle32(get(rows[2]), get(rows[3]), [2, 6, 3, 7]));
+  out(0, shuffle32(get(t[0]), get(t[1]), [0, 1, 4, 5]));
+  out(1, shuffle32(get(t[0]), get(t[1]), [2, 3, 6, 7]));
+  out(2, shuffle32(get(t[2]), get(t[3]), [0, 1, 4, 5]));
+  out(3, shuffle32(get(t[2]), get(t[3]), [2, 3, 6, 7]));
+}
+
+/**
+ * Packs an mc x kc block of A (byte strides sam, sak) into 4-row panels, each kc x 4 (k-major), the
+ * rows past mc zero.
+ */
+function packA(m: ModuleBuilder): number {
+  return m.func(
+    'packA',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    [],
+    (f, dst, src, mc, kc, sam, sak) => {
+      const ir = f.local('i32');
+      const k = f.local('i32');
+      const r = f.local('i32');
+      const rows = f.local('i32');
+      const s = f.local('i32');
+      const d = f.local('i32');
+      const row = f.locals('v128', 4);
+      const rp = f.locals('i32', 4);
+      f.for(ir, i32(0), get(mc), MR, () => {
+        f.set(rows, sub(get(mc), get(ir)));
+        f.set(d, get(dst));
+        f.set(k, i32(0));
+        f.if(ge_s(get(rows), i32(MR)), () => {
+          f.if(
+            eq(get(sam), i32(4)),
+            () => {
+              // Transposed A: the 4 rows of each k are adjacent.
+              f.set(s, get(src));
+              f.for(k, i32(0), get(kc), 1, () => {
+                f.do(v128_store(get(d), v128_load(get(s))));
+                bump(f, s, get(sak));
+                bump(f, d, 16);
+              });
+            },
+            () => {
+              f.if(eq(get(sak), i32(4)), () => {
+                // Row-major A: 4x4 blocks, transposed in registers.
+                for (let q = 0; q < 4; q++) f.set(rp[q], add(get(src), mul(get(sam), i32(q))));
+                f.while(le_s_expr(add(get(k), i32(4)), get(kc)), () => {
+                  for (let q = 0; q < 4; q++) f.set(row[q], v128_load(get(rp[q])));
+                  transpose4(f, row, (kk, v) => f.do(v128_store(get(d), v, 16 * kk)));
+                  for (let q = 0; q < 4; q++) bump(f, rp[q], 16);
+                  bump(f, d, 64);
+                  f.set(k, add(get(k), i32(4)));
+                });
+              });
+            },
+          );
+        });
+        // What is left (all of it for other strides or a partial panel), one element at a time.
+        f.for(k, get(k), get(kc), 1, () => {
+          f.for(r, i32(0), i32(MR), 1, () => {
+            f.do(
+              f32_store(
+                add(get(d), mul(get(r), i32(4))),
+                select(
+                  f32_load(add(add(get(src), mul(get(r), get(sam))), mul(get(k), get(sak)))),
+                  f32(0),
+                  lt_s(get(r), get(rows)),
+                ),
+              ),
+            );
+          });
+          bump(f, d, 16);
+        });
+        bump(f, dst, mul(get(kc), i32(4 * MR)));
+        bump(f, src, mul(get(sam), i32(MR)));
+      });
+    },
+    false,
+  );
+}
+
+/**
+ * Packs a kc x nc block of B (byte strides sbk, sbn) into 8-column panels, each kc x 8 (k-major),
+ * the columns past nc zero.
+ */
+function packB(m: ModuleBuilder): number {
+  return m.func(
+    'packB',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    [],
+    (f, dst, src, kc, nc, sbk, sbn) => {
+      const jr = f.local('i32');
+      const k = f.local('i32');
+      const c = f.local('i32');
+      const cols = f.local('i32');
+      const s = f.local('i32');
+      const d = f.local('i32');
+      const col = f.locals('v128', 4);
+      const cp = f.locals('i32', 8);
+      f.for(jr, i32(0), get(nc), NR, () => {
+        f.set(cols, sub(get(nc), get(jr)));
+        f.set(d, get(dst));
+        f.set(k, i32(0));
+        f.if(ge_s(get(cols), i32(NR)), () => {
+          f.if(
+            eq(get(sbn), i32(4)),
+            () => {
+              // Row-major B: 8 adjacent columns per k.
+              f.set(s, get(src));
+              f.for(k, i32(0), get(kc), 1, () => {
+                f.do(v128_store(get(d), v128_load(get(s))));
+                f.do(v128_store(get(d), v128_load(get(s), 16), 16));
+                bump(f, s, get(sbk));
+                bump(f, d, 32);
+              });
+            },
+            () => {
+              f.if(eq(get(sbk), i32(4)), () => {
+                // Transposed B: each column is contiguous in k; two 4x4 transposes per 4 k.
+                for (let q = 0; q < 8; q++) f.set(cp[q], add(get(src), mul(get(sbn), i32(q))));
+                f.while(le_s_expr(add(get(k), i32(4)), get(kc)), () => {
+                  for (let half = 0; half < 2; half++) {
+                    for (let q = 0; q < 4; q++) f.set(col[q], v128_load(get(cp[4 * half + q])));
+                    transpose4(f, col, (kk, v) => f.do(v128_store(get(d), v, 32 * kk + 16 * half)));
+                  }
+                  for (let q = 0; q < 8; q++) bump(f, cp[q], 16);
+                  bump(f, d, 128);
+                  f.set(k, add(get(k), i32(4)));
+                });
+              });
+            },
+          );
+        });
+        f.for(k, get(k), get(kc), 1, () => {
+          f.for(c, i32(0), i32(NR), 1, () => {
+            f.do(
+              f32_store(
+                add(get(d), mul(get(c), i32(4))),
+                select(
+                  f32_load(add(add(get(src), mul(get(c), get(sbn))), mul(get(k), get(sbk)))),
+                  f32(0),
+                  lt_s(get(c), get(cols)),
+                ),
+              ),
+            );
+          });
+          bump(f, d, 32);
+        });
+        bump(f, dst, mul(get(kc), i32(4 * NR)));
+        bump(f, src, mul(get(sbn), i32(NR)));
+      });
+    },
+    false,
+  );
+}
+
+/** The blocked matmul over one job's share (rows [m0, m1), columns [n0, n1), batches [b0, b1)). */
+function gemm(m: ModuleBuilder, o: CodegenOptions, ukr: number, pa: number, pb: number): number {
+  return m.func('gemm', ['i32'], [], (f, pp) => {
+    const P = (w: number): Expr => i32_load(get(pp), 4 * w);
+    const L = (name: keyof typeof GEMM) => {
+      const l = f.local('i32');
+      f.set(l, P(GEMM[name]));
+      return l;
+    };
+    const m0 = L('m0');
+    const m1 = L('m1');
+    const n0 = L('n0');
+    const n1 = L('n1');
+    const b0 = L('b0');
+    const b1 = L('b1');
+    const K = L('k');
+    const N = L('n');
+    const M = L('m');
+    const pA = L('pA');
+    const pB = L('pB');
+    const pC = L('pC');
+    const sam = L('sam');
+    const sak = L('sak');
+    const sbk = L('sbk');
+    const sbn = L('sbn');
+    const aOff = L('aOffsets');
+    const bOff = L('bOffsets');
+    const Ap = L('packA');
+    const Bp = L('packB');
+    const tile = L('tile');
+    const [b, jc, nc, pc, kc, ic, mc, jr, ir, aBase, bBase, cBase, cp, rows, cols, r, c, ldc, accum] = f.locals(
+      'i32',
+      19,
+    );
+    f.set(ldc, mul(get(N), i32(4)));
+    f.for(b, get(b0), get(b1), 1, () => {
+      f.set(aBase, add(get(pA), i32_load(add(get(aOff), mul(get(b), i32(4))))));
+      f.set(bBase, add(get(pB), i32_load(add(get(bOff), mul(get(b), i32(4))))));
+      f.set(cBase, add(get(pC), mul(mul(get(b), mul(get(M), get(N))), i32(4))));
+      f.for(jc, get(n0), get(n1), o.nc, () => {
+        f.set(nc, sub(get(n1), get(jc)));
+        f.if(gt_s(get(nc), i32(o.nc)), () => f.set(nc, i32(o.nc)));
+        f.for(pc, i32(0), get(K), o.kc, () => {
+          f.set(kc, sub(get(K), get(pc)));
+          f.if(gt_s(get(kc), i32(o.kc)), () => f.set(kc, i32(o.kc)));
+          f.set(accum, gt_s(get(pc), i32(0)));
+          f.do(
+            call(
+              pb,
+              get(Bp),
+              add(add(get(bBase), mul(get(pc), get(sbk))), mul(get(jc), get(sbn))),
+              get(kc),
+              get(nc),
+              get(sbk),
+              get(sbn),
+            ),
+          );
+          f.for(ic, get(m0), get(m1), o.mc, () => {
+            f.set(mc, sub(get(m1), get(ic)));
+            f.if(gt_s(get(mc), i32(o.mc)), () => f.set(mc, i32(o.mc)));
+            f.do(
+              call(
+                pa,
+                get(Ap),
+                add(add(get(aBase), mul(get(ic), get(sam))), mul(get(pc), get(sak))),
+                get(mc),
+                get(kc),
+                get(sam),
+                get(sak),
+              ),
+            );
+            f.for(jr, i32(0), get(nc), NR, () => {
+              f.for(ir, i32(0), get(mc), MR, () => {
+                f.set(cp, add(get(cBase), mul(add(mul(add(get(ic), get(ir)), get(N)), add(get(jc), get(jr))), i32(4))));
+                f.set(rows, sub(get(mc), get(ir)));
+                f.set(cols, sub(get(nc), get(jr)));
+                const aPanel = add(get(Ap), mul(mul(get(ir), get(kc)), i32(4)));
+                const bPanel = add(get(Bp), mul(mul(get(jr), get(kc)), i32(4)));
+                f.if(
+                  and(ge_s(get(rows), i32(MR)), ge_s(get(cols), i32(NR))),
+                  () => f.do(call(ukr, get(kc), aPanel, bPanel, get(cp), get(ldc), get(accum))),
+                  () => {
+                    // Edge tile: compute the full tile aside, then store its valid part.
+                    f.do(call(ukr, get(kc), aPanel, bPanel, get(tile), i32(NR * 4), i32(0)));
+                    f.if(gt_s(get(rows), i32(MR)), () => f.set(rows, i32(MR)));
+                    f.if(gt_s(get(cols), i32(NR)), () => f.set(cols, i32(NR)));
+                    f.for(r, i32(0), get(rows), 1, () => {
+                      f.for(c, i32(0), get(cols), 1, () => {
+                        const at = add(add(get(cp), mul(get(r), get(ldc))), mul(get(c), i32(4)));
+                        const v = f32_load(add(get(tile), mul(add(mul(get(r), i32(NR)), get(c)), i32(4))));
+                        f.do(
+                          f32_store(
+                            at,
+                            select(
+                              (g) => g.do(f32_load(at), v).byte(0x92), // f32.add
+                              v,
+                              get(accum),
+                            ),
+                          ),
+                        );
+                      });
+                    });
+                  },
+                );
+              });
+            });
+          });
+        });
+      });
+    });
+  });
+}
+
+// ---------------------------------------------------------------------------------------------
+
+export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'max', 'min'];
+
+export function generate(o: CodegenOptions): GeneratedModule {
+  const m = new ModuleBuilder({
+    module: 'env',
+    name: 'memory',
+    initialPages: 1,
+    maximumPages: o.maximumPages,
+    shared: o.shared,
+  });
+  const names: string[] = [];
+  const ukr = microKernel(m, o);
+  const pa = packA(m);
+  const pb = packB(m);
+  gemm(m, o, ukr, pa, pb);
+  names.push('gemm');
+
+  const elementwise = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr) => {
+    stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) => elementwiseRow(f, ptrs, n, strides, sizes, vop));
+    names.push(name);
+  };
+  for (const [op, vop] of Object.entries(unaryOps(o))) if (vop) elementwise(`unary_${op}`, [4, 4], ([x]) => vop(x));
+  for (const [op, vop] of Object.entries(BINARY_OPS))
+    if (vop) elementwise(`binary_${op}`, [4, 4, 4], ([a, b]) => vop(get(a), get(b)));
+  for (const [op, vop] of Object.entries(INT_BINARY_OPS))
+    if (vop) elementwise(`int32_${op}`, [4, 4, 4], ([a, b]) => vop(get(a), get(b)));
+  // Comparisons give bools: the all-ones lanes of a vector compare, and 1.
+  const one = i32x4_const(1);
+  for (const [op, [fcmp, icmp]] of Object.entries(COMPARES)) {
+    elementwise(`float32_${op}`, [1, 4, 4], ([a, b]) => v128_and(fcmp(get(a), get(b)), one));
+    elementwise(`int32_${op}`, [1, 4, 4], ([a, b]) => v128_and(icmp(get(a), get(b)), one));
+  }
+  elementwise('bool_and', [1, 1, 1], ([a, b]) => v128_and(get(a), get(b)));
+  elementwise('bool_or', [1, 1, 1], ([a, b]) => v128_or(get(a), get(b)));
+  elementwise('bool_not', [1, 1], ([a]) => v128_xor(get(a), one));
+  // where(cond, a, b) for 4-byte a and b (float32, int32): select the bits.
+  elementwise('where4', [4, 1, 4, 4], ([c, a, b]) => v128_bitselect(get(a), get(b), i32x4_neg(get(c))));
+  // Casts between bool, int32 and float32 (float32 to int32 wraps in the reference: not here).
+  elementwise('cast_bool_float32', [4, 1], ([x]) => f32x4_convert_i32x4_s(get(x)));
+  elementwise('cast_int32_float32', [4, 4], ([x]) => f32x4_convert_i32x4_s(get(x)));
+  elementwise('cast_bool_int32', [4, 1], ([x]) => get(x));
+  elementwise('cast_float32_bool', [1, 4], ([x]) => v128_and(f32x4_ne(get(x), f32x4_const(0)), one));
+  elementwise('cast_int32_bool', [1, 4], ([x]) => v128_and(i32x4_ne(get(x), i32x4_const(0)), one));
+  for (const op of REDUCE_OPS) {
+    stridedDriver(m, `reduce_${op}`, 2, (f, ptrs, n, strides) => reduceRow(f, ptrs, n, strides, op));
+    names.push(`reduce_${op}`);
+  }
+  for (const size of [1, 4, 8] as const) {
+    stridedDriver(m, `copy${size}`, 2, (f, ptrs, n, strides) => copyRow(f, ptrs, n, strides, size));
+    stridedDriver(m, `zero${size}`, 1, (f, ptrs, n, strides) => zeroRow(f, ptrs, n, strides, size));
+    names.push(`copy${size}`, `zero${size}`);
+  }
+  return { bytes: m.build(), exports: names };
+}

@@ -1,0 +1,322 @@
+/**
+ * Worker threads that run kernels on the backend's shared memory.
+ *
+ * Each worker instantiates the same compiled module on the same shared WasmMemory. A split
+ * kernel is a *job*: a list of chunk parameter blocks in the memory, and a descriptor naming the kernel,
+ * the blocks and two counters. Every thread in the job, the calling one included, claims chunks with an
+ * atomic add on the claim counter and runs them; the caller returns once the done counter reaches the
+ * number of chunks. So the caller never waits for a worker the OS has not scheduled yet: it runs the
+ * chunks itself, and a late worker finds none left. (On a shared machine a static split would make every
+ * kernel as slow as its most descheduled thread.) Kernels stay synchronous, as the Backend interface
+ * requires; Node allows Atomics.wait on the main thread.
+ *
+ * A worker that has not yet acknowledged its last job gets no new one, and descriptors rotate through a
+ * ring, so a worker that wakes late only ever reads the (exhausted) descriptor it was given. Chunks that
+ * need per-thread scratch (matmul packing buffers) are copied into the running thread's own parameter
+ * block with its scratch addresses patched in.
+ *
+ * Workers start lazily, on the first kernel large enough to split, and are used once they report
+ * ready. They are unref'd, so an idle pool never keeps the process alive; a worker waiting in
+ * Atomics.wait ends with the process.
+ */
+import { CONTROL_BASE, PARAMS_BASE, PARAMS_BYTES } from './heap.js';
+import type { WasmMemory, WasmModule } from './webassembly.js';
+
+/** Words of a worker's slot (from CONTROL_BASE, SLOT_WORDS per thread). */
+const SEQ = 0;
+const DESC = 1;
+const ACK = 2;
+const READY = 3;
+/** Its scratch addresses (packed A, packed B, tile): patched into chunks that need them. */
+const SCRATCH = 4;
+const SLOT_WORDS = 8;
+/** Descriptors, after the slots: kernel, chunks, first block, block stride, claim, done, patch word, error. */
+const FN = 0;
+const COUNT = 1;
+const BASE = 2;
+const STRIDE = 3;
+const CLAIM = 4;
+const DONE = 5;
+const PATCH = 6;
+const ERROR = 7;
+const DESC_WORDS = 8;
+const DESCRIPTORS = 8;
+
+/** Threads the control area and the parameter blocks have room for. */
+export const MAX_THREADS = 16;
+const SLOTS_BASE = CONTROL_BASE >> 2;
+const DESC_BASE = SLOTS_BASE + MAX_THREADS * SLOT_WORDS;
+/** Chunk parameter blocks follow the threads' own blocks. */
+export const CHUNK_BASE = PARAMS_BASE + MAX_THREADS * PARAMS_BYTES;
+export const MAX_CHUNKS = Math.floor((65536 - CHUNK_BASE) / PARAMS_BYTES);
+
+/** Word offsets of a descriptor, as the claim loop takes them. */
+const LAYOUT = { FN, COUNT, BASE, STRIDE, CLAIM, DONE, PATCH, ERROR } as const;
+type Layout = typeof LAYOUT;
+
+/**
+ * Claims and runs chunks of the job described at word `d` until none are left. The calling thread runs
+ * this function; the workers run its source (so it must use nothing but its arguments and globals).
+ */
+function claimLoop(
+  ctl: Int32Array,
+  u8: Uint8Array,
+  fns: readonly ((p: number) => void)[],
+  d: number,
+  own: number,
+  scratch: readonly number[],
+  L: Layout,
+): void {
+  const n = Atomics.load(ctl, d + L.COUNT);
+  const fn = fns[Atomics.load(ctl, d + L.FN)];
+  const base = Atomics.load(ctl, d + L.BASE);
+  const stride = Atomics.load(ctl, d + L.STRIDE);
+  const patch = Atomics.load(ctl, d + L.PATCH);
+  for (;;) {
+    const i = Atomics.add(ctl, d + L.CLAIM, 1);
+    if (i >= n) return;
+    let p = base + i * stride;
+    if (patch >= 0) {
+      u8.copyWithin(own, p, p + stride);
+      const w = (own >> 2) + patch;
+      for (let k = 0; k < scratch.length; k++) ctl[w + k] = scratch[k];
+      p = own;
+    }
+    try {
+      fn(p);
+    } catch {
+      Atomics.store(ctl, d + L.ERROR, 1);
+    }
+    if (Atomics.add(ctl, d + L.DONE, 1) + 1 === n) Atomics.notify(ctl, d + L.DONE);
+  }
+}
+
+/** The worker's whole program (run with `eval`, so that no separate file needs resolving or transpiling). */
+const WORKER_SOURCE = `
+const { workerData } = require('node:worker_threads');
+const { module, memory, names, slot, own, spin, layout } = workerData;
+const ctl = new Int32Array(memory.buffer, 0, 16384);
+const u8 = new Uint8Array(memory.buffer, 0, 65536);
+const claimLoop = ${claimLoop.toString()};
+let fns;
+try {
+  const instance = new WebAssembly.Instance(module, { env: { memory } });
+  fns = names.map((n) => instance.exports[n]);
+} catch (e) {
+  Atomics.store(ctl, slot + ${READY}, -1);
+  Atomics.notify(ctl, slot + ${READY});
+  throw e;
+}
+// The job counter as it is before this worker says it is ready: every job posted later is new.
+let seen = Atomics.load(ctl, slot + ${SEQ});
+Atomics.store(ctl, slot + ${READY}, 1);
+Atomics.notify(ctl, slot + ${READY});
+for (;;) {
+  let s = Atomics.load(ctl, slot + ${SEQ});
+  for (let i = 0; s === seen && i < spin; i++) s = Atomics.load(ctl, slot + ${SEQ});
+  if (s === seen) {
+    Atomics.wait(ctl, slot + ${SEQ}, seen);
+    continue;
+  }
+  seen = s;
+  const scratch = [0, 1, 2].map((k) => Atomics.load(ctl, slot + ${SCRATCH} + k));
+  claimLoop(ctl, u8, fns, Atomics.load(ctl, slot + ${DESC}), own, scratch, layout);
+  Atomics.store(ctl, slot + ${ACK}, seen);
+}
+`;
+
+interface WorkerLike {
+  unref(): void;
+  terminate(): Promise<number>;
+  on(event: 'error', listener: (e: Error) => void): void;
+}
+
+type WorkerCtor = new (source: string, options: { eval: true; workerData: unknown; name?: string }) => WorkerLike;
+
+function workerConstructor(): WorkerCtor | undefined {
+  try {
+    const wt = globalThis.process?.getBuiltinModule?.('node:worker_threads') as { Worker?: WorkerCtor } | undefined;
+    return wt?.Worker;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface PoolOptions {
+  readonly module: WasmModule;
+  readonly memory: WasmMemory;
+  /** Exported kernel names; jobs name a kernel by its index here. */
+  readonly exports: readonly string[];
+  /** Kernels by index, on the calling thread. */
+  readonly kernels: readonly ((p: number) => void)[];
+  /** Total threads, the caller included. */
+  readonly threads: number;
+  /** Atomics.load polls a worker makes after a job before it sleeps (cheap wake-up for bursts of work). */
+  readonly spin?: number;
+}
+
+export class ThreadPool {
+  private readonly workers: (WorkerLike | undefined)[] = [];
+  private readonly ctl: Int32Array;
+  private readonly u8: Uint8Array;
+  private started = false;
+  private readonly errors: string[] = [];
+  /** The descriptor each worker was last given (-1: none). */
+  private readonly assigned: number[] = [];
+  private nextDescriptor = 0;
+  /** Jobs each thread was given (index 0: the caller), for tests. */
+  readonly jobsRun: number[];
+  threads: number;
+
+  constructor(private readonly options: PoolOptions) {
+    this.threads = Math.max(1, Math.min(MAX_THREADS, options.threads));
+    this.ctl = new Int32Array(options.memory.buffer, 0, 16384);
+    this.u8 = new Uint8Array(options.memory.buffer, 0, 65536);
+    this.jobsRun = new Array<number>(this.threads).fill(0);
+  }
+
+  private slot(thread: number): number {
+    return SLOTS_BASE + thread * SLOT_WORDS;
+  }
+
+  /** A thread's own parameter block (where patched chunks run). */
+  static ownBlock(thread: number): number {
+    return PARAMS_BASE + thread * PARAMS_BYTES;
+  }
+
+  /** Sets a thread's scratch addresses (patched into chunks that ask for them). */
+  setScratch(thread: number, scratch: readonly [number, number, number]): void {
+    const s = this.slot(thread) + SCRATCH;
+    for (let k = 0; k < 3; k++) Atomics.store(this.ctl, s + k, scratch[k]);
+  }
+
+  /** Starts the workers (once; they become usable when ready). False where threads are unavailable. */
+  start(): boolean {
+    if (this.started) return this.workers.length > 0;
+    this.started = true;
+    const Worker = workerConstructor();
+    if (!Worker || this.threads < 2) return false;
+    for (let w = 1; w < this.threads; w++) {
+      const slot = this.slot(w);
+      for (let i = 0; i < SCRATCH; i++) Atomics.store(this.ctl, slot + i, 0);
+      this.assigned[w] = -1;
+      try {
+        const worker = new Worker(WORKER_SOURCE, {
+          eval: true,
+          name: `hrm-wasm-${w}`,
+          workerData: {
+            module: this.options.module,
+            memory: this.options.memory,
+            names: this.options.exports,
+            slot,
+            own: ThreadPool.ownBlock(w),
+            spin: this.options.spin ?? 20000,
+            layout: LAYOUT,
+          },
+        });
+        worker.on('error', (e) => {
+          this.errors.push(e.message);
+          Atomics.store(this.ctl, slot + READY, -1);
+        });
+        worker.unref();
+        this.workers[w] = worker;
+      } catch (e) {
+        this.errors.push((e as Error).message);
+      }
+    }
+    return this.workers.length > 0;
+  }
+
+  private ready(w: number): boolean {
+    return this.workers[w] !== undefined && Atomics.load(this.ctl, this.slot(w) + READY) === 1;
+  }
+
+  /** True when worker `w` has finished every job it was given. */
+  private idle(w: number): boolean {
+    const slot = this.slot(w);
+    return Atomics.load(this.ctl, slot + ACK) === Atomics.load(this.ctl, slot + SEQ);
+  }
+
+  /** Threads that can take a share now: the caller plus the workers that are ready and idle. */
+  available(): number {
+    let n = 1;
+    for (let w = 1; w < this.threads; w++) if (this.ready(w) && this.idle(w)) n++;
+    return n;
+  }
+
+  /** Blocks until every worker is ready or failed (or `timeoutMs` passes); returns the threads available. */
+  waitUntilReady(timeoutMs = 10000): number {
+    this.start();
+    const deadline = Date.now() + timeoutMs;
+    for (let w = 1; w < this.threads; w++) {
+      if (!this.workers[w]) continue;
+      const at = this.slot(w) + READY;
+      while (Atomics.load(this.ctl, at) === 0 && Date.now() < deadline) Atomics.wait(this.ctl, at, 0, 50);
+    }
+    return this.available();
+  }
+
+  /** A descriptor no worker may still read: none of the workers given it is still busy with it. */
+  private descriptor(): number {
+    for (let tries = 0; tries < DESCRIPTORS * 2; tries++) {
+      const d = this.nextDescriptor;
+      this.nextDescriptor = (d + 1) % DESCRIPTORS;
+      let free = true;
+      for (let w = 1; w < this.assigned.length && free; w++) if (this.assigned[w] === d && !this.idle(w)) free = false;
+      if (free) return DESC_BASE + d * DESC_WORDS;
+    }
+    throw new Error('wasm thread pool: every job descriptor is still in use');
+  }
+
+  /**
+   * Runs kernel `fn` on `count` chunk parameter blocks, `stride` bytes apart from `base`, with up to
+   * `helpers` idle workers alongside the calling thread. With `patch` >= 0 each chunk runs on a copy in
+   * the running thread's own block, with that thread's scratch addresses written at word `patch`.
+   * Returns when every chunk is done; throws if one failed.
+   */
+  run(fn: number, count: number, base: number, stride: number, patch: number, helpers: number): void {
+    const ctl = this.ctl;
+    const d = this.descriptor();
+    ctl[d + FN] = fn;
+    ctl[d + COUNT] = count;
+    ctl[d + BASE] = base;
+    ctl[d + STRIDE] = stride;
+    ctl[d + PATCH] = patch;
+    ctl[d + ERROR] = 0;
+    Atomics.store(ctl, d + DONE, 0);
+    Atomics.store(ctl, d + CLAIM, 0);
+    let posted = 0;
+    for (let w = 1; w < this.threads && posted < helpers; w++) {
+      if (!this.ready(w) || !this.idle(w)) continue;
+      const slot = this.slot(w);
+      this.assigned[w] = (d - DESC_BASE) / DESC_WORDS;
+      Atomics.store(ctl, slot + DESC, d);
+      Atomics.add(ctl, slot + SEQ, 1);
+      Atomics.notify(ctl, slot + SEQ, 1);
+      this.jobsRun[w]++;
+      posted++;
+    }
+    const slot0 = this.slot(0);
+    const scratch = [0, 1, 2].map((k) => ctl[slot0 + SCRATCH + k]);
+    claimLoop(ctl, this.u8, this.options.kernels, d, ThreadPool.ownBlock(0), scratch, LAYOUT);
+    this.jobsRun[0]++;
+    // Only the chunks other threads claimed can still be running: wait for those.
+    for (let i = 0; ; i++) {
+      const done = Atomics.load(ctl, d + DONE);
+      if (done >= count) break;
+      if (i > 20000) Atomics.wait(ctl, d + DONE, done, 1000);
+    }
+    if (Atomics.load(ctl, d + ERROR) !== 0) throw new Error(`wasm thread pool: kernel ${fn} failed on a chunk`);
+  }
+
+  /** Ends the workers (the pool starts them again on its next use). */
+  async close(): Promise<void> {
+    const ws = this.workers.splice(0);
+    this.started = false;
+    await Promise.all(ws.map((w) => w?.terminate()));
+  }
+
+  failures(): readonly string[] {
+    return this.errors;
+  }
+}

@@ -1,0 +1,267 @@
+/**
+ * Elementwise float32 functions on f32x4 vectors, as emitter expressions. exp, log and tanh are the
+ * Cephes single-precision approximations (about 1-2 ulp), with the special values (±Infinity, NaN,
+ * zero, denormals for log) handled by lane selects.
+ *
+ * Every function takes the local holding its argument (an argument is read several times) and
+ * returns an expression leaving the result on the stack.
+ */
+import type { BinaryOp, CompareOp, UnaryOp } from '../backend.js';
+import {
+  type Expr,
+  type FunctionBuilder,
+  f32x4_abs,
+  f32x4_add,
+  f32x4_ceil,
+  f32x4_const,
+  f32x4_convert_i32x4_s,
+  f32x4_div,
+  f32x4_eq,
+  f32x4_floor,
+  f32x4_ge,
+  f32x4_gt,
+  f32x4_le,
+  f32x4_lt,
+  f32x4_max,
+  f32x4_min,
+  f32x4_mul,
+  f32x4_ne,
+  f32x4_nearest,
+  f32x4_neg,
+  f32x4_pmax,
+  f32x4_pmin,
+  f32x4_relaxed_madd,
+  f32x4_sqrt,
+  f32x4_sub,
+  get,
+  i32,
+  i32x4_add,
+  i32x4_const,
+  i32x4_eq,
+  i32x4_ge_s,
+  i32x4_gt_s,
+  i32x4_le_s,
+  i32x4_lt_s,
+  i32x4_max_s,
+  i32x4_min_s,
+  i32x4_mul,
+  i32x4_ne,
+  i32x4_shl,
+  i32x4_shr_s,
+  i32x4_shr_u,
+  i32x4_sub,
+  type Local,
+  v128_and,
+  v128_andnot,
+  v128_bitselect,
+  v128_or,
+} from './emit.js';
+
+export interface MathOptions {
+  /** Use relaxed-SIMD fused multiply-add in polynomials. */
+  readonly relaxed: boolean;
+}
+
+type Fn1 = (x: Local) => Expr;
+
+const c = (v: number) => f32x4_const(v);
+
+/** An expression that needs temporaries: `body(f)` allocates them and emits the value. */
+const withLocals =
+  (body: (f: FunctionBuilder) => void): Expr =>
+  (f) =>
+    body(f);
+
+function madd(o: MathOptions): (a: Expr, b: Expr, acc: Expr) => Expr {
+  return o.relaxed ? f32x4_relaxed_madd : (a, b, acc) => f32x4_add(f32x4_mul(a, b), acc);
+}
+
+/** Horner: coefficients from the highest degree down. */
+function poly(o: MathOptions, x: Local, coefficients: readonly number[]): Expr {
+  const fma = madd(o);
+  let e: Expr = c(coefficients[0]);
+  for (let i = 1; i < coefficients.length; i++) e = fma(e, get(x), c(coefficients[i]));
+  return e;
+}
+
+const LOG2E = Math.LOG2E;
+const EXP_P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
+/** ln(FLT_MAX) and ln(FLT_MIN): beyond them exp is Infinity, below it is (about) 0. */
+const EXP_HI = 88.72283;
+const EXP_LO = -87.33654;
+
+/** 1.5 * 2^23: adding it rounds a float below 2^22 to an integer, left in the low mantissa bits. */
+const MAGIC = 12582912;
+
+export function exp(o: MathOptions): Fn1 {
+  const fma = madd(o);
+  return (x) =>
+    withLocals((f) => {
+      const t = f.local('v128');
+      const fx = f.local('v128');
+      const n = f.local('v128');
+      const r = f.local('v128');
+      const y = f.local('v128');
+      const half = f.local('v128');
+      // Clamp with pmax/pmin: x first, so a NaN x passes through (pmax(a, b) = a < b ? b : a).
+      f.set(t, f32x4_pmin(f32x4_pmax(get(x), c(EXP_LO)), c(EXP_HI)));
+      // n = round(t / ln 2), as a float (n) and as the integer in fx's low mantissa bits.
+      f.set(fx, fma(get(t), c(LOG2E), c(MAGIC)));
+      f.set(n, f32x4_sub(get(fx), c(MAGIC)));
+      // r = t - n ln2, in two parts (Cody-Waite).
+      f.set(r, fma(get(n), c(-0.693359375), get(t)));
+      f.set(r, fma(get(n), c(2.1219444e-4), get(r)));
+      f.set(y, poly(o, r, EXP_P));
+      f.set(y, fma(f32x4_mul(get(y), get(r)), get(r), f32x4_add(get(r), c(1))));
+      // y * 2^n, with n in [-126, 128], as y * 2^(n >> 1) * 2^(n - (n >> 1)): both factors are normal floats.
+      f.set(n, i32x4_sub(get(fx), i32x4_const(0x4b400000)));
+      f.set(half, i32x4_shr_s(get(n), i32(1)));
+      f.set(n, i32x4_sub(get(n), get(half)));
+      const pow2 = (e: Expr) => i32x4_shl(i32x4_add(e, i32x4_const(127)), i32(23));
+      f.set(y, f32x4_mul(f32x4_mul(get(y), pow2(get(half))), pow2(get(n))));
+      f.do(v128_andnot(v128_bitselect(c(Infinity), get(y), f32x4_gt(get(x), c(EXP_HI))), f32x4_lt(get(x), c(EXP_LO))));
+    });
+}
+
+const LOG_P = [
+  7.0376836292e-2, -1.151461031e-1, 1.167699874e-1, -1.2420140846e-1, 1.4249322787e-1, -1.6668057665e-1,
+  2.0000714765e-1, -2.4999993993e-1, 3.3333331174e-1,
+];
+const FLT_MIN = 1.1754943508222875e-38;
+
+export function log(o: MathOptions): Fn1 {
+  const fma = madd(o);
+  return (x) =>
+    withLocals((f) => {
+      const xs = f.local('v128');
+      const tiny = f.local('v128');
+      const e = f.local('v128');
+      const m = f.local('v128');
+      const mask = f.local('v128');
+      const z = f.local('v128');
+      const y = f.local('v128');
+      // Denormals: scale up by 2^23 first.
+      f.set(tiny, f32x4_lt(get(x), c(FLT_MIN)));
+      f.set(xs, v128_bitselect(f32x4_mul(get(x), c(8388608)), get(x), get(tiny)));
+      // x = m 2^e with m in [0.5, 1).
+      f.set(e, i32x4_sub(i32x4_shr_u(get(xs), i32(23)), i32x4_const(126)));
+      f.set(e, i32x4_sub(get(e), v128_and(get(tiny), i32x4_const(23))));
+      f.set(m, v128_or(v128_and(get(xs), i32x4_const(0x007fffff)), i32x4_const(0x3f000000)));
+      // m < sqrt(1/2): use 2m - 1 and e - 1, else m - 1.
+      f.set(mask, f32x4_lt(get(m), c(Math.SQRT1_2)));
+      f.set(e, i32x4_add(get(e), get(mask)));
+      f.set(m, f32x4_add(f32x4_sub(get(m), c(1)), v128_and(get(m), get(mask))));
+      f.set(e, f32x4_convert_i32x4_s(get(e)));
+      f.set(z, f32x4_mul(get(m), get(m)));
+      f.set(y, f32x4_mul(f32x4_mul(poly(o, m, LOG_P), get(m)), get(z)));
+      f.set(y, fma(get(e), c(-2.1219444e-4), get(y)));
+      f.set(y, fma(get(z), c(-0.5), get(y)));
+      f.set(y, fma(get(e), c(0.693359375), f32x4_add(get(m), get(y))));
+      // log 0 = -Infinity, log Infinity = Infinity, log of a negative or NaN is NaN.
+      f.set(y, v128_bitselect(c(-Infinity), get(y), f32x4_eq(get(x), c(0))));
+      f.set(y, v128_bitselect(c(Infinity), get(y), f32x4_eq(get(x), c(Infinity))));
+      f.do(v128_or(get(y), v128_or(f32x4_lt(get(x), c(0)), f32x4_ne(get(x), get(x)))));
+    });
+}
+
+const TANH_P = [-5.70498872745e-3, 2.06390887954e-2, -5.37397155531e-2, 1.33314422036e-1, -3.33332819422e-1];
+
+export function tanh(o: MathOptions): Fn1 {
+  const fma = madd(o);
+  const ex = exp(o);
+  return (x) =>
+    withLocals((f) => {
+      const ax = f.local('v128');
+      const z = f.local('v128');
+      const small = f.local('v128');
+      const e = f.local('v128');
+      f.set(ax, f32x4_abs(get(x)));
+      // |x| < 0.625: odd polynomial.
+      f.set(z, f32x4_mul(get(x), get(x)));
+      f.set(small, fma(f32x4_mul(poly(o, z, TANH_P), get(z)), get(x), get(x)));
+      // Otherwise 1 - 2 / (exp(2|x|) + 1), with the sign of x.
+      f.set(e, f32x4_add(get(ax), get(ax)));
+      f.set(e, ex(e));
+      f.set(e, f32x4_sub(c(1), f32x4_div(c(2), f32x4_add(get(e), c(1)))));
+      f.set(e, v128_or(get(e), v128_and(get(x), i32x4_const(-0x80000000))));
+      f.do(v128_bitselect(get(small), get(e), f32x4_lt(get(ax), c(0.625))));
+    });
+}
+
+/** 1 / (1 + exp(-x)) */
+export function sigmoid(o: MathOptions): Fn1 {
+  const ex = exp(o);
+  return (x) =>
+    withLocals((f) => {
+      const t = f.local('v128');
+      f.set(t, f32x4_neg(get(x)));
+      f.do(f32x4_div(c(1), f32x4_add(c(1), ex(t))));
+    });
+}
+
+/** x / (1 + exp(-x)) */
+export function silu(o: MathOptions): Fn1 {
+  const ex = exp(o);
+  return (x) =>
+    withLocals((f) => {
+      const t = f.local('v128');
+      f.set(t, f32x4_neg(get(x)));
+      f.do(f32x4_div(get(x), f32x4_add(c(1), ex(t))));
+    });
+}
+
+/** The float32 unary ops with vector kernels; the others run as scalar JS loops. */
+export function unaryOps(o: MathOptions): Partial<Record<UnaryOp, Fn1>> {
+  return {
+    neg: (x) => f32x4_neg(get(x)),
+    abs: (x) => f32x4_abs(get(x)),
+    // 1 for positive, -1 for negative, else x itself (0, -0, NaN).
+    sign: (x) => v128_bitselect(c(1), v128_bitselect(c(-1), get(x), f32x4_lt(get(x), c(0))), f32x4_gt(get(x), c(0))),
+    exp: exp(o),
+    log: log(o),
+    sqrt: (x) => f32x4_sqrt(get(x)),
+    rsqrt: (x) => f32x4_div(c(1), f32x4_sqrt(get(x))),
+    reciprocal: (x) => f32x4_div(c(1), get(x)),
+    square: (x) => f32x4_mul(get(x), get(x)),
+    tanh: tanh(o),
+    sigmoid: sigmoid(o),
+    // pmax(x, 0) = x < 0 ? 0 : x keeps NaN (as 0 * NaN does in the reference).
+    relu: (x) => f32x4_pmax(get(x), c(0)),
+    silu: silu(o),
+    floor: (x) => f32x4_floor(get(x)),
+    ceil: (x) => f32x4_ceil(get(x)),
+    // Round half to even, as numpy.
+    round: (x) => f32x4_nearest(get(x)),
+  };
+}
+
+type Fn2 = (a: Expr, b: Expr) => Expr;
+
+/** int32 arithmetic with vector kernels: wrapping add, sub and mul, as the reference's (Math.imul). */
+export const INT_BINARY_OPS: Partial<Record<BinaryOp, Fn2>> = {
+  add: i32x4_add,
+  sub: i32x4_sub,
+  mul: i32x4_mul,
+  maximum: i32x4_max_s,
+  minimum: i32x4_min_s,
+};
+
+/** Comparisons (float32 and int32 forms): all-ones lanes where true. NaN compares unequal to everything. */
+export const COMPARES: Record<CompareOp, [Fn2, Fn2]> = {
+  eq: [f32x4_eq, i32x4_eq],
+  ne: [f32x4_ne, i32x4_ne],
+  lt: [f32x4_lt, i32x4_lt_s],
+  le: [f32x4_le, i32x4_le_s],
+  gt: [f32x4_gt, i32x4_gt_s],
+  ge: [f32x4_ge, i32x4_ge_s],
+};
+
+/** The float32 binary ops with vector kernels (wasm min/max propagate NaN, as the reference does). */
+export const BINARY_OPS: Partial<Record<BinaryOp, Fn2>> = {
+  add: f32x4_add,
+  sub: f32x4_sub,
+  mul: f32x4_mul,
+  div: f32x4_div,
+  maximum: f32x4_max,
+  minimum: f32x4_min,
+};

@@ -1,0 +1,700 @@
+/**
+ * The wasm backend beyond the shared op suite: the emitter, the allocator (reuse, coalescing, growth,
+ * the GC safety net, bounded memory in a loop), the plain-SIMD fallback, worker threads (splitting,
+ * joining, failures, clean exit), odd and large matmul sizes, and the non-float32 dtypes.
+ */
+import { spawnSync } from 'node:child_process';
+import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import v8 from 'node:v8';
+import vm from 'node:vm';
+import { afterAll, describe, expect, it } from 'vitest';
+import type { Backend } from '../backend.js';
+import type { DType, TypedArray } from '../dtype.js';
+import { ReferenceBackend } from '../reference/index.js';
+import { contiguousStrides, sizeOf, type View } from '../view.js';
+import { SplitPolicy, WasmBackend, type WasmBuffer } from './backend.js';
+import { add, f32x4_add, f32x4_extract_lane, f32x4_splat, get, i32, ModuleBuilder, mul } from './emit.js';
+import { detectFeatures } from './features.js';
+import { Heap, PARAMS_BYTES } from './heap.js';
+import { CHUNK_BASE } from './pool.js';
+import { requireWasm } from './webassembly.js';
+
+const ref = new ReferenceBackend();
+
+/** Deterministic values in [-1, 1). */
+function values(n: number, seed: number): Float32Array {
+  let a = seed >>> 0;
+  return Float32Array.from({ length: n }, () => {
+    a = (Math.imul(a, 1664525) + 1013904223) >>> 0;
+    return a / 2 ** 31 - 1;
+  });
+}
+
+/** A view of a fresh buffer holding `data` laid out as `stored`, seen through axis order `perm`. */
+function view<B>(b: Backend<B>, data: TypedArray, dtype: DType, stored: number[], perm?: number[]): View<B> {
+  const buffer = b.upload(data, dtype);
+  const st = contiguousStrides(stored);
+  const p = perm ?? stored.map((_, i) => i);
+  return { buffer, dtype, shape: p.map((i) => stored[i]), strides: p.map((i) => st[i]), offset: 0 };
+}
+
+function readOut<B>(b: Backend<B>, buffer: B, dtype: DType, shape: number[]): TypedArray {
+  return b.read({ buffer, dtype, shape, strides: contiguousStrides(shape), offset: 0 });
+}
+
+function expectClose(got: ArrayLike<number>, want: ArrayLike<number>, rtol = 1e-5, atol = 1e-5): void {
+  expect(got.length).toBe(want.length);
+  for (let i = 0; i < want.length; i++) {
+    const ok =
+      got[i] === want[i] ||
+      Math.abs(got[i] - want[i]) <= atol + rtol * Math.abs(want[i]) ||
+      (Number.isNaN(got[i]) && Number.isNaN(want[i]));
+    if (!ok) expect.fail(`element ${i}: ${got[i]} vs ${want[i]}`);
+  }
+}
+
+/** Matmul of A ([batch, M, K], stored transposed when ta) and B on both backends. */
+function matmulBoth(w: WasmBackend, batch: number, m: number, k: number, n: number, ta: boolean, tb: boolean) {
+  const aStored = ta ? [batch, k, m] : [batch, m, k];
+  const bStored = tb ? [batch, n, k] : [batch, k, n];
+  const ad = values(sizeOf(aStored), m * 7 + k);
+  const bd = values(sizeOf(bStored), n * 11 + k);
+  const run = <B>(b: Backend<B>) => {
+    const a = view(b, ad, 'float32', aStored, ta ? [0, 2, 1] : undefined);
+    const bb = view(b, bd, 'float32', bStored, tb ? [0, 2, 1] : undefined);
+    return readOut(b, b.matmul(a, bb), 'float32', [batch, m, n]);
+  };
+  return { got: run(w), want: run(ref) };
+}
+
+const backends: WasmBackend[] = [];
+function make(options: ConstructorParameters<typeof WasmBackend>[0] = {}): WasmBackend {
+  const b = new WasmBackend(options);
+  backends.push(b);
+  return b;
+}
+afterAll(async () => {
+  await Promise.all(backends.map((b) => b.closeThreads()));
+});
+
+describe('emitter', () => {
+  it('builds a module that validates, instantiates and computes', () => {
+    const m = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: 1, shared: false });
+    m.func('affine', ['i32', 'i32'], ['i32'], (f, x, y) => f.do(add(mul(get(x), i32(-300000)), get(y))));
+    m.func('splat', ['f32'], ['f32'], (f, x) =>
+      f.do(f32x4_extract_lane(f32x4_add(f32x4_splat(get(x)), f32x4_splat(get(x))), 3)),
+    );
+    m.func('sum', ['i32'], ['i32'], (f, n) => {
+      const i = f.local('i32');
+      const s = f.local('i32');
+      f.for(i, i32(0), get(n), 1, () => f.set(s, add(get(s), get(i))));
+      f.do(get(s));
+    });
+    const bytes = m.build();
+    expect(requireWasm().validate(bytes)).toBe(true);
+    const memory = new (requireWasm().Memory)({ initial: 1, maximum: 1 });
+    const ex = new (requireWasm().Instance)(new (requireWasm().Module)(bytes), { env: { memory } }).exports as Record<
+      string,
+      (...a: number[]) => number
+    >;
+    expect(ex.affine(7, 5)).toBe(-2099995);
+    expect(ex.splat(1.25)).toBe(2.5);
+    expect(ex.sum(1000)).toBe(499500);
+  });
+
+  it('reports the runtime features', () => {
+    const f = detectFeatures();
+    expect(f.simd).toBe(true);
+    expect(typeof f.relaxedSimd).toBe('boolean');
+  });
+});
+
+describe('allocator', () => {
+  it('reuses freed blocks, coalesces neighbours and lowers the top', () => {
+    const h = new Heap({ initialBytes: 1 << 20 });
+    const start = h.stats().top;
+    const a = h.alloc(100);
+    h.free(a, 100);
+    expect(h.alloc(100)).toBe(a); // the exact-size cache
+    const big = [h.alloc(2 << 20), h.alloc(2 << 20), h.alloc(2 << 20)];
+    h.free(big[0], 2 << 20);
+    h.free(big[1], 2 << 20);
+    // The first two coalesced into one free block that a 4 MiB request fits.
+    expect(h.alloc(4 << 20)).toBe(big[0]);
+    h.free(big[0], 4 << 20);
+    h.free(big[2], 2 << 20);
+    h.free(a, 100);
+    h.flushQuick();
+    expect(h.stats()).toMatchObject({ liveBytes: 0, liveBlocks: 0, freeBytes: 0, top: start });
+  });
+
+  it('grows the memory and keeps the contents', () => {
+    const h = new Heap({ initialBytes: 1 << 17 });
+    const p = h.alloc(64);
+    h.f32[p >> 2] = 42;
+    const q = h.alloc(8 << 20);
+    expect(h.stats().memoryBytes).toBeGreaterThanOrEqual(q + (8 << 20));
+    expect(h.f32[p >> 2]).toBe(42);
+    h.f32[(q >> 2) + (2 << 20) - 1] = 7;
+    expect(h.f32[(q >> 2) + (2 << 20) - 1]).toBe(7);
+  });
+
+  it('caps the exact-size caches and returns them to the general pool', () => {
+    const h = new Heap();
+    const ptrs = Array.from({ length: 100 }, () => h.alloc(1 << 20));
+    for (const p of ptrs) h.free(p, 1 << 20);
+    // 100 MiB freed into caches capped at 64 MiB: some went back, all of it is free, none live.
+    const s = h.stats();
+    expect(s.liveBytes).toBe(0);
+    expect(s.freeBytes).toBeLessThanOrEqual(100 << 20);
+    h.flushQuick();
+    expect(h.stats().top).toBe(ptrs[0]);
+  });
+
+  it('frees on dispose, and counts live buffers as the reference backend does', () => {
+    const b = make({ threads: 1 });
+    const before = b.memoryStats().liveBytes;
+    const live = b.liveBuffers();
+    const x = b.upload(values(1000, 1), 'float32');
+    const y = b.unary('exp', { buffer: x, dtype: 'float32', shape: [1000], strides: [1], offset: 0 });
+    expect(b.liveBuffers()).toBe(live + 2);
+    const peak = b.memory().peakBytes;
+    expect(peak).toBeGreaterThanOrEqual(8000);
+    b.dispose(x);
+    b.dispose(y);
+    b.dispose(y); // twice is harmless
+    expect(b.liveBuffers()).toBe(live);
+    expect(b.memoryStats().liveBytes).toBe(before);
+    expect(b.memory()).toMatchObject({ liveBuffers: live, peakBytes: peak });
+    b.resetPeak();
+    expect(b.memory().peakBytes).toBe(b.memory().liveBytes);
+    expect(() => b.read({ buffer: x, dtype: 'float32', shape: [1000], strides: [1], offset: 0 })).toThrow(
+      /after dispose/,
+    );
+  });
+
+  it('frees buffers that are garbage-collected without dispose', async () => {
+    v8.setFlagsFromString('--expose-gc');
+    const gc = vm.runInNewContext('gc') as () => void;
+    const b = make({ threads: 1 });
+    const before = b.memoryStats().liveBytes;
+    (() => {
+      for (let i = 0; i < 50; i++) b.upload(new Float32Array(100_000), 'float32');
+    })();
+    expect(b.memoryStats().liveBytes).toBeGreaterThan(before + 50 * 400_000 - 1);
+    for (let round = 0; round < 20 && b.memoryStats().liveBytes > before; round++) {
+      gc();
+      await new Promise((r) => setTimeout(r, 10));
+    }
+    expect(b.memoryStats().liveBytes).toBe(before);
+  });
+
+  it('spills the least recently used buffers past its limit, and brings them back intact', () => {
+    const b = make({ threads: 1, memoryLimitBytes: 4 << 20 });
+    const data = values(100_000, 7);
+    const kept = view(b, data, 'float32', [100_000]);
+    const start = b.memoryStats();
+    // 80 MiB of buffers left to the garbage collector in one synchronous run: finalizers cannot run here.
+    for (let i = 0; i < 200; i++) b.upload(new Float32Array(100_000), 'float32');
+    const s = b.memoryStats();
+    expect(s.spills).toBeGreaterThan(0);
+    expect(s.memoryBytes).toBe(start.memoryBytes); // never grew
+    expect(s.liveBytes).toBeLessThanOrEqual(4 << 20);
+    // The oldest buffer was spilled; it comes back, unchanged, when used.
+    expect(kept.buffer.ptr).toBe(-1);
+    expect(Array.from(b.read(kept))).toEqual(Array.from(data));
+    expect(b.memoryStats().reloads).toBe(1);
+    const neg = readOut(b, b.unary('neg', kept), 'float32', [100_000]);
+    expect(Array.from(neg)).toEqual(Array.from(data, (v) => -v));
+  });
+
+  it('raises its limit when the buffers in use do not fit', () => {
+    const b = make({ threads: 1, memoryLimitBytes: 1 << 20 });
+    const inputs = Array.from({ length: 6 }, (_, i) => values(100_000, i));
+    const xs = inputs.map((d) => view(b, d, 'float32', [100_000]));
+    const sum = xs.reduce((acc, x) => ({ ...x, buffer: b.binary('add', acc, x) }));
+    const want = inputs.reduce((acc, d) => acc.map((v, j) => Math.fround(v + d[j])));
+    expectClose(b.read(sum), want, 1e-6, 1e-6);
+    expect(b.memoryStats().limitBytes).toBeGreaterThan(1 << 20);
+  });
+
+  it('keeps memory bounded in a long synchronous loop that leaves everything to the garbage collector', () => {
+    const b = make({ threads: 1, memoryLimitBytes: 8 << 20 });
+    let w = view(b, values(128 * 128, 5), 'float32', [128, 128]);
+    const x = view(b, values(256 * 128, 6), 'float32', [256, 128]);
+    const first = b.memoryStats();
+    for (let i = 0; i < 400; i++) {
+      const h = b.matmul(x, w);
+      const hv: View<WasmBuffer> = { buffer: h, dtype: 'float32', shape: [256, 128], strides: [128, 1], offset: 0 };
+      const g = b.matmul({ ...x, shape: [128, 256], strides: [1, 128] }, { ...hv, buffer: b.unary('tanh', hv) });
+      w = {
+        ...w,
+        buffer: b.binary('sub', w, {
+          ...w,
+          buffer: b.binary(
+            'mul',
+            { ...w, buffer: g },
+            { ...w, shape: [128, 128], strides: [0, 0], buffer: b.fill(1, 'float32', 1e-4) },
+          ),
+        }),
+      };
+    }
+    const last = b.memoryStats();
+    expect(last.spills).toBeGreaterThan(0);
+    expect(last.memoryBytes).toBeLessThanOrEqual(Math.max(first.memoryBytes, 16 << 20));
+    expect(Number.isFinite(b.read(w)[0])).toBe(true);
+  });
+
+  it('keeps memory bounded in a long loop that disposes what it makes', () => {
+    const b = make({ threads: 1 });
+    const x = view(b, values(64 * 96, 3), 'float32', [64, 96]);
+    const w = view(b, values(96 * 32, 4), 'float32', [96, 32]);
+    const step = () => {
+      const h = b.matmul(x, w);
+      const hv: View<WasmBuffer> = { buffer: h, dtype: 'float32', shape: [64, 32], strides: [32, 1], offset: 0 };
+      const s = b.unary('silu', hv);
+      const r = b.reduce('sum', { ...hv, buffer: s }, [1]);
+      for (const t of [h, s, r]) b.dispose(t);
+    };
+    for (let i = 0; i < 50; i++) step();
+    const settled = b.memoryStats();
+    for (let i = 0; i < 2000; i++) step();
+    const after = b.memoryStats();
+    expect(after.memoryBytes).toBe(settled.memoryBytes);
+    expect(after.top).toBe(settled.top);
+    expect(after.liveBytes).toBe(settled.liveBytes);
+  });
+});
+
+describe('kernels', () => {
+  const odd = [1, 3, 17, 81, 129];
+
+  it.each([
+    [false, false],
+    [true, false],
+    [false, true],
+    [true, true],
+  ])('matmul at odd sizes, transposed A %s, transposed B %s', (ta, tb) => {
+    const b = make({ threads: 1 });
+    for (const m of odd)
+      for (const k of [1, 17, 129])
+        for (const n of odd) {
+          const { got, want } = matmulBoth(b, 1, m, k, n, ta, tb);
+          expectClose(got, want);
+        }
+  });
+
+  it('matmul with batches, broadcast batches and K = 0', () => {
+    const b = make({ threads: 1 });
+    const { got, want } = matmulBoth(b, 5, 81, 32, 81, false, true);
+    expectClose(got, want);
+    // [2, 3, 4] @ [4, 5] broadcast over the batch (folded into one product) and [1, 4] @ [2, 4, 5].
+    const a = view(b, values(24, 1), 'float32', [2, 3, 4]);
+    const w = b.upload(values(20, 2), 'float32');
+    const wb: View<WasmBuffer> = { buffer: w, dtype: 'float32', shape: [2, 4, 5], strides: [0, 5, 1], offset: 0 };
+    const ra = view(ref, values(24, 1), 'float32', [2, 3, 4]);
+    const rw = ref.upload(values(20, 2), 'float32');
+    const rwb = { ...wb, buffer: rw };
+    expectClose(
+      readOut(b, b.matmul(a, wb), 'float32', [2, 3, 5]),
+      readOut(ref, ref.matmul(ra, rwb), 'float32', [2, 3, 5]),
+    );
+    const e1 = view(b, new Float32Array(0), 'float32', [3, 0]);
+    const e2 = view(b, new Float32Array(0), 'float32', [0, 2]);
+    expect(Array.from(readOut(b, b.matmul(e1, e2), 'float32', [3, 2]))).toEqual([0, 0, 0, 0, 0, 0]);
+  });
+
+  it('plain SIMD (no relaxed FMA) computes the same products', () => {
+    const plain = make({ threads: 1, relaxedSimd: false });
+    expect(plain.relaxedSimd).toBe(false);
+    const fma = make({ threads: 1 });
+    expect(fma.relaxedSimd).toBe(detectFeatures().relaxedSimd);
+    for (const backend of [plain, fma]) {
+      const { got, want } = matmulBoth(backend, 2, 81, 129, 17, true, false);
+      expectClose(got, want);
+      const x = view(backend, values(300, 9), 'float32', [300]);
+      const rx = view(ref, values(300, 9), 'float32', [300]);
+      for (const op of ['exp', 'tanh', 'sigmoid', 'silu', 'log'] as const) {
+        const input = op === 'log' ? { ...x, buffer: backend.unary('abs', x) } : x;
+        const rInput = op === 'log' ? { ...rx, buffer: ref.unary('abs', rx) } : rx;
+        expectClose(
+          readOut(backend, backend.unary(op, input), 'float32', [300]),
+          readOut(ref, ref.unary(op, rInput), 'float32', [300]),
+          2e-6,
+          1e-6,
+        );
+      }
+    }
+  });
+
+  it('handles special values as the reference does', () => {
+    const specials = [
+      0,
+      -0,
+      1,
+      -1,
+      0.5,
+      1.5,
+      2.5,
+      -0.5,
+      -2.5,
+      1e-8,
+      -1e-8,
+      1e-40,
+      -1e-40,
+      1e-38,
+      0.6249,
+      0.6251,
+      9,
+      -9,
+      20,
+      -20,
+      40,
+      -40,
+      80,
+      -80,
+      88.5,
+      88.72,
+      88.73,
+      89,
+      -87,
+      -87.3,
+      -87.4,
+      -88,
+      -103,
+      -104,
+      -150,
+      3.4e38,
+      -3.4e38,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+    ];
+    for (const backend of [make({ threads: 1 }), make({ threads: 1, relaxedSimd: false })]) {
+      const data = Float32Array.from(specials);
+      const x = view(backend, data, 'float32', [data.length]);
+      const rx = view(ref, data, 'float32', [data.length]);
+      for (const op of [
+        'neg',
+        'abs',
+        'sign',
+        'exp',
+        'log',
+        'sqrt',
+        'rsqrt',
+        'reciprocal',
+        'square',
+        'tanh',
+        'sigmoid',
+        'relu',
+        'silu',
+        'floor',
+        'ceil',
+        'round',
+      ] as const) {
+        const got = readOut(backend, backend.unary(op, x), 'float32', [data.length]);
+        const want = readOut(ref, ref.unary(op, rx), 'float32', [data.length]);
+        for (let i = 0; i < want.length; i++) {
+          const [g, w] = [got[i], want[i]];
+          // The reference backend's relu is `x > 0 ? x : 0 * x`, NaN at -Infinity; the op suite's (Math.max) and
+          // numpy's give 0, as this backend does.
+          if (op === 'relu' && specials[i] === -Infinity) {
+            expect(g).toBe(0);
+            continue;
+          }
+          const ok = Number.isNaN(w)
+            ? Number.isNaN(g)
+            : !Number.isFinite(w)
+              ? g === w
+              : Math.abs(g - w) <= 1e-6 + 2e-6 * Math.abs(w);
+          if (!ok) expect.fail(`${op}(${specials[i]}) = ${g}, reference ${w}`);
+        }
+      }
+      const y = view(backend, data.slice().reverse(), 'float32', [data.length]);
+      const ry = view(ref, data.slice().reverse(), 'float32', [data.length]);
+      for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const)
+        expectClose(
+          readOut(backend, backend.binary(op, x, y), 'float32', [data.length]),
+          readOut(ref, ref.binary(op, rx, ry), 'float32', [data.length]),
+          0,
+          0,
+        );
+      for (const op of ['sum', 'max', 'min'] as const) {
+        const m = { ...x, shape: [4, 10], strides: [10, 1] };
+        const rm = { ...rx, shape: [4, 10], strides: [10, 1] };
+        expectClose(
+          readOut(backend, backend.reduce(op, m, [1]), 'float32', [4]),
+          readOut(ref, ref.reduce(op, rm, [1]), 'float32', [4]),
+          1e-6,
+          0,
+        );
+        expectClose(
+          readOut(backend, backend.reduce(op, m, [0]), 'float32', [10]),
+          readOut(ref, ref.reduce(op, rm, [0]), 'float32', [10]),
+          1e-6,
+          0,
+        );
+      }
+    }
+  });
+
+  it('compares, selects, casts and logic on bool, int32 and float32 match the reference', () => {
+    const b = make({ threads: 1 });
+    const n = 17 * 5; // odd rows: vector loops and scalar tails
+    const f = values(n, 21).map((v, i) => (i % 7 === 0 ? Number.NaN : i % 5 === 0 ? 0 : Math.round(v * 4) / 4));
+    const g = values(n, 22).map((v) => Math.round(v * 4) / 4);
+    const ints = Int32Array.from(f, (v) => (Number.isNaN(v) ? -3 : v * 4));
+    const intsB = Int32Array.from(g, (v) => v * 4);
+    const bools = Uint8Array.from(g, (v) => (v > 0 ? 1 : 0));
+    const boolsB = Uint8Array.from(f, (v) => (v < 0 ? 1 : 0));
+    const run = <B>(k: Backend<B>) => {
+      const out: number[][] = [];
+      // Plain [17, 5], transposed [5, 17], and [17, 5] against a broadcast row of 5.
+      const layouts = (data: TypedArray, dtype: DType) => [
+        view(k, data, dtype, [17, 5]),
+        view(k, data, dtype, [17, 5], [1, 0]),
+      ];
+      const row = (data: TypedArray, dtype: DType, shape: number[]): View<B> => {
+        const v = view(k, data.slice(0, 5), dtype, [1, 5]);
+        return { ...v, shape, strides: shape[0] === 17 ? [0, 1] : [1, 0] };
+      };
+      for (const [x, y, dtype] of [
+        [f, g, 'float32'],
+        [ints, intsB, 'int32'],
+      ] as const) {
+        const [xa, xt] = layouts(x, dtype);
+        const [ya, yt] = layouts(y, dtype);
+        for (const op of ['eq', 'ne', 'lt', 'le', 'gt', 'ge'] as const) {
+          out.push(Array.from(readOut(k, k.binary(op, xa, ya), 'bool', [17, 5])));
+          out.push(Array.from(readOut(k, k.binary(op, xt, yt), 'bool', [5, 17])));
+          out.push(Array.from(readOut(k, k.binary(op, xa, row(y, dtype, [17, 5])), 'bool', [17, 5])));
+        }
+        for (const op of ['add', 'sub', 'mul', 'maximum', 'minimum'] as const)
+          out.push(Array.from(readOut(k, k.binary(op, xt, row(y, dtype, [5, 17])), dtype, [5, 17])));
+        const [ca, ct] = layouts(bools, 'bool');
+        out.push(Array.from(readOut(k, k.where(ca, xa, ya), dtype, [17, 5])));
+        out.push(Array.from(readOut(k, k.where(ct, xt, row(y, dtype, [5, 17])), dtype, [5, 17])));
+        out.push(Array.from(readOut(k, k.where(row(bools, 'bool', [17, 5]), xa, ya), dtype, [17, 5])));
+        out.push(Array.from(readOut(k, k.cast(xt, 'bool'), 'bool', [5, 17])));
+        out.push(Array.from(readOut(k, k.cast(ct, dtype), dtype, [5, 17])));
+      }
+      out.push(Array.from(readOut(k, k.cast(layouts(ints, 'int32')[1], 'float32'), 'float32', [5, 17])));
+      const [ba, bt] = layouts(bools, 'bool');
+      const [bb, bbt] = layouts(boolsB, 'bool');
+      out.push(Array.from(readOut(k, k.binary('and', ba, bb), 'bool', [17, 5])));
+      out.push(Array.from(readOut(k, k.binary('or', bt, bbt), 'bool', [5, 17])));
+      out.push(Array.from(readOut(k, k.unary('not', bt), 'bool', [5, 17])));
+      return out;
+    };
+    const got = run(b);
+    const want = run(ref);
+    expect(got.length).toBe(want.length);
+    for (let i = 0; i < want.length; i++) expect(got[i], `output ${i}`).toEqual(want[i]);
+  });
+
+  it('int32, bool and float64 work (through the reference loops and the wasm copies)', () => {
+    const b = make({ threads: 1 });
+    const cases: [DType, TypedArray][] = [
+      ['int32', Int32Array.from({ length: 12 }, (_, i) => i * 7 - 40)],
+      ['bool', Uint8Array.from({ length: 12 }, (_, i) => (i % 3 === 0 ? 1 : 0))],
+      ['float64', Float64Array.from({ length: 12 }, (_, i) => Math.sqrt(i) * 1e-9 + i)],
+    ];
+    for (const [dtype, data] of cases) {
+      const run = <B>(backend: Backend<B>) => {
+        const x = view(backend, data, dtype, [3, 4], [1, 0]);
+        const out: TypedArray[] = [
+          backend.read(x),
+          readOut(backend, backend.copy(x), dtype, [4, 3]),
+          readOut(backend, backend.concat([x, x], 1), dtype, [4, 6]),
+          readOut(
+            backend,
+            backend.pad(x, [
+              [1, 0],
+              [2, 1],
+            ]),
+            dtype,
+            [5, 6],
+          ),
+          readOut(backend, backend.cast(x, 'float32'), 'float32', [4, 3]),
+        ];
+        if (dtype !== 'bool')
+          out.push(
+            readOut(backend, backend.binary('add', x, x), dtype, [4, 3]),
+            readOut(backend, backend.reduce('sum', x, [0]), dtype, [3]),
+          );
+        if (dtype === 'float64')
+          out.push(readOut(backend, backend.matmul(x, view(backend, data, dtype, [3, 4])), dtype, [4, 4]));
+        return out.map((t) => [t.constructor.name, ...Array.from(t)]);
+      };
+      expect(run(b)).toEqual(run(ref));
+    }
+  });
+});
+
+describe('threads', () => {
+  it('splits matmuls, elementwise ops, reductions and copies, and joins them with the same results', () => {
+    const one = make({ threads: 1 });
+    const two = make({ threads: 2, parallelMatmulMacs: 1, parallelElements: 1, adaptiveThreads: false });
+    expect(two.startThreads()).toBe(2);
+    const jobsBefore = [...two.threadJobs()];
+    for (const [batch, m, k, n, ta, tb] of [
+      [1, 129, 33, 81, false, false],
+      [1, 3, 40, 200, true, true],
+      [7, 17, 9, 5, false, true],
+    ] as const) {
+      const a = matmulBoth(one, batch, m, k, n, ta, tb);
+      const b = matmulBoth(two, batch, m, k, n, ta, tb);
+      expect(Array.from(b.got)).toEqual(Array.from(a.got)); // the same sums in the same order
+      expectClose(b.got, a.want);
+    }
+    const data = values(6 * 5 * 33, 5);
+    const ops = <B>(b: Backend<B>) => {
+      const x = view(b, data, 'float32', [6, 5, 33], [2, 0, 1]); // [33, 6, 5], non-contiguous
+      const y = view(b, data.subarray(0, 33), 'float32', [33, 1, 1]); // broadcast along the rest
+      const yb = { ...y, shape: [33, 6, 5], strides: [1, 0, 0] };
+      return [
+        readOut(b, b.binary('mul', x, yb), 'float32', [33, 6, 5]),
+        readOut(b, b.unary('silu', x), 'float32', [33, 6, 5]),
+        readOut(b, b.copy(x), 'float32', [33, 6, 5]),
+        readOut(b, b.reduce('sum', x, [0]), 'float32', [6, 5]),
+        readOut(b, b.reduce('max', x, [2]), 'float32', [33, 6]),
+        readOut(b, b.reduce('sum', x, [1, 2]), 'float32', [33]),
+        readOut(
+          b,
+          b.pad(x, [
+            [1, 2],
+            [0, 0],
+            [3, 0],
+          ]),
+          'float32',
+          [36, 6, 8],
+        ),
+      ].map((t) => Array.from(t));
+    };
+    const got = ops(two);
+    const want = ops(one);
+    for (const [i, g] of got.entries()) expectClose(g, want[i], 1e-6, 1e-6);
+    expectClose(got[0], ops(ref)[0]);
+    // The worker took a share of the jobs.
+    expect(two.threadJobs()[1]).toBeGreaterThan(jobsBefore[1]);
+  });
+
+  it('uses threads for large matmuls by default, and keeps small ops on the calling thread', () => {
+    const two = make({ threads: 2, adaptiveThreads: false });
+    two.startThreads();
+    const jobs = () => two.threadJobs()[1] ?? 0;
+    const before = jobs();
+    const small = matmulBoth(two, 1, 16, 16, 16, false, false);
+    expectClose(small.got, small.want);
+    expect(jobs()).toBe(before);
+    const large = matmulBoth(two, 1, 256, 200, 300, false, true);
+    expectClose(large.got, large.want, 1e-5, 1e-4);
+    expect(jobs()).toBe(before + 1);
+  });
+
+  it('reports a chunk that fails, and carries on', () => {
+    const two = make({ threads: 2, parallelMatmulMacs: 1, adaptiveThreads: false });
+    two.startThreads();
+    const internals = two as unknown as {
+      pool: { run(fn: number, count: number, base: number, stride: number, patch: number, helpers: number): void };
+      kernelIndex: Map<string, number>;
+    };
+    const gemm = internals.kernelIndex.get('gemm') as number;
+    // Two chunks: an empty one (no batches) and one whose operands lie far outside the memory (a trap),
+    // whichever thread claims it.
+    const w = CHUNK_BASE >> 2;
+    const words = PARAMS_BYTES >> 2;
+    two.heap.i32.fill(0, w, w + 2 * words);
+    const table = two.heap.alloc(64);
+    two.heap.i32.fill(0, table >> 2, (table >> 2) + 16);
+    const scratch = two.heap.alloc(1 << 20);
+    two.heap.i32.set(
+      [
+        0,
+        4,
+        0,
+        8,
+        0,
+        1,
+        4,
+        8,
+        4,
+        0x7ff00000,
+        0x7ff00000,
+        0x7ff00000,
+        4,
+        4,
+        4,
+        4,
+        table,
+        table,
+        scratch,
+        scratch,
+        scratch,
+      ],
+      w + words,
+    );
+    expect(() => internals.pool.run(gemm, 2, CHUNK_BASE, PARAMS_BYTES, -1, 1)).toThrow(/failed on a chunk/);
+    const ok = matmulBoth(two, 1, 64, 64, 64, false, false);
+    expectClose(ok.got, ok.want);
+  });
+
+  it('splits large kernels only while splitting is measured to pay', () => {
+    const policy = new SplitPolicy();
+    // It tries splitting, then running alone; then keeps the faster, trying the other one job in 16.
+    expect(policy.decide()).toBe(true);
+    policy.record(true, 2e-6);
+    expect(policy.decide()).toBe(false);
+    policy.record(false, 1e-6);
+    const choices = Array.from({ length: 32 }, () => {
+      const split = policy.decide();
+      policy.record(split, split ? 2e-6 : 1e-6);
+      return split;
+    });
+    expect(choices.filter((x) => x).length).toBe(2); // the explorations
+    expect(policy.gain()).toBeCloseTo(0.5);
+    // The machine gets quiet: splitting becomes faster, and wins within a few explorations.
+    const later = Array.from({ length: 160 }, () => {
+      const split = policy.decide();
+      policy.record(split, split ? 0.5e-6 : 1e-6);
+      return split;
+    });
+    expect(later.slice(-32).filter((x) => x).length).toBe(30);
+    expect(policy.gain()).toBeGreaterThan(1.5);
+  });
+
+  it('lets the process exit while workers are idle', () => {
+    const dir = mkdtempSync(join(tmpdir(), 'hrm-wasm-'));
+    try {
+      const entry = join(dir, 'exit.mts');
+      const backendUrl = new URL('./backend.ts', import.meta.url).href;
+      writeFileSync(
+        entry,
+        `import { WasmBackend } from ${JSON.stringify(backendUrl)};
+const b = new WasmBackend({ threads: 2, adaptiveThreads: false });
+const ready = b.startThreads();
+const x = b.upload(new Float32Array(512 * 512).fill(1), 'float32');
+const v = { buffer: x, dtype: 'float32', shape: [512, 512], strides: [512, 1], offset: 0 };
+const y = b.read({ ...v, buffer: b.matmul(v, v) });
+console.log(ready, y[0], b.threadJobs()[1]);
+`,
+      );
+      const root = fileURLToPath(new URL('../../../../', import.meta.url));
+      const started = Date.now();
+      const r = spawnSync(process.execPath, ['--import', 'tsx', entry], {
+        cwd: root,
+        encoding: 'utf8',
+        timeout: 30_000,
+      });
+      expect(r.stderr).toBe('');
+      expect(r.stdout.trim()).toBe('2 512 1');
+      expect(r.status).toBe(0);
+      expect(Date.now() - started).toBeLessThan(30_000);
+    } finally {
+      rmSync(dir, { recursive: true, force: true });
+    }
+  });
+});
