@@ -68,6 +68,11 @@ export interface Backend<B = unknown> {
   upload(data: TypedArray, dtype: DType): B;
   /** The elements of `x` in row-major order, copied into a new host array. */
   read(x: View<B>): TypedArray;
+  /**
+   * The same without blocking, for backends whose device can only answer asynchronously (WebGPU,
+   * where `read` works only for values the host already holds). Optional: where absent, `read`.
+   */
+  readAsync?(x: View<B>): Promise<TypedArray>;
   /** Frees the buffer now. Using it afterwards is an error. */
   dispose(buffer: B): void;
   /** Buffers allocated and not yet disposed (for leak tests). */

@@ -12,6 +12,7 @@ export type {
 export { COMPARE_OPS } from './backend.js';
 export type { ArrayFor, DType, FloatDType, TypedArray } from './dtype.js';
 export { allocArray, DTYPES, dtypeOfArray, isFloat, itemSize } from './dtype.js';
+export * from './gpujs/index.js';
 export { ReferenceBackend } from './reference/index.js';
 export {
   backend,
@@ -33,3 +34,7 @@ import { WasmBackend } from './wasm/index.js';
 registerBackend('reference', () => new ReferenceBackend(), 0);
 // The default where it starts (it needs WebAssembly SIMD); otherwise the registry falls back to 'reference'.
 registerBackend('wasm', () => new WasmBackend(), 10);
+
+import { registerGpujsIfWanted } from './gpujs/index.js';
+
+registerGpujsIfWanted();

@@ -1,0 +1,78 @@
+/**
+ * The Hierarchical Reasoning Model (@hrm/hrm) at a tiny size, on a given backend: one segment's
+ * forward pass (logits and Q values for a fixed batch), and deep-supervision training steps with
+ * HRM's own trainStep (ACT, AdamATan2, sparse SignSGD on puzzle rows). Everything made is released.
+ */
+import { mapTensors } from '@hrm/autodiff';
+import { type AnyTensor, dispose, keep, key, scope, take, withBackend } from '@hrm/core';
+import {
+  initHrm,
+  initialCarry,
+  initTrainState,
+  type ModelConfig,
+  resetHalted,
+  ropeFor,
+  segment,
+  type TrainState,
+  trainConfig,
+  trainStep,
+} from '@hrm/hrm';
+import type { Backend } from '@hrm/kernels';
+import { randomBatch, tinyConfig } from '../../../packages/hrm/src/testing/tiny.js';
+
+export const HRM_MODEL: ModelConfig = tinyConfig({ hidden: 16, heads: 2, haltMaxSteps: 2, numPuzzleIdentifiers: 1 });
+const BATCH = 6;
+
+/** Logits `[B, L, vocab]` then Q halt and Q continue `[B]`, flattened, of one segment from the initial carry. */
+export function hrmForward(backend: Backend): Float32Array {
+  return withBackend(backend, () =>
+    scope(() => {
+      const model = HRM_MODEL;
+      const { params, buffers } = initHrm(key(5), model);
+      const batch = randomBatch(key(6), BATCH, model);
+      const carry = resetHalted(initialCarry(BATCH, model), batch, buffers);
+      const rows = buffers.puzzleEmb ? (take(buffers.puzzleEmb, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
+      const out = segment(params, carry.inner, carry.data.inputs, rows, model, ropeFor(model));
+      const parts = [out.logits, out.qHalt, out.qContinue].map((t) => Array.from(t.data()));
+      return Float32Array.from(parts.flat());
+    }),
+  );
+}
+
+function tensorsIn(value: unknown): Set<AnyTensor> {
+  const out = new Set<AnyTensor>();
+  mapTensors(value, (x: AnyTensor) => {
+    out.add(x);
+    return x;
+  });
+  return out;
+}
+
+/** `steps` HRM training steps on one fixed batch; the LM loss of each. */
+export function hrmTrain(backend: Backend, steps: number, onStep?: (step: number) => void): number[] {
+  return withBackend(backend, () => {
+    const model = HRM_MODEL;
+    const train = trainConfig({
+      batchSize: BATCH,
+      totalSteps: steps,
+      lr: 5e-3,
+      lrWarmupSteps: 5,
+      weightDecay: 0,
+      puzzleEmbWeightDecay: 0,
+    });
+    const batch = keep(scope(() => randomBatch(key(42), BATCH, model)));
+    let state: TrainState = keep(scope(() => initTrainState(key(0), model, train)));
+    const losses: number[] = [];
+    for (let i = 0; i < steps; i++) {
+      const { state: next, metrics } = trainStep(state, batch, model, train);
+      // Release what the new state no longer holds (it carries some tensors over, as hrm's run loop).
+      const kept = tensorsIn(next);
+      dispose([...tensorsIn(state)].filter((t) => !kept.has(t)));
+      state = keep(next);
+      losses.push(metrics.lmLoss);
+      onStep?.(i);
+    }
+    dispose([state, batch]);
+    return losses;
+  });
+}
