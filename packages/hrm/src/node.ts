@@ -2,5 +2,12 @@
  * @hrm/hrm/node: training runs with checkpoints on disk (node:fs), kept out of the main entry so that
  * browser bundles of the model do not pull in Node's file system.
  */
+
+export type { ScoredRun } from './cli/evaluation.js';
+export { batchesOf, scoreExamples } from './cli/evaluation.js';
+export type { ModelFile } from './cli/model-file.js';
+export { readModelFile } from './cli/model-file.js';
 export type { RunOptions, RunResult } from './loop.js';
 export { run } from './loop.js';
+export { PRESET_NAMES, presetNamed } from './presets/node.js';
+export type { Predictor, TaskEvaluation, TaskPreset } from './presets/preset.js';

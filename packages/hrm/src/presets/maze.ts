@@ -104,27 +104,28 @@ export function mazePreset(
   };
 }
 
-export const MAZE11 = mazePreset(
-  'maze11',
-  11,
-  {
-    hidden: 64,
-    heads: 4,
-    hLayers: 1,
-    lLayers: 1,
-    expansion: 2,
-    multipleOf: 16,
-    numPuzzleIdentifiers: 1,
-    haltMaxSteps: 8,
-    posEncodings: 'learned',
-  },
-  {
-    batchSize: 32,
-    lr: 3e-3,
-    lrWarmupSteps: 100,
-    lrMinRatio: 0.1,
-    puzzleEmbLr: 3e-3,
-    weightDecay: 0.1,
-    puzzleEmbWeightDecay: 0.1,
-  },
-);
+const smallMaze = {
+  hidden: 64,
+  heads: 4,
+  hLayers: 1,
+  lLayers: 1,
+  expansion: 2,
+  multipleOf: 16,
+  numPuzzleIdentifiers: 1,
+  haltMaxSteps: 8,
+  posEncodings: 'learned',
+} as const;
+
+const mazeTraining = {
+  batchSize: 32,
+  lr: 3e-3,
+  lrWarmupSteps: 100,
+  lrMinRatio: 0.1,
+  puzzleEmbLr: 3e-3,
+  weightDecay: 0.1,
+  puzzleEmbWeightDecay: 0.1,
+} as const;
+
+export const MAZE9 = mazePreset('maze9', 9, smallMaze, mazeTraining);
+
+export const MAZE11 = mazePreset('maze11', 11, smallMaze, mazeTraining);

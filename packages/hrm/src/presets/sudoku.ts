@@ -157,11 +157,18 @@ export const SUDOKU4 = sudokuPreset({
   },
 });
 
+/**
+ * From 6x6 up, a token-mixing MLP in place of attention (TRM's `mlp_t`): a grid of fixed size has
+ * fixed constraint positions (row, column, box), which a learned mixing matrix holds directly. On
+ * 6x6 it reached 53% exact after 500 steps where attention stayed at 3.5% after 2,000 (bench notes).
+ */
+const gridMixer = { mlpT: true } as const;
+
 export const SUDOKU6 = sudokuPreset({
   name: 'sudoku6',
   shape: SUDOKU_6,
   givens: [10, 22],
-  model: { ...small, ...position, haltMaxSteps: 8 },
+  model: { ...small, ...position, ...gridMixer, haltMaxSteps: 8 },
   train: {
     batchSize: 64,
     lr: 3e-3,
@@ -177,7 +184,7 @@ export const SUDOKU9 = sudokuPreset({
   name: 'sudoku9',
   shape: SUDOKU_9,
   givens: [28, 40],
-  model: { ...small, ...position, haltMaxSteps: 8 },
+  model: { ...small, ...position, ...gridMixer, haltMaxSteps: 8 },
   train: {
     batchSize: 32,
     lr: 3e-3,
