@@ -8,7 +8,7 @@
  * injection to its state, then runs its blocks. The gradient window decides how many of the last
  * evaluations are recorded: the earlier ones run under `noGrad`, so their activations are never kept.
  */
-import { type AnyTensor, add, noGrad, scope } from '@hrm/core';
+import { type AnyTensor, add, dispose, noGrad, scope } from '@hrm/core';
 import { type BlockParams, block, type RopeTables } from '@hrm/nn';
 import type { ModelConfig } from './config.js';
 import { blockConfig, type HrmParams } from './params.js';
@@ -59,8 +59,17 @@ export function runSchedule(
   const free = steps.length - recorded;
   let state = start;
   steps.forEach((step, i) => {
-    const s = state;
-    state = i < free ? noGrad(() => scope(() => step(s))) : scope(() => step(s));
+    const prev = state;
+    state = i < free ? noGrad(() => scope(() => step(prev))) : scope(() => step(prev));
+    // An unrecorded evaluation's input, once replaced, is garbage (no tape saved it): free it now
+    // rather than at the end of the caller's scope, so memory stays flat in N x T. The caller's
+    // start state is the caller's; recorded evaluations' inputs stay (their tape saved them).
+    if (i < free) {
+      const replaced = [prev.zH, prev.zL].filter(
+        (t) => t !== start.zH && t !== start.zL && t !== state.zH && t !== state.zL,
+      );
+      dispose(replaced);
+    }
   });
   return state;
 }

@@ -2,7 +2,7 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { type Key, key } from '@hrm/core';
+import { currentBackend, type Key, key, withBackend } from '@hrm/core';
 import { loadCheckpoint } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
@@ -88,5 +88,30 @@ describe('a training run', () => {
     expect(log.filter((x) => x.event === 'eval').map((x) => x.step)).toEqual([2, 4]);
     expect(r.evaluation?.perSegment).toHaveLength(3);
     expect(() => JSON.stringify(log)).not.toThrow();
+  });
+});
+
+describe("a training step's memory against recurrence depth", () => {
+  /** Peak bytes of live buffers during one training step (after a warm-up step), on the reference backend. */
+  const peakBytes = (gradWindow: 'one-step' | 'bptt', depth: number) =>
+    withBackend('reference', () => {
+      const memory = currentBackend();
+      const model = tinyConfig({ hidden: 32, seqLen: 16, hCycles: depth, lCycles: depth, gradWindow });
+      const train = trainConfig({ batchSize: 8, totalSteps: 10, lr: 1e-3, lrWarmupSteps: 0 });
+      const batch = randomBatch(key(3), 8, model);
+      const first = trainStep(initTrainState(key(0), model, train), batch, model, train).state;
+      memory.resetPeak?.();
+      trainStep(first, batch, model, train);
+      const stats = memory.memory?.();
+      if (!stats) throw new Error('the reference backend reports memory');
+      return stats.peakBytes - stats.liveBytes;
+    });
+
+  it('stays flat for the one-step gradient and grows with BPTT', () => {
+    const oneStep = [peakBytes('one-step', 2), peakBytes('one-step', 5)];
+    const bptt = [peakBytes('bptt', 2), peakBytes('bptt', 5)];
+    expect(oneStep[1]).toBeLessThanOrEqual(oneStep[0] * 1.02);
+    // 30 module evaluations against 6: BPTT keeps every one's activations.
+    expect(bptt[1]).toBeGreaterThan(bptt[0] * 3);
   });
 });

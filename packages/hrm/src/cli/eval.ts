@@ -77,9 +77,10 @@ export const evaluate: Command = {
     console.log(
       `${m.preset.name}: ${r.count} unseen puzzles, checkpoint ${path} (step ${m.step}), ${seconds.toFixed(1)} s`,
     );
-    console.log(['segment', ...keys].map((k) => k.padStart(12)).join(''));
+    const width = Math.max(12, ...keys.map((k) => k.length + 2));
+    console.log(['segment', ...keys].map((k) => k.padStart(width)).join(''));
     r.perSegment.forEach((s, i) => {
-      console.log([String(i + 1), ...keys.map((k) => s[k].toFixed(4))].map((v) => v.padStart(12)).join(''));
+      console.log([String(i + 1), ...keys.map((k) => s[k].toFixed(4))].map((v) => v.padStart(width)).join(''));
     });
     console.log(
       `with ACT halting (mean ${r.meanHaltSegment.toFixed(2)} segments): ${keys.map((k) => `${k} ${r.atHalt[k].toFixed(4)}`).join(', ')}`,
