@@ -114,6 +114,9 @@ const smallMaze = {
   numPuzzleIdentifiers: 1,
   haltMaxSteps: 8,
   posEncodings: 'learned',
+  // A token-mixing MLP (TRM's mlp_t): on 9x9 mazes it reached 3% exact in 750 steps where attention
+  // was still at 0% (bench notes); a maze of fixed size has fixed neighbour positions, like a grid.
+  mlpT: true,
 } as const;
 
 const mazeTraining = {
