@@ -1,6 +1,7 @@
 /**
- * The Transformer block of performance-anchors.md §5 built from @hrm/core ops, shared by the block
- * benchmark (wasm-block.ts) and the kernel profile (wasm-profile.ts): post-norm,
+ * The Transformer block of performance-anchors.md §5 built from @hrm/core ops, shared by the kernel
+ * benchmark (kernels.ts, with its tfjs and jax-js twins in peers.ts) and the kernel profile
+ * (wasm-profile.ts): post-norm,
  * `h = rms(x + Attn(x))`, `y = rms(h + SwiGLU(h))`, `loss = mean(y * target)`, with B sequences of
  * S = 81 tokens, hidden D = 128, 4 heads of 32, SwiGLU width F = 512 (gate and up fused in one [D, 2F]
  * weight), RMSNorm without weight (eps 1e-5), non-causal softmax attention, no RoPE, no biases.
@@ -10,7 +11,6 @@ import {
   type AnyTensor,
   add,
   dispose,
-  fromArray,
   matmul,
   mean,
   mul,
@@ -26,6 +26,7 @@ import {
   withBackend,
 } from '@hrm/core';
 import type { Backend } from '@hrm/kernels';
+import { tensorOn } from './lib.js';
 
 export const S = 81;
 export const D = 128;
@@ -58,8 +59,8 @@ function mulberry32(seed: number): () => number {
   };
 }
 
-/** Uniform over ±[0.01, 1], scaled by 1/√fan_in for weights (§9). */
-function data(seed: number, n: number, scale = 1): Float32Array {
+/** Uniform over ±[0.01, 1], scaled by 1/√fan_in for weights (§9): O(1) values, none near zero; seeded. */
+export function randomData(seed: number, n: number, scale = 1): Float32Array {
   const rand = mulberry32(seed);
   return Float32Array.from({ length: n }, () => (rand() < 0.5 ? -1 : 1) * (0.01 + 0.99 * rand()) * scale);
 }
@@ -75,13 +76,13 @@ export function blockInputs(batch: number): BlockInputs {
   const n = batch * S;
   return {
     batch,
-    x: data(1, n * D),
-    target: data(2, n * D),
+    x: randomData(1, n * D),
+    target: randomData(2, n * D),
     weights: {
-      wqkv: data(3, D * 3 * D, 1 / Math.sqrt(D)),
-      wo: data(4, D * D, 1 / Math.sqrt(D)),
-      wgu: data(5, D * 2 * F, 1 / Math.sqrt(D)),
-      wdown: data(6, F * D, 1 / Math.sqrt(F)),
+      wqkv: randomData(3, D * 3 * D, 1 / Math.sqrt(D)),
+      wo: randomData(4, D * D, 1 / Math.sqrt(D)),
+      wgu: randomData(5, D * 2 * F, 1 / Math.sqrt(D)),
+      wdown: randomData(6, F * D, 1 / Math.sqrt(F)),
     },
   };
 }
@@ -102,14 +103,6 @@ export function block(w: Weights<AnyTensor>, x: AnyTensor, batch: number): AnyTe
   const gu: AnyTensor = matmul(h, w.wgu);
   const ff = mul(silu(slice(gu, -1, 0, F)), slice(gu, -1, F));
   return rms(add(h, matmul(ff, w.wdown)));
-}
-
-function tensorOn(b: Backend, values: Float32Array, shape: number[]): AnyTensor {
-  return withBackend(b, () => {
-    const t = fromArray(values, shape);
-    if (t._tag === 'Left') throw t.left;
-    return t.right as AnyTensor;
-  });
 }
 
 export interface Runner {

@@ -8,6 +8,9 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { mapTensors } from '@hrm/autodiff';
+import { type AnyTensor, dispose, fromArray, matmul, transpose, withBackend } from '@hrm/core';
+import { type Backend, currentBackend } from '@hrm/kernels';
 
 // ---------------------------------------------------------------------------------------------
 // Timing
@@ -75,6 +78,27 @@ export async function measureAsync(fn: () => Promise<void>, options: Partial<Tim
 // ---------------------------------------------------------------------------------------------
 // The machine
 
+/** A backend a benchmark ran on: its name, class and the threads its kernels may use. */
+export interface BackendInfo {
+  readonly name: string;
+  /** The implementation (`WasmBackend`, `ReferenceBackend`, ...): several names can share one class. */
+  readonly kind: string;
+  /** Threads its large kernels may use, the calling one included (1 for single-threaded backends). */
+  readonly threads: number;
+  /** Wasm backend only: whether its kernels use relaxed-SIMD fused multiply-add. */
+  readonly relaxedSimd?: boolean;
+}
+
+export function backendInfo(b: Backend): BackendInfo {
+  const extra = b as Partial<{ threads: number; relaxedSimd: boolean }>;
+  return {
+    name: b.name,
+    kind: b.constructor.name,
+    threads: typeof extra.threads === 'number' ? extra.threads : 1,
+    ...(typeof extra.relaxedSimd === 'boolean' ? { relaxedSimd: extra.relaxedSimd } : {}),
+  };
+}
+
 export interface MachineInfo {
   readonly cpu: string;
   readonly cores: number;
@@ -84,10 +108,19 @@ export interface MachineInfo {
   readonly platform: string;
   readonly node: string;
   readonly v8: string;
+  /** The backend(s) measured, each with its thread count (the default backend where none is named). */
+  readonly backends: readonly BackendInfo[];
+  /** The environment that picks backends and threads: HRM_BACKEND, HRM_WASM_THREADS (null when unset). */
+  readonly env: { readonly HRM_BACKEND: string | null; readonly HRM_WASM_THREADS: string | null };
   /** The commit measured, and whether the working tree differed from it; null outside a git checkout. */
   readonly commit: string | null;
   readonly dirty: boolean | null;
   readonly date: string;
+}
+
+/** The 1, 5 and 15 minute load averages now, rounded (record it at the end of a run as well). */
+export function loadAverage(): number[] {
+  return os.loadavg().map((l) => Math.round(l * 100) / 100);
 }
 
 function cpuModel(): string {
@@ -110,20 +143,42 @@ function git(args: readonly string[]): string | null {
   }
 }
 
-export function machineInfo(): MachineInfo {
+function defaultBackends(): BackendInfo[] {
+  try {
+    return [backendInfo(currentBackend())];
+  } catch (e) {
+    return [{ name: `none (${(e as Error).message})`, kind: 'none', threads: 0 }];
+  }
+}
+
+/**
+ * The machine, its load and the commit, and the backends measured: `backends` where the benchmark
+ * names them, else the default backend (what `currentBackend()` picks here).
+ */
+export function machineInfo(backends?: readonly Backend[]): MachineInfo {
   const status = git(['status', '--porcelain', '--untracked-files=no']);
   return {
     cpu: cpuModel(),
     cores: os.availableParallelism(),
-    loadavg: os.loadavg().map((l) => Math.round(l * 100) / 100),
+    loadavg: loadAverage(),
     totalMemGiB: Math.round((os.totalmem() / 2 ** 30) * 10) / 10,
     platform: `${os.platform()} ${os.release()} ${os.arch()}`,
     node: process.version,
     v8: process.versions.v8,
+    backends: backends ? backends.map(backendInfo) : defaultBackends(),
+    env: { HRM_BACKEND: process.env.HRM_BACKEND ?? null, HRM_WASM_THREADS: process.env.HRM_WASM_THREADS ?? null },
     commit: git(['rev-parse', '--short', 'HEAD']),
     dirty: status === null ? null : status !== '',
     date: new Date().toISOString(),
   };
+}
+
+const formatBackend = (b: BackendInfo): string =>
+  `${b.name} (${b.kind}, ${b.threads} thread${b.threads === 1 ? '' : 's'}${b.relaxedSimd === undefined ? '' : b.relaxedSimd ? ', relaxed-SIMD FMA' : ', plain SIMD'})`;
+
+function formatEnv(env: MachineInfo['env']): string {
+  const set = Object.entries(env).filter(([, v]) => v !== null);
+  return set.length ? `; ${set.map(([k, v]) => `${k}=${v}`).join(' ')}` : '';
 }
 
 export function formatMachine(m: MachineInfo): string {
@@ -132,8 +187,32 @@ export function formatMachine(m: MachineInfo): string {
     `cpu:    ${m.cpu}, ${m.cores} cores, ${m.totalMemGiB} GiB`,
     `load:   ${m.loadavg.join(' ')} (1, 5, 15 min, at start)`,
     `node:   ${m.node} (V8 ${m.v8}) on ${m.platform}`,
+    `backend: ${m.backends.map(formatBackend).join(', ')}${formatEnv(m.env)}`,
     `commit: ${commit}, ${m.date}`,
   ].join('\n');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Training state
+
+function tensorsIn(value: unknown): Set<AnyTensor> {
+  const out = new Set<AnyTensor>();
+  mapTensors(value, (x) => {
+    out.add(x as AnyTensor);
+    return x;
+  });
+  return out;
+}
+
+/**
+ * Disposes the tensors of `old` that `next` no longer holds, as @hrm/hrm's training loop does between
+ * steps. Without it, a benchmark's chained `trainStep` calls leave every old state to the garbage
+ * collector, and the backends' live-byte accounting (which counts a buffer until it is disposed) would
+ * grow by one state per step.
+ */
+export function releaseReplaced(old: unknown, next: unknown): void {
+  const kept = tensorsIn(next);
+  dispose([...tensorsIn(old)].filter((t) => !kept.has(t)));
 }
 
 // ---------------------------------------------------------------------------------------------
@@ -176,4 +255,45 @@ export function writeResults(name: string, payload: unknown): string {
   writeFileSync(tmp, `${JSON.stringify(payload, null, 2)}\n`);
   renameSync(tmp, file);
   return file;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Our side of a comparison
+
+/** A float32 tensor on backend `b` (the data checked against the shape). */
+export function tensorOn(b: Backend, data: Float32Array, shape: number[]): AnyTensor {
+  return withBackend(b, () => {
+    const t = fromArray(data, shape);
+    if (t._tag === 'Left') throw t.left;
+    return t.right as AnyTensor;
+  });
+}
+
+/**
+ * `op(A)·op(B)` on backend `b`, with A and B stored as given (a transposed operand stored transposed
+ * and used through a view); each call reads its result back.
+ */
+export function ourMatmul(
+  b: Backend,
+  a: Float32Array,
+  aShape: number[],
+  bb: Float32Array,
+  bShape: number[],
+  ta: boolean,
+  tb: boolean,
+): { once: () => Float32Array; free: () => void } {
+  const A = tensorOn(b, a, aShape);
+  const B = tensorOn(b, bb, bShape);
+  const av = ta ? transpose(A) : A;
+  const bv = tb ? transpose(B) : B;
+  return {
+    once: () =>
+      withBackend(b, () => {
+        const out = matmul(av, bv as never) as AnyTensor;
+        const data = out.data() as Float32Array;
+        dispose(out);
+        return data;
+      }),
+    free: () => dispose([A, B, av, bv]),
+  };
 }

@@ -15,11 +15,11 @@
  * load). Writes bench/results/wasm-matmul[-quick].json.
  */
 import os from 'node:os';
-import { type AnyTensor, dispose, fromArray, key, matmul, transpose, uniform, withBackend } from '@hrm/core';
+import { key, uniform } from '@hrm/core';
 import { type Backend, backend, measureCeiling, WasmBackend } from '@hrm/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { fmt, formatMachine, formatTable, machineInfo, measure, type Timing, writeResults } from './lib.js';
+import { fmt, formatMachine, formatTable, machineInfo, measure, ourMatmul, type Timing, writeResults } from './lib.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -92,35 +92,9 @@ function storedShapes(x: Case): [number[], number[]] {
   ];
 }
 
-function ours(
-  b: Backend,
-  x: Case,
-  aData: Float32Array,
-  bData: Float32Array,
-): { once: () => Float32Array; free: () => void } {
+function ours(b: Backend, x: Case, aData: Float32Array, bData: Float32Array) {
   const [sa, sb] = storedShapes(x);
-  const [a, bb] = withBackend(b, () =>
-    [
-      [aData, sa],
-      [bData, sb],
-    ].map(([d, s]) => {
-      const t = fromArray(d as Float32Array, s as number[]);
-      if (t._tag === 'Left') throw t.left;
-      return t.right as AnyTensor;
-    }),
-  );
-  const av = x.ta ? transpose(a) : a;
-  const bv = x.tb ? transpose(bb) : bb;
-  return {
-    once: () =>
-      withBackend(b, () => {
-        const out = matmul(av, bv as never) as AnyTensor;
-        const data = out.data() as Float32Array;
-        dispose(out);
-        return data;
-      }),
-    free: () => dispose([a, bb, av, bv]),
-  };
+  return ourMatmul(b, aData, sa, bData, sb, x.ta, x.tb);
 }
 
 function theirs(x: Case, aData: Float32Array, bData: Float32Array): { once: () => Float32Array; free: () => void } {
@@ -138,7 +112,7 @@ function theirs(x: Case, aData: Float32Array, bData: Float32Array): { once: () =
   };
 }
 
-/** Allowed difference between two float32 products: 16·K·u (see matmul.ts), times the largest |value| ~ 1. */
+/** Allowed difference between two float32 products: 16·K·u (as in kernels.ts), times the largest |value| ~ 1. */
 const tolerance = (k: number): number => 16 * k * 2 ** -24;
 
 function maxAbsDiff(a: ArrayLike<number>, b: ArrayLike<number>): number {
@@ -160,13 +134,13 @@ async function main(): Promise<void> {
   await tf.setBackend('wasm');
   await tf.ready();
 
-  const machine = machineInfo();
   const wasm1 = new WasmBackend({ name: 'wasm-1t', threads: 1 });
   const simd1 = new WasmBackend({ name: 'wasm-simd', threads: 1, relaxedSimd: false });
   const cores = os.availableParallelism();
   const wasm2 = cores >= 2 ? new WasmBackend({ name: 'wasm-2t', threads: 2, adaptiveThreads: false }) : undefined;
   const workers = wasm2?.startThreads() ?? 1;
   const reference = backend('reference');
+  const machine = machineInfo([wasm1, simd1, ...(wasm2 ? [wasm2] : []), reference]);
   console.log(`matmul float32, wasm backend vs tfjs-backend-wasm ${tf.version_core}${quick ? ' (quick)' : ''}`);
   console.log(formatMachine(machine));
   console.log(

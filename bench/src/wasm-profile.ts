@@ -76,9 +76,9 @@ function contiguous(shape: readonly number[]): number[] {
 }
 
 function main(): void {
-  const machine = machineInfo();
   const b = new WasmBackend({ name: 'wasm-profiled', threads });
   const ready = threads > 1 ? b.startThreads() : 1;
+  const machine = machineInfo([b]);
   const items = new Map<string, Item>();
   instrument(b, items);
   const run = blockRunner(b as Backend, blockInputs(B));
