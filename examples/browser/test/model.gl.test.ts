@@ -103,6 +103,20 @@ describe('memory over many training steps', () => {
     expect(gpu.liveBuffers()).toBe(0);
   });
 
+  // About 6 minutes on software GL (0.4 s a step), so opt-in: HRM_GL_LONG=1 npm run test:gl.
+  it.runIf(process.env.HRM_GL_LONG === '1')(
+    'keeps 1,000 HRM training steps flat: buffers, textures, framebuffers and kernels',
+    () => {
+      const stats: ReturnType<GpujsBackend['stats']>[] = [];
+      const losses = hrmTrain(gpu, 1000, () => stats.push(gpu.stats()));
+      expect(stats).toHaveLength(1000);
+      for (const s of stats.slice(1)) expect(live(s)).toEqual(live(stats[0]));
+      expect(losses[999]).toBeLessThan(losses[0]);
+      expect(gpu.liveBuffers()).toBe(0);
+    },
+    1_200_000,
+  );
+
   it('keeps the Transformer LM flat too', () => {
     const stats: ReturnType<GpujsBackend['stats']>[] = [];
     trainTransformer(gpu, { steps: 40, onStep: () => stats.push(gpu.stats()) });
