@@ -132,6 +132,7 @@ const charts = [
       `thinking-halting-${r.task}${suffix}`,
       barChart({
         title: `${r.task}: the segment where the Q head halts, easiest vs hardest third`,
+        xLabel: 'segment at which the Q head halts',
         yLabel: 'fraction of puzzles',
         groups: r.haltEasy.map((_, s) => String(s + 1)),
         series: [
