@@ -30,6 +30,7 @@ const BENCHMARKS: readonly Entry[] = [
   { name: 'kernels', what: 'issue 8.4: matmul variants, Transformer block, HRM step vs tfjs and jax-js' },
   { name: 'wasm-matmul', what: 'wasm backend matmul: relaxed vs plain SIMD, fraction of the SIMD ceiling' },
   { name: 'wasm-profile', what: 'wasm backend: where a block forward + backward spends its time' },
+  { name: 'threads', what: 'what a second core adds: 2 processes vs 2 threads vs 1, FMA loop and 1024³ matmul' },
 ];
 
 /** Seconds CI allows the quick run (issue 8). */
