@@ -5,6 +5,7 @@
 import type { ArgReduceOp, Backend, BinaryOp, MemoryStats, ReduceOp, UnaryOp } from '../backend.js';
 import { COMPARE_OPS } from '../backend.js';
 import { allocArray, type DType, type TypedArray } from '../dtype.js';
+import { LiveMemory } from '../live-memory.js';
 import { contiguousStrides, contiguousView, elementOffsets, isContiguous, sizeOf, type View } from '../view.js';
 import {
   createGpu,
@@ -214,9 +215,7 @@ export class GpujsBackend implements Backend<GpuBuffer> {
   private readonly gpu: GpuInstance;
   private readonly kernels = new Map<string, CachedKernel>();
   private readonly chunk: number;
-  private live = 0;
-  private liveBytes = 0;
-  private peakBytes = 0;
+  private readonly counted = new LiveMemory();
   private readonly glTextures = new Set<unknown>();
   private readonly glFramebuffers = new Set<unknown>();
   private readonly texturePool: unknown[] = [];
@@ -341,8 +340,8 @@ export class GpujsBackend implements Backend<GpuBuffer> {
 
   stats(): GpujsStats {
     return {
-      buffers: this.live,
-      bytes: this.liveBytes,
+      buffers: this.counted.liveBuffers,
+      bytes: this.counted.liveBytes,
       textures: this.glTextures.size,
       pooledTextures: this.texturePool.length,
       framebuffers: this.glFramebuffers.size,
@@ -447,11 +446,9 @@ export class GpujsBackend implements Backend<GpuBuffer> {
   }
 
   private wrap(texture: GpuTexture | null, size: number, dtype: DType, host?: TypedArray): GpuBuffer {
-    this.live++;
     // GL textures hold RGBA float32 texels, one value each; WebGPU buffers hold the floats.
     const bytes = this.queued ? size * 4 : texture ? texture.size[0] * texture.size[1] * 16 : 0;
-    this.liveBytes += bytes;
-    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
+    this.counted.allocated(bytes);
     return { id: nextBufferId++, size, dtype, texture, disposed: false, bytes, ...(host ? { host } : {}) };
   }
 
@@ -573,8 +570,7 @@ export class GpujsBackend implements Backend<GpuBuffer> {
   dispose(buffer: GpuBuffer): void {
     if (buffer.disposed) return;
     buffer.disposed = true;
-    this.live--;
-    this.liveBytes -= buffer.bytes;
+    this.counted.released(buffer.bytes);
     if (buffer.ready) {
       // Everything queued so far that reads this buffer runs first; then it is freed.
       const ready = buffer.ready;
@@ -592,16 +588,16 @@ export class GpujsBackend implements Backend<GpuBuffer> {
   }
 
   liveBuffers(): number {
-    return this.live;
+    return this.counted.liveBuffers;
   }
 
   /** Device bytes of the live buffers (GL: RGBA float32 texels, 16 bytes each) and their high-water mark. */
   memory(): MemoryStats {
-    return { liveBuffers: this.live, liveBytes: this.liveBytes, peakBytes: this.peakBytes };
+    return this.counted.stats();
   }
 
   resetPeak(): void {
-    this.peakBytes = this.liveBytes;
+    this.counted.resetPeak();
   }
 
   fill(size: number, dtype: DType, value: number): GpuBuffer {

@@ -1,6 +1,7 @@
 import type { ArgReduceOp, Backend, BinaryOp, MemoryStats, ReduceOp, UnaryOp } from '../backend.js';
 import { COMPARE_OPS } from '../backend.js';
 import { allocArray, DTYPES, type DType, dtypeOfArray, type TypedArray } from '../dtype.js';
+import { LiveMemory } from '../live-memory.js';
 import { contiguousStrides, elementOffsets, sizeOf } from '../view.js';
 import { dense, type HostBuffer, type HostView, live, moveAxesLast } from './buffer.js';
 import { binaryFn, map1, map2, UNARY } from './elementwise.js';
@@ -14,14 +15,10 @@ import { matmulDense } from './matmul.js';
 export class ReferenceBackend implements Backend<HostBuffer> {
   readonly name: string = 'reference';
   readonly dtypes = DTYPES;
-  private live = 0;
-  private liveBytes = 0;
-  private peakBytes = 0;
+  private readonly counted = new LiveMemory();
 
   private wrap(data: TypedArray): HostBuffer {
-    this.live++;
-    this.liveBytes += data.byteLength;
-    this.peakBytes = Math.max(this.peakBytes, this.liveBytes);
+    this.counted.allocated(data.byteLength);
     return { data, disposed: false };
   }
 
@@ -39,20 +36,19 @@ export class ReferenceBackend implements Backend<HostBuffer> {
   dispose(buffer: HostBuffer): void {
     if (buffer.disposed) return;
     buffer.disposed = true;
-    this.live--;
-    this.liveBytes -= buffer.data.byteLength;
+    this.counted.released(buffer.data.byteLength);
   }
 
   liveBuffers(): number {
-    return this.live;
+    return this.counted.liveBuffers;
   }
 
   memory(): MemoryStats {
-    return { liveBuffers: this.live, liveBytes: this.liveBytes, peakBytes: this.peakBytes };
+    return this.counted.stats();
   }
 
   resetPeak(): void {
-    this.peakBytes = this.liveBytes;
+    this.counted.resetPeak();
   }
 
   fill(size: number, dtype: DType, value: number): HostBuffer {

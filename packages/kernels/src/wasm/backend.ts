@@ -28,6 +28,7 @@ import {
   type UnaryOp,
 } from '../backend.js';
 import { DTYPES, type DType, dtypeOfArray, itemSize, type TypedArray } from '../dtype.js';
+import { LiveMemory } from '../live-memory.js';
 import type { HostBuffer, HostView } from '../reference/buffer.js';
 import { ReferenceBackend } from '../reference/index.js';
 import { contiguousStrides, isContiguous, sizeOf, type View } from '../view.js';
@@ -220,10 +221,8 @@ export class WasmBackend implements Backend<WasmBuffer> {
   private readonly kernelList: Kernel[];
   private readonly pool: ThreadPool;
   private readonly ref = new ReferenceBackend();
-  private live = 0;
-  /** Bytes of buffers not disposed, and their high-water mark (as the reference backend counts them). */
-  private liveBytes = 0;
-  private peakBytes = 0;
+  /** Buffers not disposed and their bytes (as the reference backend counts them). */
+  private readonly counted = new LiveMemory();
   private readonly registry: FinalizationRegistry<Placement>;
   /** Blocks of tensor buffers in the memory, for spilling. */
   private readonly resident: Placement[] = [];
@@ -348,9 +347,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
   private allocate(size: number, dtype: DType): WasmBuffer {
     this.tick++;
     const bytes = size * itemSize(dtype);
-    this.live++;
-    this.liveBytes += bytes;
-    if (this.liveBytes > this.peakBytes) this.peakBytes = this.liveBytes;
+    this.counted.allocated(bytes);
     if (bytes === 0) return new WasmBuffer(new Placement(0, 0), 0, dtype, 0);
     const place = new Placement(this.block(bytes), bytes);
     place.stamp = this.tick;
@@ -468,8 +465,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
   dispose(buffer: WasmBuffer): void {
     if (buffer.disposed) return;
     buffer.disposed = true;
-    this.live--;
-    this.liveBytes -= buffer.bytes;
+    this.counted.released(buffer.bytes);
     if (buffer.bytes > 0) {
       this.registry.unregister(buffer.place);
       this.release(buffer.place);
@@ -477,16 +473,16 @@ export class WasmBackend implements Backend<WasmBuffer> {
   }
 
   liveBuffers(): number {
-    return this.live;
+    return this.counted.liveBuffers;
   }
 
   /** Buffers and bytes not disposed (a buffer left to the garbage collector counts until then: as the reference). */
   memory(): MemoryStats {
-    return { liveBuffers: this.live, liveBytes: this.liveBytes, peakBytes: this.peakBytes };
+    return this.counted.stats();
   }
 
   resetPeak(): void {
-    this.peakBytes = this.liveBytes;
+    this.counted.resetPeak();
   }
 
   // -------------------------------------------------------------------------------------------
