@@ -25,6 +25,7 @@ import {
   transpose,
   withBackend,
 } from '@hrm/core';
+import { mulberry32 } from '@hrm/core/testing/rng';
 import type { Backend } from '@hrm/kernels';
 import { tensorOn } from './lib.js';
 
@@ -46,18 +47,6 @@ export interface Weights<T> {
 }
 
 export const SHAPES: Weights<[number, number]> = { wqkv: [D, 3 * D], wo: [D, D], wgu: [D, 2 * F], wdown: [F, D] };
-
-/** mulberry32: a small seeded generator, so every run and every implementation sees the same inputs. */
-function mulberry32(seed: number): () => number {
-  let a = seed >>> 0;
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0;
-    let t = a;
-    t = Math.imul(t ^ (t >>> 15), t | 1);
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61);
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296;
-  };
-}
 
 /** Uniform over ±[0.01, 1], scaled by 1/√fan_in for weights (§9): O(1) values, none near zero; seeded. */
 export function randomData(seed: number, n: number, scale = 1): Float32Array {
