@@ -48,32 +48,50 @@ export interface TrainResult {
   readonly accuracy: number;
 }
 
+/**
+ * `opts.steps` steps of full-batch momentum SGD on `loss` from `initial` (kept), one scope per step, the
+ * replaced parameters and velocity released at once. Returns the final parameters (kept; the caller
+ * disposes them) and the loss of every step.
+ */
+function momentumSgd<P>(
+  initial: P,
+  loss: (params: P) => AnyTensor,
+  opts: Pick<TrainOptions, 'steps' | 'onStep'> & { readonly learningRate: number; readonly momentum: number },
+): { params: P; losses: number[] } {
+  const { steps, learningRate, momentum } = opts;
+  const step = valueAndGrad(loss);
+  let params = initial;
+  let velocity: P = keep(treeMap((p: AnyTensor) => zerosLike(p), params));
+  const losses: number[] = [];
+  for (let i = 0; i < steps; i++) {
+    const next = scope(() => {
+      const { value, grad } = step(params);
+      losses.push(value.item());
+      const v = treeMap((vel: AnyTensor, g: AnyTensor) => add(mul(vel, momentum), g), velocity, grad);
+      const p = treeMap((w: AnyTensor, vel: AnyTensor) => sub(w, mul(vel, learningRate)), params, v);
+      return { p, v };
+    });
+    dispose([params, velocity]);
+    params = keep(next.p);
+    velocity = keep(next.v);
+    opts.onStep?.(i, losses[i]);
+  }
+  dispose(velocity);
+  return { params, losses };
+}
+
 /** Full-batch momentum SGD on three spirals (300 points), as examples/src/train.ts, on `backend`. */
 export function trainSpirals(backend: Backend, opts: TrainOptions): TrainResult {
-  const { steps, seed = 1, hidden = 24, learningRate = 0.5, momentum = 0.9 } = opts;
+  const { seed = 1, hidden = 24, learningRate = 0.5, momentum = 0.9 } = opts;
   return withBackend(backend, () => {
     const [dataKey, initKey] = splitKey(key(seed), 2);
     // Set-up in scopes too: on the GPU, whatever is made outside a scope lives until disposed.
     const data = keep(scope(() => spirals(dataKey, 100)));
-    let params: MlpParams = keep(scope(() => initMlp(initKey, hidden, 3)));
-    let velocity: MlpParams = keep(treeMap((p: AnyTensor) => zerosLike(p), params));
-    const step = valueAndGrad((p: MlpParams) => crossEntropy(logits(p, data.points), data.labels));
-    const losses: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const next = scope(() => {
-        const { value, grad } = step(params);
-        losses.push(value.item());
-        const v = treeMap((vel: AnyTensor, g: AnyTensor) => add(mul(vel, momentum), g), velocity, grad);
-        const p = treeMap((w: AnyTensor, vel: AnyTensor) => sub(w, mul(vel, learningRate)), params, v);
-        return { p, v };
-      });
-      dispose([params, velocity]);
-      params = keep(next.p);
-      velocity = keep(next.v);
-      opts.onStep?.(i, losses[i]);
-    }
+    const initial: MlpParams = keep(scope(() => initMlp(initKey, hidden, 3)));
+    const sgd = { ...opts, learningRate, momentum };
+    const { params, losses } = momentumSgd(initial, (p) => crossEntropy(logits(p, data.points), data.labels), sgd);
     const acc = scope(() => accuracy(logits(params, data.points), data.labels));
-    dispose([params, velocity, data]);
+    dispose([params, data]);
     return { losses, accuracy: acc };
   });
 }
@@ -82,27 +100,13 @@ export const LM: LmConfig = { dim: 32, heads: 4, hidden: 64, vocab: 16 };
 
 /** Momentum SGD on the counting task with the one-block Transformer LM, on `backend`. */
 export function trainTransformer(backend: Backend, opts: TrainOptions): TrainResult {
-  const { steps, seed = 3, learningRate = 0.05, momentum = 0.9 } = opts;
+  const { seed = 3, learningRate = 0.05, momentum = 0.9 } = opts;
   return withBackend(backend, () => {
     const batch = keep(scope(() => countingBatch(4, 8, LM.vocab)));
-    let params = keep(scope(() => initLm(key(seed), LM)));
-    let velocity = keep(treeMap((p: AnyTensor) => zerosLike(p), params));
-    const step = valueAndGrad((p: typeof params) => lmLoss(p, batch.tokens, batch.targets, LM));
-    const losses: number[] = [];
-    for (let i = 0; i < steps; i++) {
-      const next = scope(() => {
-        const { value, grad } = step(params);
-        losses.push(value.item());
-        const v = treeMap((vel: AnyTensor, g: AnyTensor) => add(mul(vel, momentum), g), velocity, grad);
-        const p = treeMap((w: AnyTensor, vel: AnyTensor) => sub(w, mul(vel, learningRate)), params, v);
-        return { p, v };
-      });
-      dispose([params, velocity]);
-      params = keep(next.p);
-      velocity = keep(next.v);
-      opts.onStep?.(i, losses[i]);
-    }
-    dispose([params, velocity, batch]);
+    const initial = keep(scope(() => initLm(key(seed), LM)));
+    const sgd = { ...opts, learningRate, momentum };
+    const { params, losses } = momentumSgd(initial, (p) => lmLoss(p, batch.tokens, batch.targets, LM), sgd);
+    dispose([params, batch]);
     return { losses, accuracy: Number.NaN };
   });
 }
