@@ -21,7 +21,7 @@ import {
   toBatch,
 } from '../tasks/index.js';
 import { loadArcTasks, sharedData } from '../tasks/node.js';
-import type { TaskPreset } from './preset.js';
+import { SMALL_MODEL, type TaskPreset } from './preset.js';
 
 export interface ArcPresetOptions {
   /** How many evaluation tasks (in id order) make the subset. */
@@ -50,13 +50,8 @@ export function arcPreset({ tasks, numAug }: ArcPresetOptions): TaskPreset {
     model: {
       vocabSize: ARC_VOCAB_SIZE,
       seqLen: ARC_SEQ_LEN,
+      ...SMALL_MODEL,
       numPuzzleIdentifiers: registry.size,
-      hidden: 64,
-      heads: 4,
-      hLayers: 1,
-      lLayers: 1,
-      expansion: 2,
-      multipleOf: 16,
       haltMaxSteps: 2,
       posEncodings: 'learned',
     },

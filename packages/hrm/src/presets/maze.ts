@@ -19,7 +19,7 @@ import {
   shortestPath,
   toBatch,
 } from '../tasks/index.js';
-import type { TaskPreset } from './preset.js';
+import { SMALL_MODEL, type TaskPreset } from './preset.js';
 
 const EVAL_SEED = 0x3a2e_e7a1;
 
@@ -105,13 +105,7 @@ export function mazePreset(
 }
 
 const smallMaze = {
-  hidden: 64,
-  heads: 4,
-  hLayers: 1,
-  lLayers: 1,
-  expansion: 2,
-  multipleOf: 16,
-  numPuzzleIdentifiers: 1,
+  ...SMALL_MODEL,
   haltMaxSteps: 8,
   posEncodings: 'learned',
   // A token-mixing MLP (TRM's mlp_t): on 9x9 mazes it reached 3% exact in 750 steps where attention

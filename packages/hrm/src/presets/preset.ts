@@ -45,3 +45,14 @@ export interface TaskEvaluation {
   /** JSON documents by suggested file name (e.g. `submission.json`). */
   readonly files?: Readonly<Record<string, unknown>>;
 }
+
+/** Small HRM shapes for a CPU (hrm-reference.md §7.3): every mechanism kept, widths cut down. */
+export const SMALL_MODEL = {
+  hidden: 64,
+  heads: 4,
+  hLayers: 1,
+  lLayers: 1,
+  expansion: 2,
+  multipleOf: 16,
+  numPuzzleIdentifiers: 1,
+} as const;

@@ -22,7 +22,7 @@ import {
 } from '../tasks/index.js';
 import { loadMazeCsv, loadSudokuFile, sharedData } from '../tasks/node.js';
 import { mazePreset } from './maze.js';
-import type { TaskPreset } from './preset.js';
+import { SMALL_MODEL, type TaskPreset } from './preset.js';
 import { sudokuPreset } from './sudoku.js';
 
 function must<T>(checked: Checked<T>): readonly T[] {
@@ -107,13 +107,7 @@ export function mazeHardPreset(): TaskPreset {
     'maze-hard',
     30,
     {
-      hidden: 64,
-      heads: 4,
-      hLayers: 1,
-      lLayers: 1,
-      expansion: 2,
-      multipleOf: 16,
-      numPuzzleIdentifiers: 1,
+      ...SMALL_MODEL,
       haltMaxSteps: 4,
       posEncodings: 'learned',
     },

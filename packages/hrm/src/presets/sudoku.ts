@@ -21,7 +21,7 @@ import {
   sudokuVocabSize,
   toBatch,
 } from '../tasks/index.js';
-import type { TaskPreset } from './preset.js';
+import { SMALL_MODEL, type TaskPreset } from './preset.js';
 
 /** A grid as rows, with bars between boxes and '.' for blanks. */
 export function drawGrid(grid: readonly number[], shape: SudokuShape): string {
@@ -123,17 +123,6 @@ export function sudokuPreset(opts: SudokuPresetOptions): TaskPreset {
   };
 }
 
-/** Small HRM shapes for a CPU (hrm-reference.md §7.3): every mechanism kept, widths cut down. */
-const small = {
-  hidden: 64,
-  heads: 4,
-  hLayers: 1,
-  lLayers: 1,
-  expansion: 2,
-  multipleOf: 16,
-  numPuzzleIdentifiers: 1,
-} as const;
-
 /**
  * Learned positions (HRM's option for its full Sudoku run): a grid's rows, columns and boxes are
  * absolute structure, which RoPE's relative positions make the model learn the hard way. On 4x4,
@@ -145,7 +134,7 @@ export const SUDOKU4 = sudokuPreset({
   name: 'sudoku4',
   shape: SUDOKU_4,
   givens: [4, 10],
-  model: { ...small, ...position, haltMaxSteps: 4 },
+  model: { ...SMALL_MODEL, ...position, haltMaxSteps: 4 },
   train: {
     batchSize: 64,
     lr: 3e-3,
@@ -168,7 +157,7 @@ export const SUDOKU6 = sudokuPreset({
   name: 'sudoku6',
   shape: SUDOKU_6,
   givens: [10, 22],
-  model: { ...small, ...position, ...gridMixer, haltMaxSteps: 8 },
+  model: { ...SMALL_MODEL, ...position, ...gridMixer, haltMaxSteps: 8 },
   train: {
     batchSize: 64,
     lr: 3e-3,
@@ -184,7 +173,7 @@ export const SUDOKU9 = sudokuPreset({
   name: 'sudoku9',
   shape: SUDOKU_9,
   givens: [28, 40],
-  model: { ...small, ...position, ...gridMixer, haltMaxSteps: 8 },
+  model: { ...SMALL_MODEL, ...position, ...gridMixer, haltMaxSteps: 8 },
   train: {
     batchSize: 32,
     lr: 3e-3,
