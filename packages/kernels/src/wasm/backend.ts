@@ -234,8 +234,8 @@ export class WasmBackend implements Backend<WasmBuffer> {
   private readonly adaptive: boolean;
   private readonly parallelElements: number;
   private readonly blocking: { mc: number; kc: number; nc: number };
-  /** Per-thread matmul scratch: packed A, packed B, edge tile. */
-  private readonly scratch: [number, number, number][] = [];
+  /** Per-thread matmul scratch: packed A, packed B. */
+  private readonly scratch: [number, number][] = [];
   private readonly unaryKernels: Set<string>;
 
   constructor(options: WasmBackendOptions = {}) {
@@ -845,7 +845,6 @@ export class WasmBackend implements Backend<WasmBuffer> {
         const s = this.scratch[0];
         i32[w + GEMM.packA] = s[0];
         i32[w + GEMM.packB] = s[1];
-        i32[w + GEMM.tile] = s[2];
       }
       if (chunks.length === 1) this.kernels.gemm(PARAMS_BASE);
       else
@@ -872,16 +871,12 @@ export class WasmBackend implements Backend<WasmBuffer> {
     return this.blocking.kc * Math.ceil(this.blocking.nc / NR) * NR * 4 + 64;
   }
 
-  /** Matmul scratch (packed A, packed B, edge tile) for threads 0..threads-1, registered with the pool. */
+  /** Matmul scratch (packed A, packed B) for threads 0..threads-1, registered with the pool. */
   private ensureScratch(threads: number): void {
     while (this.scratch.length < threads) {
       const t = this.scratch.length;
-      const base = this.heap.alloc(this.packABytes() + this.packBBytes() + MR * NR * 4 + 64);
-      const s: [number, number, number] = [
-        base,
-        base + this.packABytes(),
-        base + this.packABytes() + this.packBBytes(),
-      ];
+      const base = this.heap.alloc(this.packABytes() + this.packBBytes());
+      const s: [number, number] = [base, base + this.packABytes()];
       this.scratch.push(s);
       this.pool.setScratch(t, s);
     }

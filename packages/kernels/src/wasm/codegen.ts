@@ -18,12 +18,14 @@ import {
   add,
   and,
   call,
+  div_s,
   type Expr,
   eq,
   eqz,
   type FunctionBuilder,
   f32,
   f32_load,
+  f32_add,
   f32_store,
   f32x4_add,
   f32x4_const,
@@ -107,8 +109,7 @@ export const GEMM = {
   bOffsets: 17,
   packA: 18,
   packB: 19,
-  tile: 20,
-  words: 21,
+  words: 20,
 } as const;
 
 export interface GeneratedModule {
@@ -370,48 +371,173 @@ function zeroRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], 
 // ---------------------------------------------------------------------------------------------
 // Matmul
 
-function microKernel(m: ModuleBuilder, o: CodegenOptions): number {
-  // (kc, packedA, packedB, c, ldc bytes, accumulate)
-  return m.func(
+/**
+ * The 4x8 register-tile micro-kernels: C[4, 8] (+)= A panel (kc x 4, k-major) x B panel (kc x 8,
+ * k-major). `ukr` runs down a column of `tiles` whole tiles (consecutive A panels, one B panel: with a
+ * short inner dim a call per tile would cost as much as a fifth of the work); `ukrEdge` computes one
+ * tile and stores its first `rows` rows and `cols` columns (vector stores where a whole vector fits,
+ * lane stores past that), so an edge tile never goes through memory twice.
+ */
+function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrEdge: number } {
+  const fma = o.relaxed ? f32x4_relaxed_madd : (x: Expr, y: Expr, z: Expr): Expr => f32x4_add(f32x4_mul(x, y), z);
+  /** acc = A panel x B panel over kc steps, from zero; leaves pa at the next panel. */
+  const accumulateLoop = (f: FunctionBuilder, acc: Local[], kc: Local, pa: Local, pb: Local): void => {
+    const [k, p] = f.locals('i32', 2);
+    const [b0, b1, a] = f.locals('v128', 3);
+    for (const x of acc) f.set(x, f32x4_const(0));
+    f.set(k, get(kc));
+    f.set(p, get(pb));
+    f.loop((top) => {
+      f.set(b0, v128_load(get(p)));
+      f.set(b1, v128_load(get(p), 16));
+      for (let r = 0; r < MR; r++) {
+        f.set(a, v128_load32_splat(get(pa), 4 * r));
+        f.set(acc[2 * r], fma(get(a), get(b0), get(acc[2 * r])));
+        f.set(acc[2 * r + 1], fma(get(a), get(b1), get(acc[2 * r + 1])));
+      }
+      bump(f, pa, 4 * MR);
+      bump(f, p, 4 * NR);
+      f.set(k, sub(get(k), i32(1)));
+      f.brIf(top, gt_s(get(k), i32(0)));
+    });
+  };
+  // (kc, packed A, packed B, C, ldc bytes, accumulate)
+  const params = ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'] as const;
+  // (..., tiles)
+  const ukr = m.func(
     'ukr',
-    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    [...params, 'i32'],
     [],
-    (f, kc, pa, pb, pc, ldc, accumulate) => {
+    (f, kc, pa, pb, pc, ldc, accumulate, tiles) => {
       const acc = f.locals('v128', MR * 2);
-      const b0 = f.local('v128');
-      const b1 = f.local('v128');
-      const a = f.local('v128');
-      const fma = o.relaxed ? f32x4_relaxed_madd : (x: Expr, y: Expr, z: Expr): Expr => f32x4_add(f32x4_mul(x, y), z);
-      f.loop((top) => {
-        f.set(b0, v128_load(get(pb)));
-        f.set(b1, v128_load(get(pb), 16));
-        for (let r = 0; r < MR; r++) {
-          f.set(a, v128_load32_splat(get(pa), 4 * r));
-          f.set(acc[2 * r], fma(get(a), get(b0), get(acc[2 * r])));
-          f.set(acc[2 * r + 1], fma(get(a), get(b1), get(acc[2 * r + 1])));
-        }
-        bump(f, pa, 4 * MR);
-        bump(f, pb, 4 * NR);
-        f.set(kc, sub(get(kc), i32(1)));
-        f.brIf(top, gt_s(get(kc), i32(0)));
+      f.loop((next) => {
+        accumulateLoop(f, acc, kc, pa, pb);
+        f.if(
+          get(accumulate),
+          () => {
+            for (let r = 0; r < MR; r++) {
+              f.do(v128_store(get(pc), f32x4_add(v128_load(get(pc)), get(acc[2 * r]))));
+              f.do(v128_store(get(pc), f32x4_add(v128_load(get(pc), 16), get(acc[2 * r + 1])), 16));
+              bump(f, pc, get(ldc));
+            }
+          },
+          () => {
+            for (let r = 0; r < MR; r++) {
+              f.do(v128_store(get(pc), get(acc[2 * r])));
+              f.do(v128_store(get(pc), get(acc[2 * r + 1]), 16));
+              bump(f, pc, get(ldc));
+            }
+          },
+        );
+        f.set(tiles, sub(get(tiles), i32(1)));
+        f.brIf(next, gt_s(get(tiles), i32(0)));
       });
-      f.if(
-        get(accumulate),
-        () => {
-          for (let r = 0; r < MR; r++) {
-            f.do(v128_store(get(pc), f32x4_add(v128_load(get(pc)), get(acc[2 * r]))));
-            f.do(v128_store(get(pc), f32x4_add(v128_load(get(pc), 16), get(acc[2 * r + 1])), 16));
-            bump(f, pc, get(ldc));
+    },
+    false,
+  );
+  // (..., rows, cols): the part of the tile inside C.
+  const ukrEdge = m.func(
+    'ukrEdge',
+    [...params, 'i32', 'i32'],
+    [],
+    (f, kc, pa, pb, pc, ldc, accumulate, rows, cols) => {
+      const acc = f.locals('v128', MR * 2);
+      accumulateLoop(f, acc, kc, pa, pb);
+      const at = f.local('i32');
+      /** Stores the first `n` lanes of `v` (all four when n >= 4, none when n <= 0) at `at`. */
+      const storeLanes = (v: Local, n: Expr) =>
+        f.if(
+          ge_s(n, i32(4)),
+          () => f.do(v128_store(get(at), select(f32x4_add(v128_load(get(at)), get(v)), get(v), get(accumulate)))),
+          () => {
+            for (let lane = 0; lane < 3; lane++) {
+              f.if(gt_s(n, i32(lane)), () => {
+                const value = f32x4_extract_lane(get(v), lane);
+                f.do(
+                  f32_store(
+                    get(at),
+                    select(f32_add(f32_load(get(at), 4 * lane), value), value, get(accumulate)),
+                    4 * lane,
+                  ),
+                );
+              });
+            }
+          },
+        );
+      for (let r = 0; r < MR; r++) {
+        f.if(gt_s(get(rows), i32(r)), () => {
+          f.set(at, get(pc));
+          storeLanes(acc[2 * r], get(cols));
+          f.set(at, add(get(pc), i32(16)));
+          storeLanes(acc[2 * r + 1], sub(get(cols), i32(4)));
+          bump(f, pc, get(ldc));
+        });
+      }
+    },
+    false,
+  );
+  return { ukr, ukrEdge };
+}
+
+/**
+ * One column of C (+)= A panels x one column of B, vectorised over the rows: for each k, four rows of a
+ * packed A panel times B[k] broadcast. Up to eight panels run as independent chains. This is the
+ * narrow-column edge (N mod 8 <= 3): an 8-wide tile there would spend most of its lanes on nothing.
+ * (kc, packed A, rows, packed B column, C column, ldc bytes, accumulate)
+ */
+function columnStrip(m: ModuleBuilder, o: CodegenOptions): number {
+  const fma = o.relaxed ? f32x4_relaxed_madd : (x: Expr, y: Expr, z: Expr): Expr => f32x4_add(f32x4_mul(x, y), z);
+  const GROUPS = [8, 4, 2, 1] as const;
+  return m.func(
+    'columnStrip',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    [],
+    (f, kc, pa, rows, pb, pc, ldc, accumulate) => {
+      const panelBytes = f.local('i32');
+      const left = f.local('i32');
+      const k = f.local('i32');
+      const pbk = f.local('i32');
+      const at = f.local('i32');
+      const bk = f.local('v128');
+      const base = f.locals('i32', 8);
+      const acc = f.locals('v128', 8);
+      f.set(panelBytes, mul(get(kc), i32(4 * MR)));
+      f.while(gt_s(get(rows), i32(0)), () => {
+        // Panels left (the last one partial), then the largest group that fits in them.
+        f.set(left, div_s(add(get(rows), i32(MR - 1)), i32(MR)));
+        f.block((done) => {
+          for (const g of GROUPS) {
+            f.if(ge_s(get(left), i32(g)), () => {
+              for (let q = 0; q < g; q++) {
+                f.set(base[q], add(get(pa), mul(get(panelBytes), i32(q))));
+                f.set(acc[q], f32x4_const(0));
+              }
+              f.set(pbk, get(pb));
+              f.for(k, i32(0), mul(get(kc), i32(16)), 16, () => {
+                f.set(bk, v128_load32_splat(get(pbk)));
+                for (let q = 0; q < g; q++)
+                  f.set(acc[q], fma(v128_load(add(get(base[q]), get(k))), get(bk), get(acc[q])));
+                bump(f, pbk, 4 * NR);
+              });
+              // Rows 4q.. of the group: each lane to its own row of C.
+              f.set(at, get(pc));
+              for (let q = 0; q < g; q++) {
+                for (let lane = 0; lane < MR; lane++) {
+                  f.if(gt_s(get(rows), i32(MR * q + lane)), () => {
+                    const value = f32x4_extract_lane(get(acc[q]), lane);
+                    f.do(f32_store(get(at), select(f32_add(f32_load(get(at)), value), value, get(accumulate))));
+                  });
+                  bump(f, at, get(ldc));
+                }
+              }
+              bump(f, pa, mul(get(panelBytes), i32(g)));
+              f.set(pc, get(at));
+              f.set(rows, sub(get(rows), i32(MR * g)));
+              f.br(done);
+            });
           }
-        },
-        () => {
-          for (let r = 0; r < MR; r++) {
-            f.do(v128_store(get(pc), get(acc[2 * r])));
-            f.do(v128_store(get(pc), get(acc[2 * r + 1]), 16));
-            bump(f, pc, get(ldc));
-          }
-        },
-      );
+        });
+      });
     },
     false,
   );
@@ -579,7 +705,14 @@ function packB(m: ModuleBuilder): number {
 }
 
 /** The blocked matmul over one job's share (rows [m0, m1), columns [n0, n1), batches [b0, b1)). */
-function gemm(m: ModuleBuilder, o: CodegenOptions, ukr: number, pa: number, pb: number): number {
+function gemm(
+  m: ModuleBuilder,
+  o: CodegenOptions,
+  kernels: { ukr: number; ukrEdge: number; strip: number },
+  pa: number,
+  pb: number,
+): number {
+  const { ukr, ukrEdge, strip } = kernels;
   return m.func('gemm', ['i32'], [], (f, pp) => {
     const P = (w: number): Expr => i32_load(get(pp), 4 * w);
     const L = (name: keyof typeof GEMM) => {
@@ -607,11 +740,8 @@ function gemm(m: ModuleBuilder, o: CodegenOptions, ukr: number, pa: number, pb: 
     const bOff = L('bOffsets');
     const Ap = L('packA');
     const Bp = L('packB');
-    const tile = L('tile');
-    const [b, jc, nc, pc, kc, ic, mc, jr, ir, aBase, bBase, cBase, cp, rows, cols, r, c, ldc, accum] = f.locals(
-      'i32',
-      19,
-    );
+    const [b, jc, nc, pc, kc, ic, mc, jr, ir, aBase, bBase, mcMax, cBase, cp, cols, ldc, accum] = f.locals('i32', 17);
+    const [bPanel, c, tiles] = f.locals('i32', 3);
     f.set(ldc, mul(get(N), i32(4)));
     f.for(b, get(b0), get(b1), 1, () => {
       f.set(aBase, add(get(pA), i32_load(add(get(aOff), mul(get(b), i32(4))))));
@@ -635,9 +765,12 @@ function gemm(m: ModuleBuilder, o: CodegenOptions, ukr: number, pa: number, pb: 
               get(sbn),
             ),
           );
-          f.for(ic, get(m0), get(m1), o.mc, () => {
+          // Rows per A block: the packed-A budget is mc·kc elements, so a short inner dim takes more rows
+          // (fewer, larger blocks: each B panel serves more row tiles before it leaves the cache).
+          f.set(mcMax, and(div_s(i32(o.mc * o.kc), get(kc)), i32(-MR)));
+          f.for(ic, get(m0), get(m1), get(mcMax), () => {
             f.set(mc, sub(get(m1), get(ic)));
-            f.if(gt_s(get(mc), i32(o.mc)), () => f.set(mc, i32(o.mc)));
+            f.if(gt_s(get(mc), get(mcMax)), () => f.set(mc, get(mcMax)));
             f.do(
               call(
                 pa,
@@ -650,39 +783,50 @@ function gemm(m: ModuleBuilder, o: CodegenOptions, ukr: number, pa: number, pb: 
               ),
             );
             f.for(jr, i32(0), get(nc), NR, () => {
-              f.for(ir, i32(0), get(mc), MR, () => {
-                f.set(cp, add(get(cBase), mul(add(mul(add(get(ic), get(ir)), get(N)), add(get(jc), get(jr))), i32(4))));
-                f.set(rows, sub(get(mc), get(ir)));
-                f.set(cols, sub(get(nc), get(jr)));
-                const aPanel = add(get(Ap), mul(mul(get(ir), get(kc)), i32(4)));
-                const bPanel = add(get(Bp), mul(mul(get(jr), get(kc)), i32(4)));
-                f.if(
-                  and(ge_s(get(rows), i32(MR)), ge_s(get(cols), i32(NR))),
-                  () => f.do(call(ukr, get(kc), aPanel, bPanel, get(cp), get(ldc), get(accum))),
-                  () => {
-                    // Edge tile: compute the full tile aside, then store its valid part.
-                    f.do(call(ukr, get(kc), aPanel, bPanel, get(tile), i32(NR * 4), i32(0)));
-                    f.if(gt_s(get(rows), i32(MR)), () => f.set(rows, i32(MR)));
-                    f.if(gt_s(get(cols), i32(NR)), () => f.set(cols, i32(NR)));
-                    f.for(r, i32(0), get(rows), 1, () => {
-                      f.for(c, i32(0), get(cols), 1, () => {
-                        const at = add(add(get(cp), mul(get(r), get(ldc))), mul(get(c), i32(4)));
-                        const v = f32_load(add(get(tile), mul(add(mul(get(r), i32(NR)), get(c)), i32(4))));
-                        f.do(
-                          f32_store(
-                            at,
-                            select(
-                              (g) => g.do(f32_load(at), v).byte(0x92), // f32.add
-                              v,
-                              get(accum),
-                            ),
-                          ),
-                        );
-                      });
-                    });
-                  },
-                );
-              });
+              f.set(cols, sub(get(nc), get(jr)));
+              f.set(bPanel, add(get(Bp), mul(mul(get(jr), get(kc)), i32(4))));
+              // A narrow partial panel with enough rows: column by column, vectorised over the rows.
+              f.if(
+                and(lt_s(get(cols), i32(4)), gt_s(get(mc), i32(7 * MR))),
+                () =>
+                  f.for(c, i32(0), get(cols), 1, () =>
+                    f.do(
+                      call(
+                        strip,
+                        get(kc),
+                        get(Ap),
+                        get(mc),
+                        add(get(bPanel), mul(get(c), i32(4))),
+                        add(add(get(cBase), mul(get(ic), get(ldc))), mul(add(add(get(jc), get(jr)), get(c)), i32(4))),
+                        get(ldc),
+                        get(accum),
+                      ),
+                    ),
+                  ),
+                () => {
+                  f.set(cp, add(add(get(cBase), mul(get(ic), get(ldc))), mul(add(get(jc), get(jr)), i32(4))));
+                  // Whole tiles down the column in one call, then the partial tiles (rows or columns).
+                  f.set(tiles, select(div_s(get(mc), i32(MR)), i32(0), ge_s(get(cols), i32(NR))));
+                  f.if(gt_s(get(tiles), i32(0)), () =>
+                    f.do(call(ukr, get(kc), get(Ap), get(bPanel), get(cp), get(ldc), get(accum), get(tiles))),
+                  );
+                  f.for(ir, mul(get(tiles), i32(MR)), get(mc), MR, () =>
+                    f.do(
+                      call(
+                        ukrEdge,
+                        get(kc),
+                        add(get(Ap), mul(mul(get(ir), get(kc)), i32(4))),
+                        get(bPanel),
+                        add(get(cp), mul(get(ir), get(ldc))),
+                        get(ldc),
+                        get(accum),
+                        sub(get(mc), get(ir)),
+                        get(cols),
+                      ),
+                    ),
+                  );
+                },
+              );
             });
           });
         });
@@ -704,10 +848,10 @@ export function generate(o: CodegenOptions): GeneratedModule {
     shared: o.shared,
   });
   const names: string[] = [];
-  const ukr = microKernel(m, o);
+  const kernels = { ...microKernels(m, o), strip: columnStrip(m, o) };
   const pa = packA(m);
   const pb = packB(m);
-  gemm(m, o, ukr, pa, pb);
+  gemm(m, o, kernels, pa, pb);
   names.push('gemm');
 
   const elementwise = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr) => {

@@ -27,8 +27,9 @@ const SEQ = 0;
 const DESC = 1;
 const ACK = 2;
 const READY = 3;
-/** Its scratch addresses (packed A, packed B, tile): patched into chunks that need them. */
+/** Its scratch addresses (packed A, packed B): patched into chunks that need them. */
 const SCRATCH = 4;
+const SCRATCH_WORDS = 2;
 const SLOT_WORDS = 8;
 /** Descriptors, after the slots: kernel, chunks, first block, block stride, claim, done, patch word, error. */
 const FN = 0;
@@ -119,7 +120,7 @@ for (;;) {
     continue;
   }
   seen = s;
-  const scratch = [0, 1, 2].map((k) => Atomics.load(ctl, slot + ${SCRATCH} + k));
+  const scratch = Array.from({ length: ${SCRATCH_WORDS} }, (_, k) => Atomics.load(ctl, slot + ${SCRATCH} + k));
   claimLoop(ctl, u8, fns, Atomics.load(ctl, slot + ${DESC}), own, scratch, layout);
   Atomics.store(ctl, slot + ${ACK}, seen);
 }
@@ -185,9 +186,9 @@ export class ThreadPool {
   }
 
   /** Sets a thread's scratch addresses (patched into chunks that ask for them). */
-  setScratch(thread: number, scratch: readonly [number, number, number]): void {
+  setScratch(thread: number, scratch: readonly [number, number]): void {
     const s = this.slot(thread) + SCRATCH;
-    for (let k = 0; k < 3; k++) Atomics.store(this.ctl, s + k, scratch[k]);
+    for (let k = 0; k < SCRATCH_WORDS; k++) Atomics.store(this.ctl, s + k, scratch[k]);
   }
 
   /** Starts the workers (once; they become usable when ready). False where threads are unavailable. */
@@ -297,7 +298,7 @@ export class ThreadPool {
       posted++;
     }
     const slot0 = this.slot(0);
-    const scratch = [0, 1, 2].map((k) => ctl[slot0 + SCRATCH + k]);
+    const scratch = Array.from({ length: SCRATCH_WORDS }, (_, k) => ctl[slot0 + SCRATCH + k]);
     claimLoop(ctl, this.u8, this.options.kernels, d, ThreadPool.ownBlock(0), scratch, LAYOUT);
     this.jobsRun[0]++;
     // Only the chunks other threads claimed can still be running: wait for those.
