@@ -54,6 +54,7 @@ import {
   i32x4_neg,
   i32x4_splat,
   type Local,
+  le_s,
   lt_s,
   ModuleBuilder,
   mul,
@@ -543,6 +544,84 @@ function columnStrip(m: ModuleBuilder, o: CodegenOptions): number {
   );
 }
 
+/**
+ * The last one or two rows of A (a partial panel) times whole B panels, several panels per pass so
+ * that eight multiply-add chains stay in flight (a 4x8 edge tile would compute three or two rows of
+ * nothing). (kc, packed A panel, rows, packed B, panels, C, ldc bytes, accumulate)
+ */
+function rowStrip(m: ModuleBuilder, o: CodegenOptions): number {
+  const fma = o.relaxed ? f32x4_relaxed_madd : (x: Expr, y: Expr, z: Expr): Expr => f32x4_add(f32x4_mul(x, y), z);
+  return m.func(
+    'rowStrip',
+    ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
+    [],
+    (f, kc, pa, rows, pb, panels, pc, ldc, accumulate) => {
+      const panelBytes = f.local('i32');
+      const [k, ak, off, at] = f.locals('i32', 4);
+      const base = f.locals('i32', 4);
+      const acc = f.locals('v128', 8);
+      const a = f.locals('v128', 2);
+      const bv = f.local('v128');
+      f.set(panelBytes, mul(get(kc), i32(4 * NR)));
+      const pass = (r: number, g: number) => {
+        for (let q = 0; q < g; q++) f.set(base[q], add(get(pb), mul(get(panelBytes), i32(q))));
+        for (let i = 0; i < 2 * r * g; i++) f.set(acc[i], f32x4_const(0));
+        f.set(ak, get(pa));
+        f.set(off, i32(0));
+        f.set(k, get(kc));
+        f.loop((top) => {
+          for (let i = 0; i < r; i++) f.set(a[i], v128_load32_splat(get(ak), 4 * i));
+          for (let q = 0; q < g; q++)
+            for (let h = 0; h < 2; h++) {
+              f.set(bv, v128_load(add(get(base[q]), get(off)), 16 * h));
+              for (let i = 0; i < r; i++) {
+                const x = acc[2 * (g * i + q) + h];
+                f.set(x, fma(get(a[i]), get(bv), get(x)));
+              }
+            }
+          bump(f, ak, 4 * MR);
+          bump(f, off, 4 * NR);
+          f.set(k, sub(get(k), i32(1)));
+          f.brIf(top, gt_s(get(k), i32(0)));
+        });
+        for (let i = 0; i < r; i++)
+          for (let q = 0; q < g; q++)
+            for (let h = 0; h < 2; h++) {
+              f.set(at, add(add(get(pc), mul(get(ldc), i32(i))), i32(4 * NR * q + 16 * h)));
+              const x = acc[2 * (g * i + q) + h];
+              f.do(v128_store(get(at), select(f32x4_add(v128_load(get(at)), get(x)), get(x), get(accumulate))));
+            }
+        bump(f, pb, mul(get(panelBytes), i32(g)));
+        bump(f, pc, 4 * NR * g);
+        f.set(panels, sub(get(panels), i32(g)));
+      };
+      f.while(gt_s(get(panels), i32(0)), () =>
+        f.if(
+          eq(get(rows), i32(1)),
+          () =>
+            f.if(
+              ge_s(get(panels), i32(4)),
+              () => pass(1, 4),
+              () =>
+                f.if(
+                  ge_s(get(panels), i32(2)),
+                  () => pass(1, 2),
+                  () => pass(1, 1),
+                ),
+            ),
+          () =>
+            f.if(
+              ge_s(get(panels), i32(2)),
+              () => pass(2, 2),
+              () => pass(2, 1),
+            ),
+        ),
+      );
+    },
+    false,
+  );
+}
+
 /** Columns (r0..r3)[k..k+3] of four rows, transposed: vectors of (r0[k], r1[k], r2[k], r3[k]) for 4 k. */
 function transpose4(f: FunctionBuilder, rows: Local[], out: (k: number, v: Expr) => void): void {
   const t = f.locals('v128', 4);
@@ -708,11 +787,11 @@ function packB(m: ModuleBuilder): number {
 function gemm(
   m: ModuleBuilder,
   o: CodegenOptions,
-  kernels: { ukr: number; ukrEdge: number; strip: number },
+  kernels: { ukr: number; ukrEdge: number; strip: number; rowStrip: number },
   pa: number,
   pb: number,
 ): number {
-  const { ukr, ukrEdge, strip } = kernels;
+  const { ukr, ukrEdge, strip, rowStrip: rows12 } = kernels;
   return m.func('gemm', ['i32'], [], (f, pp) => {
     const P = (w: number): Expr => i32_load(get(pp), 4 * w);
     const L = (name: keyof typeof GEMM) => {
@@ -741,7 +820,7 @@ function gemm(
     const Ap = L('packA');
     const Bp = L('packB');
     const [b, jc, nc, pc, kc, ic, mc, jr, ir, aBase, bBase, mcMax, cBase, cp, cols, ldc, accum] = f.locals('i32', 17);
-    const [bPanel, c, tiles] = f.locals('i32', 3);
+    const [bPanel, c, tiles, edgeRows, wholePanels] = f.locals('i32', 5);
     f.set(ldc, mul(get(N), i32(4)));
     f.for(b, get(b0), get(b1), 1, () => {
       f.set(aBase, add(get(pA), i32_load(add(get(aOff), mul(get(b), i32(4))))));
@@ -782,6 +861,11 @@ function gemm(
                 get(sak),
               ),
             );
+            // One or two rows past the whole tiles, under at least two whole column panels: the row strip
+            // takes them after the columns (edgeRows); otherwise each column's edge tile does.
+            f.set(edgeRows, and(get(mc), i32(MR - 1)));
+            f.set(wholePanels, div_s(get(nc), i32(NR)));
+            f.if(eqz(and(le_s(get(edgeRows), i32(2)), ge_s(get(wholePanels), i32(2)))), () => f.set(edgeRows, i32(0)));
             f.for(jr, i32(0), get(nc), NR, () => {
               f.set(cols, sub(get(nc), get(jr)));
               f.set(bPanel, add(get(Bp), mul(mul(get(jr), get(kc)), i32(4))));
@@ -810,24 +894,44 @@ function gemm(
                   f.if(gt_s(get(tiles), i32(0)), () =>
                     f.do(call(ukr, get(kc), get(Ap), get(bPanel), get(cp), get(ldc), get(accum), get(tiles))),
                   );
-                  f.for(ir, mul(get(tiles), i32(MR)), get(mc), MR, () =>
-                    f.do(
-                      call(
-                        ukrEdge,
-                        get(kc),
-                        add(get(Ap), mul(mul(get(ir), get(kc)), i32(4))),
-                        get(bPanel),
-                        add(get(cp), mul(get(ir), get(ldc))),
-                        get(ldc),
-                        get(accum),
-                        sub(get(mc), get(ir)),
-                        get(cols),
+                  f.for(
+                    ir,
+                    mul(get(tiles), i32(MR)),
+                    select(sub(get(mc), get(edgeRows)), get(mc), ge_s(get(cols), i32(NR))),
+                    MR,
+                    () =>
+                      f.do(
+                        call(
+                          ukrEdge,
+                          get(kc),
+                          add(get(Ap), mul(mul(get(ir), get(kc)), i32(4))),
+                          get(bPanel),
+                          add(get(cp), mul(get(ir), get(ldc))),
+                          get(ldc),
+                          get(accum),
+                          sub(get(mc), get(ir)),
+                          get(cols),
+                        ),
                       ),
-                    ),
                   );
                 },
               );
             });
+            f.if(get(edgeRows), () =>
+              f.do(
+                call(
+                  rows12,
+                  get(kc),
+                  add(get(Ap), mul(mul(sub(get(mc), get(edgeRows)), get(kc)), i32(4))),
+                  get(edgeRows),
+                  get(Bp),
+                  get(wholePanels),
+                  add(add(get(cBase), mul(add(get(ic), sub(get(mc), get(edgeRows))), get(ldc))), mul(get(jc), i32(4))),
+                  get(ldc),
+                  get(accum),
+                ),
+              ),
+            );
           });
         });
       });
@@ -848,7 +952,7 @@ export function generate(o: CodegenOptions): GeneratedModule {
     shared: o.shared,
   });
   const names: string[] = [];
-  const kernels = { ...microKernels(m, o), strip: columnStrip(m, o) };
+  const kernels = { ...microKernels(m, o), strip: columnStrip(m, o), rowStrip: rowStrip(m, o) };
   const pa = packA(m);
   const pb = packB(m);
   gemm(m, o, kernels, pa, pb);

@@ -290,12 +290,14 @@ describe('kernels', () => {
   it('matmul edge paths: row edges, 4..7-column edges, narrow column strips, several blocks of each dim', () => {
     // Small blocks so that K spans several inner blocks (the kernels accumulate into C), M several row
     // blocks and N several column blocks. N mod 8 of 1..3 with more than 28 rows in a block takes the
-    // column strip (groups of 8, 4, 2 and 1 panels); 4..7 the masked 4x8 edge tile.
+    // column strip (groups of 8, 4, 2 and 1 panels); 4..7 the masked 4x8 edge tile. M mod 4 of 1 or 2
+    // under two or more whole column panels takes the row strip (groups of 4, 2, 1 panels), 3 the
+    // masked tile.
     const small = make({ threads: 1, blocking: { mc: 40, kc: 24, nc: 48 } });
     const plain = make({ threads: 1 });
     for (const b of [small, plain])
-      for (const m of [29, 33, 61, 81, 97])
-        for (const n of [9, 11, 13, 15, 57, 81])
+      for (const m of [1, 2, 3, 6, 29, 30, 31, 81, 97])
+        for (const n of [9, 11, 13, 15, 16, 40, 57, 81])
           for (const k of [5, 32, 50]) {
             const { got, want } = matmulBoth(b, 2, m, k, n, false, m % 2 === 1 && n > 50);
             expectClose(got, want);
