@@ -62,6 +62,35 @@ export function measure(fn: () => void, options: Partial<TimingOptions> = {}): T
   return summarize(samples);
 }
 
+/**
+ * Times several synchronous functions side by side: `rounds` rounds, each giving every function in
+ * turn an equal slice of time, so that a change in the host's load (these machines are shared) falls
+ * on all of them alike instead of on whichever ran during it. One Timing per function, over all its
+ * calls.
+ */
+export function measureInterleaved(
+  fns: readonly (() => void)[],
+  options: { readonly rounds?: number; readonly secondsEach?: number; readonly warmup?: number } = {},
+): Timing[] {
+  const rounds = options.rounds ?? 5;
+  const slice = (options.secondsEach ?? 1.5) / rounds;
+  for (const fn of fns) for (let i = 0; i < (options.warmup ?? 2); i++) fn();
+  const samples = fns.map(() => [] as number[]);
+  for (let r = 0; r < rounds; r++)
+    fns.forEach((fn, i) => {
+      let spent = 0;
+      // At least two calls per slice, however long a call takes.
+      for (let n = 0; n < 2 || spent < slice; n++) {
+        const t0 = now();
+        fn();
+        const dt = now() - t0;
+        samples[i].push(dt);
+        spent += dt;
+      }
+    });
+  return samples.map(summarize);
+}
+
 /** Times an asynchronous `fn` (for backends whose read-back is a promise). */
 export async function measureAsync(fn: () => Promise<void>, options: Partial<TimingOptions> = {}): Promise<Timing> {
   const opts = { ...DEFAULT_TIMING, ...options };
@@ -271,7 +300,7 @@ export function tensorOn(b: Backend, data: Float32Array, shape: number[]): AnyTe
 
 /**
  * `op(A)·op(B)` on backend `b`, with A and B stored as given (a transposed operand stored transposed
- * and used through a view); each call reads its result back.
+ * and used through a view): `once` reads its result back, `product` only computes it.
  */
 export function ourMatmul(
   b: Backend,
@@ -281,7 +310,7 @@ export function ourMatmul(
   bShape: number[],
   ta: boolean,
   tb: boolean,
-): { once: () => Float32Array; free: () => void } {
+): { once: () => Float32Array; product: () => void; free: () => void } {
   const A = tensorOn(b, a, aShape);
   const B = tensorOn(b, bb, bShape);
   const av = ta ? transpose(A) : A;
@@ -294,6 +323,8 @@ export function ourMatmul(
         dispose(out);
         return data;
       }),
+    // The product alone (computed on the call: the backends are eager), left on the backend and freed.
+    product: () => withBackend(b, () => dispose(matmul(av, bv as never) as AnyTensor)),
     free: () => dispose([A, B, av, bv]),
   };
 }

@@ -7,8 +7,13 @@
  *   npx tsx bench/src/wasm-matmul.ts --quick    a few small cases, seconds (CI)
  *
  * Our rows: `wasm` (1 thread; relaxed-SIMD FMA when the runtime has it), `wasm-simd` (1 thread, FMA
- * off: the plain SIMD128 kernels), `wasm-2t` (2 threads). Each timed call is one product plus the read
- * back of its result (`data()` / `dataSync()`), then dispose. Prints GFLOP/s (2·batch·M·K·N / median),
+ * off: the plain SIMD128 kernels), `wasm-2t` (2 threads). Each timed call is one product, left on its
+ * backend and disposed: both libraries compute eagerly, on the call. (Reading a result back is a copy
+ * into a fresh JS array, the same for both, and for the attention case it took longer than the product
+ * itself: timing it would measure the allocator, not the kernel. Every product is read back once and
+ * checked.) The implementations of a case are timed interleaved (`measureInterleaved`: rounds in which
+ * each gets an equal slice), so that the host's changing load falls on all of them alike; the reference
+ * backend, seconds per call at the large sizes, is timed on its own. Prints GFLOP/s (2·batch·M·K·N / median),
  * the ratios, and the fraction of two ceilings: the 128-bit ceilings of performance-anchors.md §2
  * (measured in C on the anchors' machine), and the one WebAssembly reaches here in this run (a
  * register-only loop of multiply-adds, `measureCeiling`, before and after the cases: same machine, same
@@ -19,7 +24,17 @@ import { key, uniform } from '@hrm/core';
 import { type Backend, backend, measureCeiling, WasmBackend } from '@hrm/kernels';
 import * as tf from '@tensorflow/tfjs-core';
 import '@tensorflow/tfjs-backend-wasm';
-import { fmt, formatMachine, formatTable, machineInfo, measure, ourMatmul, type Timing, writeResults } from './lib.js';
+import {
+  fmt,
+  formatMachine,
+  formatTable,
+  machineInfo,
+  measure,
+  measureInterleaved,
+  ourMatmul,
+  type Timing,
+  writeResults,
+} from './lib.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -97,7 +112,9 @@ function ours(b: Backend, x: Case, aData: Float32Array, bData: Float32Array) {
   return ourMatmul(b, aData, sa, bData, sb, x.ta, x.tb);
 }
 
-function theirs(x: Case, aData: Float32Array, bData: Float32Array): { once: () => Float32Array; free: () => void } {
+type Calls = { once: () => Float32Array; product: () => void; free: () => void };
+
+function theirs(x: Case, aData: Float32Array, bData: Float32Array): Calls {
   const [sa, sb] = storedShapes(x);
   const a = tf.tensor(aData, sa, 'float32');
   const b = tf.tensor(bData, sb, 'float32');
@@ -108,6 +125,7 @@ function theirs(x: Case, aData: Float32Array, bData: Float32Array): { once: () =
       out.dispose();
       return data;
     },
+    product: () => tf.matMul(a, b, x.ta, x.tb).dispose(),
     free: () => tf.dispose([a, b]),
   };
 }
@@ -165,36 +183,44 @@ async function main(): Promise<void> {
       sb.reduce((p, d) => p * d, 1),
     );
     const slow = flops(x) > 3e8;
-    const impls: [Impl, { once: () => Float32Array; free: () => void }][] = [
+    const impls: [Impl, Calls][] = [
       ['tfjs-wasm', theirs(x, aData, bData)],
       ['wasm', ours(wasm1, x, aData, bData)],
       ['wasm-simd', ours(simd1, x, aData, bData)],
-      ...(wasm2 ? [['wasm-2t', ours(wasm2, x, aData, bData)] as [Impl, ReturnType<typeof ours>]] : []),
-      ...(!quick || !slow ? [['reference', ours(reference, x, aData, bData)] as [Impl, ReturnType<typeof ours>]] : []),
+      ...(wasm2 ? [['wasm-2t', ours(wasm2, x, aData, bData)] as [Impl, Calls]] : []),
+      ...(!quick || !slow ? [['reference', ours(reference, x, aData, bData)] as [Impl, Calls]] : []),
     ];
     const base = impls[0][1].once();
-    for (const [impl, run] of impls) {
+    for (const [impl, run] of impls)
       if (impl !== 'tfjs-wasm')
         checks.push({ case: x.name, impl, maxAbsDiff: maxAbsDiff(run.once(), base), tol: tolerance(x.k) });
-      // tfjs's transposed products and our reference take seconds at the large sizes: fewer repetitions there.
-      const seconds = flops(x) / 1e9 / (impl === 'reference' ? 1 : impl === 'tfjs-wasm' ? 5 : 30);
-      const timing = measure(
-        run.once,
-        quick
-          ? { warmup: 1, minReps: 3, minSeconds: 0.2 }
-          : seconds > 0.3
-            ? { warmup: 1, minReps: 3, minSeconds: 1 }
-            : { warmup: 3, minReps: 7, minSeconds: 1.5 },
-      );
-      const f = flops(x) / 1e9;
+    const fast = impls.filter(([impl]) => impl !== 'reference');
+    const timings = measureInterleaved(
+      fast.map(([, run]) => run.product),
+      quick ? { rounds: 2, secondsEach: 0.2, warmup: 1 } : { rounds: 5, secondsEach: 1.5, warmup: 3 },
+    );
+    const timed: [Impl, Timing][] = fast.map(([impl], i) => [impl, timings[i]]);
+    const ref = impls.find(([impl]) => impl === 'reference');
+    // The reference takes seconds at the large sizes: fewer repetitions there.
+    if (ref)
+      timed.push([
+        'reference',
+        measure(
+          ref[1].product,
+          quick || flops(x) / 1e9 > 0.3
+            ? { warmup: 1, minReps: 3, minSeconds: 0.2 }
+            : { warmup: 2, minReps: 5, minSeconds: 1 },
+        ),
+      ]);
+    const f = flops(x) / 1e9;
+    for (const [impl, timing] of timed)
       rows.push({
         case: x.name,
         impl,
         timing,
         gflops: { median: f / timing.median, min: f / timing.max, max: f / timing.min },
       });
-      run.free();
-    }
+    for (const [, run] of impls) run.free();
   }
 
   const ceilingAfter = { fma: measureCeiling(true), simd: measureCeiling(false) };
@@ -294,6 +320,7 @@ async function main(): Promise<void> {
     threadsReady: workers,
     ceilings: { anchors: CEILING, measuredBefore: ceilingBefore, measuredAfter: ceilingAfter },
     cases: CASES,
+    timed: 'the product alone (left on the backend, disposed; no read-back), implementations interleaved',
     results: table.map((r) => ({ ...r, timing: { ...r.timing, unit: 's' } })),
     scaling,
     checks,
