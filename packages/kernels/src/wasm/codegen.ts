@@ -50,6 +50,7 @@ import {
   i32_store8,
   i32x4_const,
   i32x4_extract_lane,
+  i32x4_lt_s,
   i32x4_ne,
   i32x4_neg,
   i32x4_splat,
@@ -248,7 +249,7 @@ function elementwiseRow(
         const fixed = f.locals('v128', ins);
         for (let k = 0; k < ins; k++) if (!contiguous(k)) f.set(fixed[k], loadSplat(sizes[k + 1], get(ptrs[k + 1])));
         const step = (unroll: number) =>
-          f.while(le_s_expr(add(get(i), i32(4 * unroll)), get(n)), () => {
+          f.while(le_s(add(get(i), i32(4 * unroll)), get(n)), () => {
             for (let u = 0; u < unroll; u++) {
               for (let k = 0; k < ins; k++)
                 f.set(
@@ -278,8 +279,6 @@ function elementwiseRow(
   });
 }
 
-const le_s_expr = (a: Expr, b: Expr): Expr => eqz(gt_s(a, b));
-
 /** Row reduction of `n` elements into one (the output's row stride is 0). */
 function reduceRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], op: ReduceOp): void {
   const [out, x] = ptrs;
@@ -293,13 +292,13 @@ function reduceRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[]
   f.set(a0, f32x4_const(init));
   f.set(a1, f32x4_const(init));
   f.if(eq(get(strides[1]), i32(4)), () => {
-    f.while(le_s_expr(add(get(i), i32(8)), get(n)), () => {
+    f.while(le_s(add(get(i), i32(8)), get(n)), () => {
       f.set(a0, vop(get(a0), v128_load(get(x))));
       f.set(a1, vop(get(a1), v128_load(get(x), 16)));
       bump(f, x, 32);
       f.set(i, add(get(i), i32(8)));
     });
-    f.if(le_s_expr(add(get(i), i32(4)), get(n)), () => {
+    f.if(le_s(add(get(i), i32(4)), get(n)), () => {
       f.set(a0, vop(get(a0), v128_load(get(x))));
       bump(f, x, 16);
       f.set(i, add(get(i), i32(4)));
@@ -635,9 +634,48 @@ function transpose4(f: FunctionBuilder, rows: Local[], out: (k: number, v: Expr)
   out(3, shuffle32(get(t[2]), get(t[3]), [2, 3, 6, 7]));
 }
 
+/** All-ones in the lanes below `n` (0..4), zero above: keeps the valid part of a vector read past an edge. */
+const laneMask = (n: Expr): Expr => i32x4_lt_s(i32x4_const(0, 1, 2, 3), i32x4_splat(n));
+
+/**
+ * Element by element, for strides the vector paths do not cover: `count` k steps of a panel of
+ * `width` lanes (`valid` of them inside the matrix, the rest zero) from `src` (byte strides: `lane`
+ * between lanes, `step` between k steps) into `d`, which it advances.
+ */
+function packScalar(
+  f: FunctionBuilder,
+  d: Local,
+  src: Expr,
+  from: Expr,
+  count: Expr,
+  width: number,
+  valid: Local,
+  lane: Local,
+  step: Local,
+): void {
+  const [k, i] = f.locals('i32', 2);
+  f.for(k, from, count, 1, () => {
+    f.for(i, i32(0), i32(width), 1, () =>
+      f.do(
+        f32_store(
+          add(get(d), mul(get(i), i32(4))),
+          select(
+            f32_load(add(add(src, mul(get(i), get(lane))), mul(get(k), get(step)))),
+            f32(0),
+            lt_s(get(i), get(valid)),
+          ),
+        ),
+      ),
+    );
+    bump(f, d, 4 * width);
+  });
+}
+
 /**
  * Packs an mc x kc block of A (byte strides sam, sak) into 4-row panels, each kc x 4 (k-major), the
- * rows past mc zero.
+ * rows past mc zero. Vector paths for row-major A (4x4 blocks transposed in registers; a partial
+ * panel's missing rows are zero vectors) and transposed A (each k's 4 rows adjacent: one load, masked
+ * in a partial panel; all panels of a k in turn, so A is read in storage order).
  */
 function packA(m: ModuleBuilder): number {
   return m.func(
@@ -645,64 +683,75 @@ function packA(m: ModuleBuilder): number {
     ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
     [],
     (f, dst, src, mc, kc, sam, sak) => {
-      const ir = f.local('i32');
-      const k = f.local('i32');
-      const r = f.local('i32');
-      const rows = f.local('i32');
-      const s = f.local('i32');
-      const d = f.local('i32');
+      const [ir, k, rows, s, d, panelBytes, whole] = f.locals('i32', 7);
       const row = f.locals('v128', 4);
       const rp = f.locals('i32', 4);
-      f.for(ir, i32(0), get(mc), MR, () => {
-        f.set(rows, sub(get(mc), get(ir)));
-        f.set(d, get(dst));
-        f.set(k, i32(0));
-        f.if(ge_s(get(rows), i32(MR)), () => {
-          f.if(
-            eq(get(sam), i32(4)),
-            () => {
-              // Transposed A: the 4 rows of each k are adjacent.
-              f.set(s, get(src));
-              f.for(k, i32(0), get(kc), 1, () => {
-                f.do(v128_store(get(d), v128_load(get(s))));
-                bump(f, s, get(sak));
-                bump(f, d, 16);
-              });
-            },
-            () => {
-              f.if(eq(get(sak), i32(4)), () => {
-                // Row-major A: 4x4 blocks, transposed in registers.
-                for (let q = 0; q < 4; q++) f.set(rp[q], add(get(src), mul(get(sam), i32(q))));
-                f.while(le_s_expr(add(get(k), i32(4)), get(kc)), () => {
-                  for (let q = 0; q < 4; q++) f.set(row[q], v128_load(get(rp[q])));
-                  transpose4(f, row, (kk, v) => f.do(v128_store(get(d), v, 16 * kk)));
-                  for (let q = 0; q < 4; q++) bump(f, rp[q], 16);
-                  bump(f, d, 64);
-                  f.set(k, add(get(k), i32(4)));
-                });
-              });
-            },
-          );
-        });
-        // What is left (all of it for other strides or a partial panel), one element at a time.
-        f.for(k, get(k), get(kc), 1, () => {
-          f.for(r, i32(0), i32(MR), 1, () => {
-            f.do(
-              f32_store(
-                add(get(d), mul(get(r), i32(4))),
-                select(
-                  f32_load(add(add(get(src), mul(get(r), get(sam))), mul(get(k), get(sak)))),
-                  f32(0),
-                  lt_s(get(r), get(rows)),
-                ),
-              ),
-            );
+      const mask = f.local('v128');
+      f.set(panelBytes, mul(get(kc), i32(4 * MR)));
+      f.if(
+        eq(get(sam), i32(4)),
+        () => {
+          // Transposed A: row k of the storage holds the block's mc rows at column k. Four panels at a
+          // time take a whole cache line of each storage row (one panel at a time would fetch every line
+          // four times, 16 bytes each); more streams than that would collide in the L1 when the panel
+          // size is a multiple of 4 KiB.
+          f.set(whole, and(get(mc), i32(-MR)));
+          f.set(mask, laneMask(sub(get(mc), get(whole))));
+          f.set(ir, i32(0));
+          f.while(le_s(add(get(ir), i32(4 * MR)), get(whole)), () => {
+            f.set(s, add(get(src), mul(get(ir), i32(4))));
+            f.set(d, get(dst));
+            f.for(k, i32(0), get(kc), 1, () => {
+              for (let q = 0; q < 4; q++) f.set(row[q], v128_load(get(s), 16 * q));
+              for (let q = 0; q < 4; q++) f.do(v128_store(add(get(d), mul(get(panelBytes), i32(q))), get(row[q])));
+              bump(f, s, get(sak));
+              bump(f, d, 4 * MR);
+            });
+            bump(f, dst, mul(get(panelBytes), i32(4)));
+            f.set(ir, add(get(ir), i32(4 * MR)));
           });
-          bump(f, d, 16);
-        });
-        bump(f, dst, mul(get(kc), i32(4 * MR)));
-        bump(f, src, mul(get(sam), i32(MR)));
-      });
+          // The last few panels one at a time; a partial one reads past the block's last row (inside the
+          // storage row or the heap's slack) and masks it off.
+          f.for(ir, get(ir), get(mc), MR, () => {
+            f.set(s, add(get(src), mul(get(ir), i32(4))));
+            f.set(d, get(dst));
+            f.set(row[0], select(i32x4_const(-1), get(mask), lt_s(get(ir), get(whole))));
+            f.for(k, i32(0), get(kc), 1, () => {
+              f.do(v128_store(get(d), v128_and(v128_load(get(s)), get(row[0]))));
+              bump(f, s, get(sak));
+              bump(f, d, 4 * MR);
+            });
+            bump(f, dst, get(panelBytes));
+          });
+        },
+        () =>
+          f.for(ir, i32(0), get(mc), MR, () => {
+            f.set(rows, sub(get(mc), get(ir)));
+            f.if(gt_s(get(rows), i32(MR)), () => f.set(rows, i32(MR)));
+            f.set(d, get(dst));
+            f.set(k, i32(0));
+            f.if(eq(get(sak), i32(4)), () => {
+              // Row-major A: 4x4 blocks transposed in registers; rows past mc are zero vectors.
+              for (let q = 0; q < 4; q++) f.set(rp[q], add(get(src), mul(get(sam), i32(q))));
+              f.while(le_s(add(get(k), i32(4)), get(kc)), () => {
+                for (let q = 0; q < 4; q++)
+                  f.if(
+                    gt_s(get(rows), i32(q)),
+                    () => f.set(row[q], v128_load(get(rp[q]))),
+                    () => f.set(row[q], i32x4_const(0)),
+                  );
+                transpose4(f, row, (kk, v) => f.do(v128_store(get(d), v, 16 * kk)));
+                for (let q = 0; q < 4; q++) bump(f, rp[q], 16);
+                bump(f, d, 64);
+                f.set(k, add(get(k), i32(4)));
+              });
+            });
+            // What is left (the last k % 4 steps, or all of them for other strides).
+            packScalar(f, d, get(src), get(k), get(kc), MR, rows, sam, sak);
+            bump(f, dst, get(panelBytes));
+            bump(f, src, mul(get(sam), i32(MR)));
+          }),
+      );
     },
     false,
   );
@@ -710,7 +759,9 @@ function packA(m: ModuleBuilder): number {
 
 /**
  * Packs a kc x nc block of B (byte strides sbk, sbn) into 8-column panels, each kc x 8 (k-major),
- * the columns past nc zero.
+ * the columns past nc zero. Vector paths for row-major B (each k's row in storage order across the
+ * panels; a partial panel masked) and transposed B (each column contiguous in k: two 4x4 transposes per
+ * 4 k; missing columns are zero vectors).
  */
 function packB(m: ModuleBuilder): number {
   return m.func(
@@ -718,66 +769,63 @@ function packB(m: ModuleBuilder): number {
     ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
     [],
     (f, dst, src, kc, nc, sbk, sbn) => {
-      const jr = f.local('i32');
-      const k = f.local('i32');
-      const c = f.local('i32');
-      const cols = f.local('i32');
-      const s = f.local('i32');
-      const d = f.local('i32');
+      const [jr, k, cols, s, d, panelBytes, whole] = f.locals('i32', 7);
       const col = f.locals('v128', 4);
       const cp = f.locals('i32', 8);
-      f.for(jr, i32(0), get(nc), NR, () => {
-        f.set(cols, sub(get(nc), get(jr)));
-        f.set(d, get(dst));
-        f.set(k, i32(0));
-        f.if(ge_s(get(cols), i32(NR)), () => {
-          f.if(
-            eq(get(sbn), i32(4)),
-            () => {
-              // Row-major B: 8 adjacent columns per k.
-              f.set(s, get(src));
-              f.for(k, i32(0), get(kc), 1, () => {
-                f.do(v128_store(get(d), v128_load(get(s))));
-                f.do(v128_store(get(d), v128_load(get(s), 16), 16));
-                bump(f, s, get(sbk));
-                bump(f, d, 32);
-              });
-            },
-            () => {
-              f.if(eq(get(sbk), i32(4)), () => {
-                // Transposed B: each column is contiguous in k; two 4x4 transposes per 4 k.
-                for (let q = 0; q < 8; q++) f.set(cp[q], add(get(src), mul(get(sbn), i32(q))));
-                f.while(le_s_expr(add(get(k), i32(4)), get(kc)), () => {
-                  for (let half = 0; half < 2; half++) {
-                    for (let q = 0; q < 4; q++) f.set(col[q], v128_load(get(cp[4 * half + q])));
-                    transpose4(f, col, (kk, v) => f.do(v128_store(get(d), v, 32 * kk + 16 * half)));
-                  }
-                  for (let q = 0; q < 8; q++) bump(f, cp[q], 16);
-                  bump(f, d, 128);
-                  f.set(k, add(get(k), i32(4)));
-                });
-              });
-            },
-          );
-        });
-        f.for(k, get(k), get(kc), 1, () => {
-          f.for(c, i32(0), i32(NR), 1, () => {
-            f.do(
-              f32_store(
-                add(get(d), mul(get(c), i32(4))),
-                select(
-                  f32_load(add(add(get(src), mul(get(c), get(sbn))), mul(get(k), get(sbk)))),
-                  f32(0),
-                  lt_s(get(c), get(cols)),
-                ),
-              ),
-            );
+      const [mask0, mask1] = f.locals('v128', 2);
+      f.set(panelBytes, mul(get(kc), i32(4 * NR)));
+      f.if(
+        eq(get(sbn), i32(4)),
+        () => {
+          // Row-major B: row k's columns go to every panel in turn.
+          f.set(whole, and(get(nc), i32(-NR)));
+          f.set(mask0, laneMask(sub(get(nc), get(whole))));
+          f.set(mask1, laneMask(sub(sub(get(nc), get(whole)), i32(4))));
+          f.for(k, i32(0), get(kc), 1, () => {
+            f.set(s, add(get(src), mul(get(k), get(sbk))));
+            f.set(d, add(get(dst), mul(get(k), i32(4 * NR))));
+            f.for(jr, i32(0), get(whole), NR, () => {
+              f.do(v128_store(get(d), v128_load(get(s))));
+              f.do(v128_store(get(d), v128_load(get(s), 16), 16));
+              bump(f, s, 4 * NR);
+              bump(f, d, get(panelBytes));
+            });
+            // The partial panel reads up to 28 bytes past the row (the next row, or the heap's slack).
+            f.if(lt_s(get(whole), get(nc)), () => {
+              f.do(v128_store(get(d), v128_and(v128_load(get(s)), get(mask0))));
+              f.do(v128_store(get(d), v128_and(v128_load(get(s), 16), get(mask1)), 16));
+            });
           });
-          bump(f, d, 32);
-        });
-        bump(f, dst, mul(get(kc), i32(4 * NR)));
-        bump(f, src, mul(get(sbn), i32(NR)));
-      });
+        },
+        () =>
+          f.for(jr, i32(0), get(nc), NR, () => {
+            f.set(cols, sub(get(nc), get(jr)));
+            f.if(gt_s(get(cols), i32(NR)), () => f.set(cols, i32(NR)));
+            f.set(d, get(dst));
+            f.set(k, i32(0));
+            f.if(eq(get(sbk), i32(4)), () => {
+              // Transposed B: columns past nc are zero vectors.
+              for (let q = 0; q < 8; q++) f.set(cp[q], add(get(src), mul(get(sbn), i32(q))));
+              f.while(le_s(add(get(k), i32(4)), get(kc)), () => {
+                for (let half = 0; half < 2; half++) {
+                  for (let q = 0; q < 4; q++)
+                    f.if(
+                      gt_s(get(cols), i32(4 * half + q)),
+                      () => f.set(col[q], v128_load(get(cp[4 * half + q]))),
+                      () => f.set(col[q], i32x4_const(0)),
+                    );
+                  transpose4(f, col, (kk, v) => f.do(v128_store(get(d), v, 32 * kk + 16 * half)));
+                }
+                for (let q = 0; q < 8; q++) bump(f, cp[q], 16);
+                bump(f, d, 128);
+                f.set(k, add(get(k), i32(4)));
+              });
+            });
+            packScalar(f, d, get(src), get(k), get(kc), NR, cols, sbn, sbk);
+            bump(f, dst, get(panelBytes));
+            bump(f, src, mul(get(sbn), i32(NR)));
+          }),
+      );
     },
     false,
   );

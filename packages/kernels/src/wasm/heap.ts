@@ -14,6 +14,12 @@ import { requireWasm, type WasmMemory } from './webassembly.js';
 
 export const PAGE = 65536;
 const ALIGN = 64;
+/**
+ * Bytes that always exist past the highest block: kernels may load a whole vector that runs past the
+ * end of a buffer (a matrix's last partial row, say) and mask off what they do not use, so a buffer at
+ * the top of the heap must not end at the end of the memory.
+ */
+export const OVERREAD = 64;
 /** Bytes reserved below the heap for control words and parameter blocks. */
 export const RESERVED = 65536;
 /** The thread pool's control words (its threads' slots and job descriptors) from byte 0. */
@@ -230,8 +236,9 @@ export class Heap {
     if (bin.size === 0) this.nonEmpty[c >> 5] &= ~(1 << (c & 31));
   }
 
-  /** Grows the memory so that bytes [0, end) exist. */
-  private reserve(end: number): void {
+  /** Grows the memory so that bytes [0, end) exist, and OVERREAD bytes past them. */
+  private reserve(used: number): void {
+    const end = used + OVERREAD;
     const have = this.size;
     if (end <= have) return;
     const havePages = have / PAGE;

@@ -18,7 +18,7 @@ import { contiguousStrides, sizeOf, type View } from '../view.js';
 import { SplitPolicy, WasmBackend, type WasmBuffer } from './backend.js';
 import { add, f32x4_add, f32x4_extract_lane, f32x4_splat, get, i32, ModuleBuilder, mul } from './emit.js';
 import { detectFeatures } from './features.js';
-import { Heap, PARAMS_BYTES } from './heap.js';
+import { Heap, OVERREAD, PARAMS_BYTES } from './heap.js';
 import { CHUNK_BASE } from './pool.js';
 import { requireWasm } from './webassembly.js';
 
@@ -140,6 +140,21 @@ describe('allocator', () => {
     expect(h.f32[p >> 2]).toBe(42);
     h.f32[(q >> 2) + (2 << 20) - 1] = 7;
     expect(h.f32[(q >> 2) + (2 << 20) - 1]).toBe(7);
+  });
+
+  it('keeps OVERREAD bytes of memory past the highest block, however it grows', () => {
+    // Kernels may load a vector that runs past a buffer's end and mask it: that must never trap.
+    const h = new Heap({ initialBytes: 1 << 17 });
+    for (let bytes = 64; bytes < 1 << 22; bytes = bytes * 3 + 64) {
+      // A block exactly up to the end of the memory as it is: the allocator must grow instead.
+      const fill = h.stats().memoryBytes - h.stats().top;
+      for (const size of [fill, bytes]) {
+        if (size <= 0) continue;
+        h.alloc(size);
+        const s = h.stats();
+        expect(s.memoryBytes - s.top).toBeGreaterThanOrEqual(OVERREAD);
+      }
+    }
   });
 
   it('caps the exact-size caches and returns them to the general pool', () => {
