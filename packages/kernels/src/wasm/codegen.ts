@@ -777,24 +777,41 @@ function packB(m: ModuleBuilder): number {
       f.if(
         eq(get(sbn), i32(4)),
         () => {
-          // Row-major B: row k's columns go to every panel in turn.
+          // Row-major B: two panels at a time take a whole cache line of each row (more streams would
+          // collide in the L1 when the panel size is a multiple of 4 KiB); then the last whole panel and a
+          // partial one, which reads up to 28 bytes past the row (the next row, or the heap's slack) and
+          // masks them off. (Padding lanes only reach outputs that are never stored, but garbage there
+          // could be denormal, and denormals are slow.)
           f.set(whole, and(get(nc), i32(-NR)));
           f.set(mask0, laneMask(sub(get(nc), get(whole))));
           f.set(mask1, laneMask(sub(sub(get(nc), get(whole)), i32(4))));
-          f.for(k, i32(0), get(kc), 1, () => {
-            f.set(s, add(get(src), mul(get(k), get(sbk))));
-            f.set(d, add(get(dst), mul(get(k), i32(4 * NR))));
-            f.for(jr, i32(0), get(whole), NR, () => {
-              f.do(v128_store(get(d), v128_load(get(s))));
-              f.do(v128_store(get(d), v128_load(get(s), 16), 16));
-              bump(f, s, 4 * NR);
-              bump(f, d, get(panelBytes));
+          f.set(jr, i32(0));
+          f.while(le_s(add(get(jr), i32(2 * NR)), get(whole)), () => {
+            f.set(s, add(get(src), mul(get(jr), i32(4))));
+            f.set(d, get(dst));
+            f.for(k, i32(0), get(kc), 1, () => {
+              for (let q = 0; q < 4; q++) f.set(col[q], v128_load(get(s), 16 * q));
+              for (let q = 0; q < 4; q++)
+                f.do(v128_store(add(get(d), mul(get(panelBytes), i32(q >> 1))), get(col[q]), 16 * (q & 1)));
+              bump(f, s, get(sbk));
+              bump(f, d, 4 * NR);
             });
-            // The partial panel reads up to 28 bytes past the row (the next row, or the heap's slack).
-            f.if(lt_s(get(whole), get(nc)), () => {
-              f.do(v128_store(get(d), v128_and(v128_load(get(s)), get(mask0))));
-              f.do(v128_store(get(d), v128_and(v128_load(get(s), 16), get(mask1)), 16));
+            bump(f, dst, mul(get(panelBytes), i32(2)));
+            f.set(jr, add(get(jr), i32(2 * NR)));
+          });
+          f.for(jr, get(jr), get(nc), NR, () => {
+            f.set(s, add(get(src), mul(get(jr), i32(4))));
+            f.set(d, get(dst));
+            const whole_ = lt_s(get(jr), get(whole));
+            f.set(col[0], select(i32x4_const(-1), get(mask0), whole_));
+            f.set(col[1], select(i32x4_const(-1), get(mask1), whole_));
+            f.for(k, i32(0), get(kc), 1, () => {
+              f.do(v128_store(get(d), v128_and(v128_load(get(s)), get(col[0]))));
+              f.do(v128_store(get(d), v128_and(v128_load(get(s), 16), get(col[1])), 16));
+              bump(f, s, get(sbk));
+              bump(f, d, 4 * NR);
             });
+            bump(f, dst, get(panelBytes));
           });
         },
         () =>
