@@ -27,6 +27,7 @@ import {
   div_s,
   type Expr,
   eq,
+  eqz,
   type FunctionBuilder,
   f32,
   f32_add,
@@ -915,12 +916,16 @@ function gemm(
     const Ap = L('packA');
     const Bp = L('packB');
     const [b, jc, nc, pc, kc, ic, mc, jr, ir, aBase, bBase, mcMax, cBase, cp, cols, ldc, accum] = f.locals('i32', 17);
-    const [c, tilesM, edgeRows, wholePanels] = f.locals('i32', 4);
+    const [c, tilesM, edgeRows, wholePanels, bPacked, bPrevious] = f.locals('i32', 6);
     f.set(ldc, mul(get(N), i32(4)));
+    // Whether a packed B can serve the next batch: one block of columns and of the inner dim.
+    f.set(bPacked, and(le_s(get(K), i32(o.kc)), le_s(sub(get(n1), get(n0)), i32(o.nc))));
+    f.set(bPrevious, i32(-1));
     f.for(b, get(b0), get(b1), 1, () => {
       f.set(aBase, add(get(pA), i32_load(add(get(aOff), mul(get(b), i32(4))))));
       f.set(bBase, add(get(pB), i32_load(add(get(bOff), mul(get(b), i32(4))))));
       f.set(cBase, add(get(pC), mul(mul(get(b), mul(get(M), get(N))), i32(4))));
+
       f.for(jc, get(n0), get(n1), o.nc, () => {
         f.set(nc, sub(get(n1), get(jc)));
         f.if(gt_s(get(nc), i32(o.nc)), () => f.set(nc, i32(o.nc)));
@@ -928,17 +933,22 @@ function gemm(
           f.set(kc, sub(get(K), get(pc)));
           f.if(gt_s(get(kc), i32(o.kc)), () => f.set(kc, i32(o.kc)));
           f.set(accum, gt_s(get(pc), i32(0)));
-          f.do(
-            call(
-              pb,
-              get(Bp),
-              add(add(get(bBase), mul(get(pc), get(sbk))), mul(get(jc), get(sbn))),
-              get(kc),
-              get(nc),
-              get(sbk),
-              get(sbn),
+          // A B broadcast over the batch (a weight) packs once when one block holds all of it: the next
+          // batch finds its panels still in the buffer.
+          f.if(eqz(and(get(bPacked), eq(get(bBase), get(bPrevious)))), () =>
+            f.do(
+              call(
+                pb,
+                get(Bp),
+                add(add(get(bBase), mul(get(pc), get(sbk))), mul(get(jc), get(sbn))),
+                get(kc),
+                get(nc),
+                get(sbk),
+                get(sbn),
+              ),
             ),
           );
+          f.set(bPrevious, get(bBase));
           // Rows per A block: the packed-A budget is mc·kc elements, so a short inner dim takes more rows
           // (fewer, larger blocks: each B panel serves more row tiles before it leaves the cache).
           f.set(mcMax, and(div_s(i32(o.mc * o.kc), get(kc)), i32(-MR)));

@@ -319,6 +319,35 @@ describe('kernels', () => {
           }
   });
 
+  it('matmul with a B broadcast over batches that cannot fold into one product (packed once, reused)', () => {
+    // A transposed per batch ([5, 37, K] viewed from [5, K, 37]) times one B ([K, N], batch stride 0):
+    // one block of B (reused from batch to batch) or several (K past kc, or N past nc: packed per batch).
+    const small = make({ threads: 1, blocking: { mc: 40, kc: 24, nc: 48 } });
+    const plain = make({ threads: 1 });
+    for (const b of [small, plain])
+      for (const [k, n] of [
+        [20, 40],
+        [20, 96],
+        [64, 40],
+        [64, 192],
+      ]) {
+        const aData = values(5 * k * 37, k);
+        const bData = values(k * n, n);
+        const run = <B>(be: Backend<B>) => {
+          const a = view(be, aData, 'float32', [5, k, 37], [0, 2, 1]);
+          const w: View<B> = {
+            buffer: be.upload(bData, 'float32'),
+            dtype: 'float32',
+            shape: [5, k, n],
+            strides: [0, n, 1],
+            offset: 0,
+          };
+          return readOut(be, be.matmul(a, w), 'float32', [5, 37, n]);
+        };
+        expectClose(run(b), run(ref));
+      }
+  });
+
   it('matmul with batches, broadcast batches and K = 0', () => {
     const b = make({ threads: 1 });
     const { got, want } = matmulBoth(b, 5, 81, 32, 81, false, true);
