@@ -52,7 +52,6 @@ import {
   i32x4_sub,
   type Local,
   v128_and,
-  v128_andnot,
   v128_bitselect,
   v128_or,
 } from './emit.js';
@@ -86,9 +85,13 @@ function poly(o: MathOptions, x: Local, coefficients: readonly number[]): Expr {
 
 const LOG2E = Math.LOG2E;
 const EXP_P = [1.98756915e-4, 1.3981999507e-3, 8.3334519073e-3, 4.1665795894e-2, 1.6666665459e-1, 5.0000001201e-1];
-/** ln(FLT_MAX) and ln(FLT_MIN): beyond them exp is Infinity, below it is (about) 0. */
-const EXP_HI = 88.72283;
-const EXP_LO = -87.33654;
+/**
+ * The clamp of exp's argument: past 89 the scaling below overflows to Infinity by itself, and below -104
+ * it underflows to 0 (exp(-104) is under half the smallest subnormal), so neither needs a fix-up after.
+ * Between ln(FLT_MIN) = -87.3 and -104 the two-step scaling gives the subnormal results, rounded once.
+ */
+const EXP_HI = 89;
+const EXP_LO = -104;
 
 /** 1.5 * 2^23: adding it rounds a float below 2^22 to an integer, left in the low mantissa bits. */
 const MAGIC = 12582912;
@@ -113,13 +116,12 @@ export function exp(o: MathOptions): Fn1 {
       f.set(r, fma(get(n), c(2.1219444e-4), get(r)));
       f.set(y, poly(o, r, EXP_P));
       f.set(y, fma(f32x4_mul(get(y), get(r)), get(r), f32x4_add(get(r), c(1))));
-      // y * 2^n, with n in [-126, 128], as y * 2^(n >> 1) * 2^(n - (n >> 1)): both factors are normal floats.
+      // y * 2^n, with n in [-150, 129], as y * 2^(n >> 1) * 2^(n - (n >> 1)): both factors are normal floats.
       f.set(n, i32x4_sub(get(fx), i32x4_const(0x4b400000)));
       f.set(half, i32x4_shr_s(get(n), i32(1)));
       f.set(n, i32x4_sub(get(n), get(half)));
       const pow2 = (e: Expr) => i32x4_shl(i32x4_add(e, i32x4_const(127)), i32(23));
-      f.set(y, f32x4_mul(f32x4_mul(get(y), pow2(get(half))), pow2(get(n))));
-      f.do(v128_andnot(v128_bitselect(c(Infinity), get(y), f32x4_gt(get(x), c(EXP_HI))), f32x4_lt(get(x), c(EXP_LO))));
+      f.do(f32x4_mul(f32x4_mul(get(y), pow2(get(half))), pow2(get(n))));
     });
 }
 

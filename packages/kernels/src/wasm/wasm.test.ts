@@ -391,6 +391,24 @@ describe('kernels', () => {
     }
   });
 
+  it('exp is within 2 ulp of the rounded float64 result over its whole range, subnormal results included', () => {
+    // Past ln(FLT_MAX) the scaling overflows to Infinity by itself; between ln(FLT_MIN) and -104 it gives
+    // subnormals (so 2^-149 is the unit there); below, 0.
+    const xs = Float32Array.from({ length: 20011 }, (_, i) => -115 + (220 * i) / 20011);
+    xs.set([-104.5, -104, -103.9, -103.3, -100, -95, -90, -88, -87.4, -87.3, 88.7228, 88.723, 88.8, 89, 89.5]);
+    for (const backend of [make({ threads: 1 }), make({ threads: 1, relaxedSimd: false })]) {
+      const got = readOut(backend, backend.unary('exp', view(backend, xs, 'float32', [xs.length])), 'float32', [
+        xs.length,
+      ]);
+      for (let i = 0; i < xs.length; i++) {
+        const want = Math.fround(Math.exp(xs[i]));
+        const unit = want < 2 ** -126 ? 2 ** -149 : want * 2 ** -23;
+        const ok = Number.isFinite(want) ? Math.abs(got[i] - want) <= 2 * unit : got[i] === want;
+        if (!ok) expect.fail(`exp(${xs[i]}) = ${got[i]}, float64 rounded ${want}`);
+      }
+    }
+  });
+
   it('handles special values as the reference does', () => {
     const specials = [
       0,
