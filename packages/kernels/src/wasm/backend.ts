@@ -36,7 +36,7 @@ import { type CodegenOptions, GEMM, type GeneratedModule, generate, MAX_RANK, MR
 import { detectFeatures } from './features.js';
 import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
 import { CHUNK_BASE, MAX_CHUNKS, MAX_THREADS, ThreadPool } from './pool.js';
-import { BINARY_OPS, INT_BINARY_OPS } from './vmath.js';
+import { BINARY_OPS, F64_BINARY, F64_UNARY, INT_BINARY_OPS } from './vmath.js';
 import { requireWasm, type WasmModule } from './webassembly.js';
 
 /**
@@ -627,6 +627,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
 
   unary(op: UnaryOp, x: WasmView): WasmBuffer {
     if (op === 'not' && x.dtype === 'bool') return this.elementwise('bool_not', 'bool', x.shape, [x], [1, 1]);
+    if (x.dtype === 'float64' && op in F64_UNARY) return this.elementwise(`f64_unary_${op}`, x.dtype, x.shape, [x], 8);
     if (x.dtype !== 'float32' || !this.unaryKernels.has(op)) return this.adopt(this.ref.unary(op, this.host(x)));
     return this.elementwise(`unary_${op}`, 'float32', x.shape, [x], 4, EXPENSIVE.has(op) ? 4 : 1);
   }
@@ -639,6 +640,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
       if (t === 'bool') return this.elementwise(`bool_${op}`, 'bool', a.shape, [a, b], [1, 1, 1]);
     } else if (t === 'float32' && op in BINARY_OPS) return this.elementwise(`binary_${op}`, t, a.shape, [a, b], 4);
     else if (t === 'int32' && op in INT_BINARY_OPS) return this.elementwise(`int32_${op}`, t, a.shape, [a, b], 4);
+    else if (t === 'float64' && op in F64_BINARY) return this.elementwise(`f64_binary_${op}`, t, a.shape, [a, b], 8);
     return this.adopt(this.ref.binary(op, this.host(a), this.host(b)));
   }
 
@@ -669,6 +671,8 @@ export class WasmBackend implements Backend<WasmBuffer> {
   where(cond: WasmView, a: WasmView, b: WasmView): WasmBuffer {
     if (cond.dtype === 'bool' && (a.dtype === 'float32' || a.dtype === 'int32'))
       return this.elementwise('where4', a.dtype, a.shape, [cond, a, b], [4, 1, 4, 4]);
+    if (cond.dtype === 'bool' && a.dtype === 'float64')
+      return this.elementwise('where8', a.dtype, a.shape, [cond, a, b], [8, 1, 8, 8]);
     return this.adopt(this.ref.where(this.host(cond), this.host(a), this.host(b)));
   }
 

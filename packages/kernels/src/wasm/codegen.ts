@@ -44,11 +44,16 @@ import {
   f32x4_relaxed_madd,
   f32x4_splat,
   f64,
+  f64_load,
   f64_store,
+  f64x2_extract_lane,
+  f64x2_splat,
   ge_s,
   get,
   gt_s,
+  i8x16_neg,
   i8x16_shuffle,
+  i8x16_splat,
   i32,
   i32_load,
   i32_load8_u,
@@ -72,14 +77,16 @@ import {
   v128_and,
   v128_bitselect,
   v128_load,
+  v128_load16_splat,
   v128_load32_splat,
   v128_load32_zero,
+  v128_load64_splat,
   v128_or,
   v128_store,
   v128_store32_lane,
   v128_xor,
 } from './emit.js';
-import { BINARY_OPS, COMPARES, INT_BINARY_OPS, type MathOptions, unaryOps } from './vmath.js';
+import { BINARY_OPS, COMPARES, F64_BINARY, F64_UNARY, INT_BINARY_OPS, type MathOptions, unaryOps } from './vmath.js';
 
 export interface CodegenOptions extends MathOptions {
   readonly maximumPages: number;
@@ -280,6 +287,81 @@ function elementwiseRow(
     f.set(result, vop(args));
     if (out === 4) f.do(v128_store32_lane(get(ptrs[0]), get(result), 0));
     else f.do(i32_store8(get(ptrs[0]), i32x4_extract_lane(get(result), 0)));
+    for (let k = 0; k <= ins; k++) bump(f, ptrs[k], get(strides[k]));
+    f.set(i, add(get(i), i32(1)));
+  });
+}
+
+/** 8-byte lanes of a float64 vector from a bool byte per element: all ones where the byte is 1. */
+const BYTE_TO_LANES = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
+
+/**
+ * A float64 elementwise row: two lanes per vector where the output is contiguous and every input is
+ * contiguous or broadcast, one element at a time otherwise. Operands are 8-byte floats or, for a
+ * `where` condition, bool bytes (turned into all-ones lanes).
+ */
+function elementwise64Row(
+  f: FunctionBuilder,
+  ptrs: Local[],
+  n: Local,
+  strides: Local[],
+  sizes: readonly (1 | 8)[],
+  vop: (args: Local[]) => Expr,
+): void {
+  const ins = ptrs.length - 1;
+  const i = f.local('i32');
+  const args = f.locals('v128', ins);
+  const fixed = f.locals('v128', ins);
+  const maskOf = (pair: Expr): Expr => i8x16_neg(i8x16_shuffle(pair, pair, BYTE_TO_LANES));
+  f.set(i, i32(0));
+  f.block((done) => {
+    f.brIf(done, ne(get(strides[0]), i32(8)));
+    for (let pat = 0; pat < 1 << ins; pat++) {
+      const contiguous = (k: number) => ((pat >> k) & 1) === 0;
+      if (!Array.from({ length: ins }, (_, k) => contiguous(k)).some((x) => x)) continue;
+      let cond: Expr = i32(1);
+      for (let k = 0; k < ins; k++) {
+        const test = eq(get(strides[k + 1]), i32(contiguous(k) ? sizes[k + 1] : 0));
+        cond = k === 0 ? test : and(cond, test);
+      }
+      f.if(cond, () => {
+        for (let k = 0; k < ins; k++)
+          if (!contiguous(k))
+            f.set(
+              fixed[k],
+              sizes[k + 1] === 8
+                ? v128_load64_splat(get(ptrs[k + 1]))
+                : maskOf(i8x16_splat(i32_load8_u(get(ptrs[k + 1])))),
+            );
+        f.while(le_s(add(get(i), i32(2)), get(n)), () => {
+          for (let k = 0; k < ins; k++)
+            f.set(
+              args[k],
+              !contiguous(k)
+                ? get(fixed[k])
+                : sizes[k + 1] === 8
+                  ? v128_load(get(ptrs[k + 1]))
+                  : maskOf(v128_load16_splat(get(ptrs[k + 1]))),
+            );
+          f.do(v128_store(get(ptrs[0]), vop(args)));
+          bump(f, ptrs[0], 16);
+          for (let k = 0; k < ins; k++) if (contiguous(k)) bump(f, ptrs[k + 1], 2 * sizes[k + 1]);
+          f.set(i, add(get(i), i32(2)));
+        });
+        f.br(done);
+      });
+    }
+  });
+  // The rest (or all of a strided row), one element at a time.
+  f.while(lt_s(get(i), get(n)), () => {
+    for (let k = 0; k < ins; k++)
+      f.set(
+        args[k],
+        sizes[k + 1] === 8
+          ? f64x2_splat(f64_load(get(ptrs[k + 1])))
+          : maskOf(i8x16_splat(i32_load8_u(get(ptrs[k + 1])))),
+      );
+    f.do(f64_store(get(ptrs[0]), f64x2_extract_lane(vop(args), 0)));
     for (let k = 0; k <= ins; k++) bump(f, ptrs[k], get(strides[k]));
     f.set(i, add(get(i), i32(1)));
   });
@@ -1140,6 +1222,15 @@ export function generate(o: CodegenOptions): GeneratedModule {
   elementwise('cast_bool_int32', [4, 1], ([x]) => get(x));
   elementwise('cast_float32_bool', [1, 4], ([x]) => v128_and(f32x4_ne(get(x), f32x4_const(0)), one));
   elementwise('cast_int32_bool', [1, 4], ([x]) => v128_and(i32x4_ne(get(x), i32x4_const(0)), one));
+  // float64: two-lane kernels for the arithmetic of the float64 losses, and where on 8-byte values.
+  const elementwise64 = (name: string, sizes: readonly (1 | 8)[], vop: (args: Local[]) => Expr) => {
+    stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) => elementwise64Row(f, ptrs, n, strides, sizes, vop));
+    names.push(name);
+  };
+  for (const [op, vop] of Object.entries(F64_UNARY)) if (vop) elementwise64(`f64_unary_${op}`, [8, 8], ([x]) => vop(x));
+  for (const [op, vop] of Object.entries(F64_BINARY))
+    if (vop) elementwise64(`f64_binary_${op}`, [8, 8, 8], ([a, b]) => vop(get(a), get(b)));
+  elementwise64('where8', [8, 1, 8, 8], ([c, a, b]) => v128_bitselect(get(a), get(b), get(c)));
   for (const op of REDUCE_OPS) {
     stridedDriver(m, `reduce_${op}`, 2, (f, ptrs, n, strides) => reduceRow(f, ptrs, n, strides, op));
     names.push(`reduce_${op}`);

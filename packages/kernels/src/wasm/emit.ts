@@ -355,6 +355,8 @@ const simdLoad =
     memarg(f, align, offset);
   };
 export const v128_load = simdLoad(0x00, 4);
+export const v128_load16_splat = simdLoad(0x08, 1);
+export const v128_load64_splat = simdLoad(0x0a, 3);
 export const v128_load32_splat = simdLoad(0x09, 2);
 export const v128_load32_zero = simdLoad(0x5c, 2);
 export const v128_load64_zero = simdLoad(0x5d, 3);
@@ -418,6 +420,7 @@ export const shuffle32 = (a: Expr, b: Expr, lanes: readonly [number, number, num
     b,
     lanes.flatMap((l) => [4 * l, 4 * l + 1, 4 * l + 2, 4 * l + 3]),
   );
+export const i8x16_splat = simdOp(0x0f);
 export const i32x4_splat = simdOp(0x11);
 export const f32x4_splat = simdOp(0x13);
 export const f32x4_extract_lane =
@@ -464,6 +467,32 @@ export const i32x4_mul = simdOp(0xb5);
 export const i32x4_min_s = simdOp(0xb6);
 export const i32x4_max_s = simdOp(0xb8);
 export const i32x4_neg = simdOp(0xa1);
+export const i8x16_neg = simdOp(0x61);
+export const f64x2_splat = simdOp(0x14);
+export const f64x2_extract_lane =
+  (v: Expr, lane: number): Expr =>
+  (f) => {
+    v(f);
+    f.simd(0x21).byte(lane);
+  };
+export const f64x2_abs = simdOp(0xec);
+export const f64x2_neg = simdOp(0xed);
+export const f64x2_sqrt = simdOp(0xef);
+export const f64x2_add = simdOp(0xf0);
+export const f64x2_sub = simdOp(0xf1);
+export const f64x2_mul = simdOp(0xf2);
+export const f64x2_div = simdOp(0xf3);
+export const f64x2_min = simdOp(0xf4);
+export const f64x2_max = simdOp(0xf5);
+export const f64x2_const =
+  (a: number, b = a): Expr =>
+  (f) => {
+    f.simd(0x0c);
+    for (const v of [a, b]) {
+      scratch.setFloat64(0, v, true);
+      for (let i = 0; i < 8; i++) f.byte(scratch.getUint8(i));
+    }
+  };
 export const f32x4_abs = simdOp(0xe0);
 export const f32x4_neg = simdOp(0xe1);
 export const f32x4_sqrt = simdOp(0xe3);

@@ -33,6 +33,16 @@ import {
   f32x4_relaxed_madd,
   f32x4_sqrt,
   f32x4_sub,
+  f64x2_abs,
+  f64x2_add,
+  f64x2_const,
+  f64x2_div,
+  f64x2_max,
+  f64x2_min,
+  f64x2_mul,
+  f64x2_neg,
+  f64x2_sqrt,
+  f64x2_sub,
   get,
   i32,
   i32x4_add,
@@ -266,4 +276,22 @@ export const BINARY_OPS: Partial<Record<BinaryOp, Fn2>> = {
   div: f32x4_div,
   maximum: f32x4_max,
   minimum: f32x4_min,
+};
+
+/** float64 ops with two-lane vector kernels (the rest, exp and log among them, run in JS). */
+export const F64_UNARY: Partial<Record<UnaryOp, Fn1>> = {
+  neg: (x) => f64x2_neg(get(x)),
+  abs: (x) => f64x2_abs(get(x)),
+  sqrt: (x) => f64x2_sqrt(get(x)),
+  reciprocal: (x) => f64x2_div(f64x2_const(1), get(x)),
+  square: (x) => f64x2_mul(get(x), get(x)),
+};
+
+export const F64_BINARY: Partial<Record<BinaryOp, Fn2>> = {
+  add: f64x2_add,
+  sub: f64x2_sub,
+  mul: f64x2_mul,
+  div: f64x2_div,
+  maximum: f64x2_max,
+  minimum: f64x2_min,
 };

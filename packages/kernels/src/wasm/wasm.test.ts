@@ -613,6 +613,80 @@ describe('kernels', () => {
   });
 });
 
+describe('float64 kernels', () => {
+  it('run arithmetic and where in wasm, bit for bit as the reference: special values, broadcast, strided', () => {
+    const b = make({ threads: 1 });
+    // Count what falls back to the reference loops inside the wasm backend: none of these may.
+    const inner = (b as unknown as { ref: ReferenceBackend }).ref;
+    let fallbacks = 0;
+    for (const name of ['unary', 'binary', 'where'] as const) {
+      const original = inner[name].bind(inner) as (...args: unknown[]) => unknown;
+      (inner as unknown as Record<string, unknown>)[name] = (...args: unknown[]) => {
+        fallbacks++;
+        return original(...args);
+      };
+    }
+    const specials = [
+      0,
+      -0,
+      1,
+      -1,
+      0.5,
+      1e-300,
+      -1e-300,
+      1e308,
+      -1e308,
+      Infinity,
+      -Infinity,
+      Number.NaN,
+      -2.25,
+      5e-324,
+    ];
+    const n = 37;
+    const a = Float64Array.from({ length: n }, (_, i) => specials[i % specials.length] * (i % 3 === 0 ? 1 : 1.7));
+    const c = Float64Array.from({ length: n }, (_, i) => specials[(i * 7 + 3) % specials.length]);
+    const cond = Uint8Array.from({ length: n }, (_, i) => ((i * 5) % 3 === 0 ? 1 : 0));
+    const same = (x: number, y: number) => Object.is(x, y) || (Number.isNaN(x) && Number.isNaN(y));
+    const on = <B>(be: Backend<B>, data: TypedArray, dtype: DType, stride: number, length: number): View<B> => ({
+      buffer: be.upload(data, dtype),
+      dtype,
+      shape: [length],
+      strides: [stride],
+      offset: 0,
+    });
+    const check = (what: string, run: <B>(be: Backend<B>) => TypedArray) => {
+      const [got, want] = [run(b), run(ref)];
+      expect(got.length).toBe(want.length);
+      for (let i = 0; i < want.length; i++)
+        if (!same(got[i], want[i])) expect.fail(`${what} [${i}]: ${got[i]}, reference ${want[i]}`);
+    };
+    // Contiguous, broadcast (stride 0) and strided (the element-at-a-time path) operands.
+    for (const [sa, sc] of [
+      [1, 1],
+      [0, 1],
+      [1, 0],
+      [2, 1],
+    ]) {
+      const len = sa === 2 ? 18 : n;
+      for (const op of ['neg', 'abs', 'sqrt', 'reciprocal', 'square'] as const)
+        check(`${op} stride ${sa}`, (be) => readOut(be, be.unary(op, on(be, a, 'float64', sa, len)), 'float64', [len]));
+      for (const op of ['add', 'sub', 'mul', 'div', 'maximum', 'minimum'] as const)
+        check(`${op} strides ${sa}, ${sc}`, (be) =>
+          readOut(be, be.binary(op, on(be, a, 'float64', sa, len), on(be, c, 'float64', sc, len)), 'float64', [len]),
+        );
+      check(`where strides ${sc}, ${sa}`, (be) =>
+        readOut(
+          be,
+          be.where(on(be, cond, 'bool', sc, len), on(be, a, 'float64', sa, len), on(be, c, 'float64', 1, len)),
+          'float64',
+          [len],
+        ),
+      );
+    }
+    expect(fallbacks).toBe(0);
+  });
+});
+
 describe('threads', () => {
   it('splits matmuls, elementwise ops, reductions and copies, and joins them with the same results', () => {
     const one = make({ threads: 1 });
