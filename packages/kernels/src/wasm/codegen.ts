@@ -39,9 +39,7 @@ import {
   f32x4_extract_lane,
   f32x4_max,
   f32x4_min,
-  f32x4_mul,
   f32x4_ne,
-  f32x4_relaxed_madd,
   f32x4_splat,
   f64,
   f64_load,
@@ -86,7 +84,16 @@ import {
   v128_store32_lane,
   v128_xor,
 } from './emit.js';
-import { BINARY_OPS, COMPARES, F64_BINARY, F64_UNARY, INT_BINARY_OPS, type MathOptions, unaryOps } from './vmath.js';
+import {
+  BINARY_OPS,
+  COMPARES,
+  F64_BINARY,
+  F64_UNARY,
+  INT_BINARY_OPS,
+  type MathOptions,
+  madd,
+  unaryOps,
+} from './vmath.js';
 
 export interface CodegenOptions extends MathOptions {
   readonly maximumPages: number;
@@ -467,7 +474,7 @@ function zeroRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], 
  * lane stores past that), so an edge tile never goes through memory twice.
  */
 function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrAcross: number; ukrEdge: number } {
-  const fma = o.relaxed ? f32x4_relaxed_madd : (x: Expr, y: Expr, z: Expr): Expr => f32x4_add(f32x4_mul(x, y), z);
+  const fma = madd(o);
   /** acc = A panel x B panel over kc steps, from zero; advances pa and pb past their panels. */
   const accumulateLoop = (f: FunctionBuilder, acc: Local[], kc: Local, pa: Local, pb: Local): void => {
     const k = f.local('i32');
@@ -599,7 +606,7 @@ function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrAc
  * (kc, packed A, rows, packed B column, C column, ldc bytes, accumulate)
  */
 function columnStrip(m: ModuleBuilder, o: CodegenOptions): number {
-  const fma = o.relaxed ? f32x4_relaxed_madd : (x: Expr, y: Expr, z: Expr): Expr => f32x4_add(f32x4_mul(x, y), z);
+  const fma = madd(o);
   const GROUPS = [8, 4, 2, 1] as const;
   return m.func(
     'columnStrip',
@@ -662,7 +669,7 @@ function columnStrip(m: ModuleBuilder, o: CodegenOptions): number {
  * nothing). (kc, packed A panel, rows, packed B, panels, C, ldc bytes, accumulate)
  */
 function rowStrip(m: ModuleBuilder, o: CodegenOptions): number {
-  const fma = o.relaxed ? f32x4_relaxed_madd : (x: Expr, y: Expr, z: Expr): Expr => f32x4_add(f32x4_mul(x, y), z);
+  const fma = madd(o);
   return m.func(
     'rowStrip',
     ['i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32', 'i32'],

@@ -81,7 +81,8 @@ const withLocals =
   (f) =>
     body(f);
 
-function madd(o: MathOptions): (a: Expr, b: Expr, acc: Expr) => Expr {
+/** a·b + acc: fused where relaxed SIMD is on, else a multiply and an add. */
+export function madd(o: MathOptions): (a: Expr, b: Expr, acc: Expr) => Expr {
   return o.relaxed ? f32x4_relaxed_madd : (a, b, acc) => f32x4_add(f32x4_mul(a, b), acc);
 }
 
