@@ -56,7 +56,10 @@ export function tfjsInfo(): { version: string; wasmSimd: boolean; threads: numbe
   return { version: tf.version_core, wasmSimd: tf.env().getBool('WASM_HAS_SIMD_SUPPORT'), threads: 1 };
 }
 
-/** `op(A)·op(B)` with A and B stored as given (transposed operands stored transposed). */
+/**
+ * `op(A)·op(B)` with A and B stored as given (transposed operands stored transposed): `once` reads the
+ * result back, `product` only computes it (tfjs computes on the call) and disposes it.
+ */
 export function tfjsMatmul(
   a: Float32Array,
   aShape: number[],
@@ -64,7 +67,7 @@ export function tfjsMatmul(
   bShape: number[],
   ta: boolean,
   tb: boolean,
-): Call<Float32Array> {
+): { readonly once: () => Float32Array; readonly product: () => void; readonly free: () => void } {
   const ta_ = tf.tensor(a, aShape, 'float32');
   const tb_ = tf.tensor(b, bShape, 'float32');
   return {
@@ -74,6 +77,7 @@ export function tfjsMatmul(
       out.dispose();
       return data;
     },
+    product: () => tf.matMul(ta_, tb_, ta, tb).dispose(),
     free: () => tf.dispose([ta_, tb_]),
   };
 }

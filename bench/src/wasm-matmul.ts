@@ -22,8 +22,6 @@
 import os from 'node:os';
 import { key, uniform } from '@hrm/core';
 import { type Backend, backend, measureCeiling, WasmBackend } from '@hrm/kernels';
-import * as tf from '@tensorflow/tfjs-core';
-import '@tensorflow/tfjs-backend-wasm';
 import {
   fmt,
   formatMachine,
@@ -35,6 +33,7 @@ import {
   type Timing,
   writeResults,
 } from './lib.js';
+import { tfjsInfo, tfjsMatmul, tfjsUse } from './peers.js';
 
 const quick = process.argv.includes('--quick');
 
@@ -112,22 +111,11 @@ function ours(b: Backend, x: Case, aData: Float32Array, bData: Float32Array) {
   return ourMatmul(b, aData, sa, bData, sb, x.ta, x.tb);
 }
 
-type Calls = { once: () => Float32Array; product: () => void; free: () => void };
+type Calls = ReturnType<typeof ourMatmul>;
 
 function theirs(x: Case, aData: Float32Array, bData: Float32Array): Calls {
   const [sa, sb] = storedShapes(x);
-  const a = tf.tensor(aData, sa, 'float32');
-  const b = tf.tensor(bData, sb, 'float32');
-  return {
-    once: () => {
-      const out = tf.matMul(a, b, x.ta, x.tb);
-      const data = out.dataSync() as Float32Array;
-      out.dispose();
-      return data;
-    },
-    product: () => tf.matMul(a, b, x.ta, x.tb).dispose(),
-    free: () => tf.dispose([a, b]),
-  };
+  return tfjsMatmul(aData, sa, bData, sb, x.ta, x.tb);
 }
 
 /** Allowed difference between two float32 products: 16·K·u (as in kernels.ts), times the largest |value| ~ 1. */
@@ -148,9 +136,8 @@ interface Row {
 }
 
 async function main(): Promise<void> {
-  tf.enableProdMode();
-  await tf.setBackend('wasm');
-  await tf.ready();
+  await tfjsUse('wasm');
+  const tfjs = tfjsInfo();
 
   const wasm1 = new WasmBackend({ name: 'wasm-1t', threads: 1 });
   const simd1 = new WasmBackend({ name: 'wasm-simd', threads: 1, relaxedSimd: false });
@@ -159,10 +146,10 @@ async function main(): Promise<void> {
   const workers = wasm2?.startThreads() ?? 1;
   const reference = backend('reference');
   const machine = machineInfo([wasm1, simd1, ...(wasm2 ? [wasm2] : []), reference]);
-  console.log(`matmul float32, wasm backend vs tfjs-backend-wasm ${tf.version_core}${quick ? ' (quick)' : ''}`);
+  console.log(`matmul float32, wasm backend vs tfjs-backend-wasm ${tfjs.version}${quick ? ' (quick)' : ''}`);
   console.log(formatMachine(machine));
   console.log(
-    `wasm:   relaxed-SIMD FMA ${wasm1.relaxedSimd ? 'on' : 'off (runtime lacks it)'}; wasm-2t has ${workers} threads ready; tfjs-wasm SIMD ${tf.env().getBool('WASM_HAS_SIMD_SUPPORT') ? 'on' : 'off'}, 1 thread\n`,
+    `wasm:   relaxed-SIMD FMA ${wasm1.relaxedSimd ? 'on' : 'off (runtime lacks it)'}; wasm-2t has ${workers} threads ready; tfjs-wasm SIMD ${tfjs.wasmSimd ? 'on' : 'off'}, 1 thread\n`,
   );
 
   const ceilingBefore = { fma: measureCeiling(true), simd: measureCeiling(false) };
@@ -241,13 +228,13 @@ async function main(): Promise<void> {
           ? 2 * (wasm1.relaxedSimd ? c.fma : c.simd)
           : undefined;
   const table = rows.map((r) => {
-    const tfjs = find(r.case, 'tfjs-wasm');
+    const tfjsRow = find(r.case, 'tfjs-wasm');
     const ref = find(r.case, 'reference');
     const doc = ceiling(r.impl, CEILING);
     const now = ceiling(r.impl, measured);
     return {
       ...r,
-      overTfjs: tfjs ? r.gflops.median / tfjs.gflops.median : Number.NaN,
+      overTfjs: tfjsRow ? r.gflops.median / tfjsRow.gflops.median : Number.NaN,
       overReference: ref ? r.gflops.median / ref.gflops.median : Number.NaN,
       ofCeiling: doc ? r.gflops.median / doc : Number.NaN,
       ofMeasuredCeiling: now ? r.gflops.median / now : Number.NaN,
@@ -315,7 +302,7 @@ async function main(): Promise<void> {
     quick,
     machine,
     loadAtEnd: loadEnd,
-    tfjs: tf.version_core,
+    tfjs: tfjs.version,
     relaxedSimd: wasm1.relaxedSimd,
     threadsReady: workers,
     ceilings: { anchors: CEILING, measuredBefore: ceilingBefore, measuredAfter: ceilingAfter },
