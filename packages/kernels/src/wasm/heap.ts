@@ -236,7 +236,7 @@ export class Heap {
     if (bin.size === 0) this.nonEmpty[c >> 5] &= ~(1 << (c & 31));
   }
 
-  /** Grows the memory so that bytes [0, end) exist, and OVERREAD bytes past them. */
+  /** Grows the memory so that bytes [0, used) exist, and OVERREAD bytes past them. */
   private reserve(used: number): void {
     const end = used + OVERREAD;
     const have = this.size;
