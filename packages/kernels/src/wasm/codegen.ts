@@ -42,10 +42,7 @@ import {
   f32x4_ne,
   f32x4_splat,
   f64,
-  f64_load,
   f64_store,
-  f64x2_extract_lane,
-  f64x2_splat,
   ge_s,
   get,
   gt_s,
@@ -82,6 +79,7 @@ import {
   v128_or,
   v128_store,
   v128_store32_lane,
+  v128_store64_lane,
   v128_xor,
 } from './emit.js';
 import {
@@ -212,29 +210,58 @@ function stridedDriver(
 const bump = (f: FunctionBuilder, p: Local, bytes: number | Expr) =>
   f.set(p, add(get(p), typeof bytes === 'number' ? i32(bytes) : bytes));
 
-/** Element sizes of elementwise operands: 4 (float32, int32) or 1 (bool, one byte, 0 or 1). */
-export type Size = 1 | 4;
+/** Element sizes of elementwise operands: 8 (float64), 4 (float32, int32) or 1 (bool, one byte, 0 or 1). */
+export type Size = 1 | 4 | 8;
 
 /** Bytes 0..3 of a vector into the low byte of each 32-bit lane (bool to i32 lanes). */
 const WIDEN = [0, 16, 16, 16, 1, 16, 16, 16, 2, 16, 16, 16, 3, 16, 16, 16];
 /** The low byte of each 32-bit lane into bytes 0..3 (i32 lanes of 0 or 1 to bool). */
 const NARROW = [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12];
+/** Bytes 0 and 1 into the two 64-bit lanes (a bool per float64 element). */
+const BYTE_TO_LANES = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
 
-/** Four elements at `addr + offset` as 32-bit lanes. */
-function loadLanes(size: Size, addr: Expr, offset: number): Expr {
-  return size === 4 ? v128_load(addr, offset) : i8x16_shuffle(v128_load32_zero(addr, offset), i32x4_const(0), WIDEN);
+/** How an elementwise row's elements sit in vectors, and how to move `size`-byte elements in and out. */
+interface Lanes {
+  readonly count: 2 | 4;
+  /** `count` elements at `addr + offset`, one per lane. */
+  readonly load: (size: Size, addr: Expr, offset: number) => Expr;
+  /** One element at `addr`, in every lane. */
+  readonly splat: (size: Size, addr: Expr) => Expr;
+  /** The lanes of `v` as `count` elements at `addr + offset`. */
+  readonly store: (size: Size, addr: Expr, v: Expr, offset: number) => Expr;
+  /** Lane 0 of `v` as one element at `addr`. */
+  readonly storeOne: (size: Size, addr: Expr, v: Local) => Expr;
 }
 
-/** One element at `addr`, in every lane. */
-function loadSplat(size: Size, addr: Expr): Expr {
-  return size === 4 ? v128_load32_splat(addr) : i32x4_splat(i32_load8_u(addr));
-}
+/** 32-bit lanes: float32 and int32, and bools as 0 or 1 (a bool output takes each lane's low byte). */
+const LANES_32: Lanes = {
+  count: 4,
+  load: (size, addr, offset) =>
+    size === 1 ? i8x16_shuffle(v128_load32_zero(addr, offset), i32x4_const(0), WIDEN) : v128_load(addr, offset),
+  splat: (size, addr) => (size === 1 ? i32x4_splat(i32_load8_u(addr)) : v128_load32_splat(addr)),
+  store: (size, addr, v, offset) =>
+    size === 1 ? v128_store32_lane(addr, i8x16_shuffle(v, v, NARROW), 0, offset) : v128_store(addr, v, offset),
+  storeOne: (size, addr, v) =>
+    size === 1 ? i32_store8(addr, i32x4_extract_lane(get(v), 0)) : v128_store32_lane(addr, get(v), 0),
+};
+
+/** All ones in each 64-bit lane whose bool byte is 1 (`pair` holds the bytes at 0 and 1). */
+const byteMask = (pair: Expr): Expr => i8x16_neg(i8x16_shuffle(pair, pair, BYTE_TO_LANES));
+
+/** 64-bit lanes: float64, and bools (a `where` condition) as all-ones masks. */
+const LANES_64: Lanes = {
+  count: 2,
+  load: (size, addr, offset) => (size === 1 ? byteMask(v128_load16_splat(addr, offset)) : v128_load(addr, offset)),
+  splat: (size, addr) => (size === 1 ? byteMask(i8x16_splat(i32_load8_u(addr))) : v128_load64_splat(addr)),
+  store: (_size, addr, v, offset) => v128_store(addr, v, offset),
+  storeOne: (_size, addr, v) => v128_store64_lane(addr, get(v), 0),
+};
 
 /**
  * Row of an elementwise op: `sizes` gives the output's element size then each input's. Vector loops
  * where the output is contiguous and each input is contiguous or broadcast (stride 0), one loop per
- * pattern; else one element at a time through lane 0 of the same vector code. Inputs reach `vop` as
- * 32-bit lanes (bools as 0 or 1); a bool output takes the low byte of each lane.
+ * pattern; else one element at a time through lane 0 of the same vector code. `lanes` says how the
+ * elements sit in vectors (32-bit lanes, or 64-bit for float64).
  */
 function elementwiseRow(
   f: FunctionBuilder,
@@ -242,18 +269,16 @@ function elementwiseRow(
   n: Local,
   strides: Local[],
   sizes: readonly Size[],
+  lanes: Lanes,
   vop: (args: Local[]) => Expr,
 ): void {
   const ins = ptrs.length - 1;
   const out = sizes[0];
+  const w = lanes.count;
   const i = f.local('i32');
   const args = f.locals('v128', ins);
   const result = f.local('v128');
   f.set(i, i32(0));
-  const store = (v: Expr, u: number) =>
-    out === 4
-      ? f.do(v128_store(get(ptrs[0]), v, 16 * u))
-      : f.do(v128_store32_lane(get(ptrs[0]), i8x16_shuffle(v, v, NARROW), 0, 4 * u));
   // One vector path per pattern of input strides: each input contiguous or broadcast.
   f.block((done) => {
     f.brIf(done, ne(get(strides[0]), i32(out)));
@@ -267,20 +292,20 @@ function elementwiseRow(
       }
       f.if(cond, () => {
         const fixed = f.locals('v128', ins);
-        for (let k = 0; k < ins; k++) if (!contiguous(k)) f.set(fixed[k], loadSplat(sizes[k + 1], get(ptrs[k + 1])));
+        for (let k = 0; k < ins; k++) if (!contiguous(k)) f.set(fixed[k], lanes.splat(sizes[k + 1], get(ptrs[k + 1])));
         const step = (unroll: number) =>
-          f.while(le_s(add(get(i), i32(4 * unroll)), get(n)), () => {
+          f.while(le_s(add(get(i), i32(w * unroll)), get(n)), () => {
             for (let u = 0; u < unroll; u++) {
               for (let k = 0; k < ins; k++)
                 f.set(
                   args[k],
-                  contiguous(k) ? loadLanes(sizes[k + 1], get(ptrs[k + 1]), 4 * sizes[k + 1] * u) : get(fixed[k]),
+                  contiguous(k) ? lanes.load(sizes[k + 1], get(ptrs[k + 1]), w * sizes[k + 1] * u) : get(fixed[k]),
                 );
-              store(vop(args), u);
+              f.do(lanes.store(out, get(ptrs[0]), vop(args), w * out * u));
             }
-            bump(f, ptrs[0], 4 * out * unroll);
-            for (let k = 0; k < ins; k++) if (contiguous(k)) bump(f, ptrs[k + 1], 4 * sizes[k + 1] * unroll);
-            f.set(i, add(get(i), i32(4 * unroll)));
+            bump(f, ptrs[0], w * out * unroll);
+            for (let k = 0; k < ins; k++) if (contiguous(k)) bump(f, ptrs[k + 1], w * sizes[k + 1] * unroll);
+            f.set(i, add(get(i), i32(w * unroll)));
           });
         step(2);
         step(1);
@@ -290,85 +315,9 @@ function elementwiseRow(
   });
   // The rest (or all of a strided row), one element at a time.
   f.while(lt_s(get(i), get(n)), () => {
-    for (let k = 0; k < ins; k++) f.set(args[k], loadSplat(sizes[k + 1], get(ptrs[k + 1])));
+    for (let k = 0; k < ins; k++) f.set(args[k], lanes.splat(sizes[k + 1], get(ptrs[k + 1])));
     f.set(result, vop(args));
-    if (out === 4) f.do(v128_store32_lane(get(ptrs[0]), get(result), 0));
-    else f.do(i32_store8(get(ptrs[0]), i32x4_extract_lane(get(result), 0)));
-    for (let k = 0; k <= ins; k++) bump(f, ptrs[k], get(strides[k]));
-    f.set(i, add(get(i), i32(1)));
-  });
-}
-
-/** 8-byte lanes of a float64 vector from a bool byte per element: all ones where the byte is 1. */
-const BYTE_TO_LANES = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
-
-/**
- * A float64 elementwise row: two lanes per vector where the output is contiguous and every input is
- * contiguous or broadcast, one element at a time otherwise. Operands are 8-byte floats or, for a
- * `where` condition, bool bytes (turned into all-ones lanes).
- */
-function elementwise64Row(
-  f: FunctionBuilder,
-  ptrs: Local[],
-  n: Local,
-  strides: Local[],
-  sizes: readonly (1 | 8)[],
-  vop: (args: Local[]) => Expr,
-): void {
-  const ins = ptrs.length - 1;
-  const i = f.local('i32');
-  const args = f.locals('v128', ins);
-  const fixed = f.locals('v128', ins);
-  const maskOf = (pair: Expr): Expr => i8x16_neg(i8x16_shuffle(pair, pair, BYTE_TO_LANES));
-  f.set(i, i32(0));
-  f.block((done) => {
-    f.brIf(done, ne(get(strides[0]), i32(8)));
-    for (let pat = 0; pat < 1 << ins; pat++) {
-      const contiguous = (k: number) => ((pat >> k) & 1) === 0;
-      if (!Array.from({ length: ins }, (_, k) => contiguous(k)).some((x) => x)) continue;
-      let cond: Expr = i32(1);
-      for (let k = 0; k < ins; k++) {
-        const test = eq(get(strides[k + 1]), i32(contiguous(k) ? sizes[k + 1] : 0));
-        cond = k === 0 ? test : and(cond, test);
-      }
-      f.if(cond, () => {
-        for (let k = 0; k < ins; k++)
-          if (!contiguous(k))
-            f.set(
-              fixed[k],
-              sizes[k + 1] === 8
-                ? v128_load64_splat(get(ptrs[k + 1]))
-                : maskOf(i8x16_splat(i32_load8_u(get(ptrs[k + 1])))),
-            );
-        f.while(le_s(add(get(i), i32(2)), get(n)), () => {
-          for (let k = 0; k < ins; k++)
-            f.set(
-              args[k],
-              !contiguous(k)
-                ? get(fixed[k])
-                : sizes[k + 1] === 8
-                  ? v128_load(get(ptrs[k + 1]))
-                  : maskOf(v128_load16_splat(get(ptrs[k + 1]))),
-            );
-          f.do(v128_store(get(ptrs[0]), vop(args)));
-          bump(f, ptrs[0], 16);
-          for (let k = 0; k < ins; k++) if (contiguous(k)) bump(f, ptrs[k + 1], 2 * sizes[k + 1]);
-          f.set(i, add(get(i), i32(2)));
-        });
-        f.br(done);
-      });
-    }
-  });
-  // The rest (or all of a strided row), one element at a time.
-  f.while(lt_s(get(i), get(n)), () => {
-    for (let k = 0; k < ins; k++)
-      f.set(
-        args[k],
-        sizes[k + 1] === 8
-          ? f64x2_splat(f64_load(get(ptrs[k + 1])))
-          : maskOf(i8x16_splat(i32_load8_u(get(ptrs[k + 1])))),
-      );
-    f.do(f64_store(get(ptrs[0]), f64x2_extract_lane(vop(args), 0)));
+    f.do(lanes.storeOne(out, get(ptrs[0]), result));
     for (let k = 0; k <= ins; k++) bump(f, ptrs[k], get(strides[k]));
     f.set(i, add(get(i), i32(1)));
   });
@@ -1204,7 +1153,9 @@ export function generate(o: CodegenOptions): GeneratedModule {
   names.push('gemm');
 
   const elementwise = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr) => {
-    stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) => elementwiseRow(f, ptrs, n, strides, sizes, vop));
+    stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) =>
+      elementwiseRow(f, ptrs, n, strides, sizes, LANES_32, vop),
+    );
     names.push(name);
   };
   for (const [op, vop] of Object.entries(unaryOps(o))) if (vop) elementwise(`unary_${op}`, [4, 4], ([x]) => vop(x));
@@ -1230,8 +1181,10 @@ export function generate(o: CodegenOptions): GeneratedModule {
   elementwise('cast_float32_bool', [1, 4], ([x]) => v128_and(f32x4_ne(get(x), f32x4_const(0)), one));
   elementwise('cast_int32_bool', [1, 4], ([x]) => v128_and(i32x4_ne(get(x), i32x4_const(0)), one));
   // float64: two-lane kernels for the arithmetic of the float64 losses, and where on 8-byte values.
-  const elementwise64 = (name: string, sizes: readonly (1 | 8)[], vop: (args: Local[]) => Expr) => {
-    stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) => elementwise64Row(f, ptrs, n, strides, sizes, vop));
+  const elementwise64 = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr) => {
+    stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) =>
+      elementwiseRow(f, ptrs, n, strides, sizes, LANES_64, vop),
+    );
     names.push(name);
   };
   for (const [op, vop] of Object.entries(F64_UNARY)) if (vop) elementwise64(`f64_unary_${op}`, [8, 8], ([x]) => vop(x));

@@ -468,13 +468,6 @@ export const i32x4_min_s = simdOp(0xb6);
 export const i32x4_max_s = simdOp(0xb8);
 export const i32x4_neg = simdOp(0xa1);
 export const i8x16_neg = simdOp(0x61);
-export const f64x2_splat = simdOp(0x14);
-export const f64x2_extract_lane =
-  (v: Expr, lane: number): Expr =>
-  (f) => {
-    v(f);
-    f.simd(0x21).byte(lane);
-  };
 export const f64x2_abs = simdOp(0xec);
 export const f64x2_neg = simdOp(0xed);
 export const f64x2_sqrt = simdOp(0xef);
