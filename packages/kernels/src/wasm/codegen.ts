@@ -741,10 +741,64 @@ function packScalar(
 }
 
 /**
+ * Packs panels whose elements sit side by side in storage for each k (the rows of a transposed A, the
+ * columns of a row-major B): `count` elements at `src + k·step`, into panels of `vectors` v128s (4 or 8
+ * elements) of kc steps each at `dst`. A whole cache line of each k at a time (four panels of A or two of
+ * B: one panel at a time would fetch every line several times, and more write streams would collide in
+ * the L1 when a panel is a multiple of 4 KiB), then the last panels one at a time, masked to the block:
+ * the partial one reads past it (into the next row, or the heap's slack) and zeroes what it read
+ * (padding lanes only reach outputs that are never stored, but garbage there could be denormal, and
+ * denormals are slow).
+ */
+function packContiguous(
+  f: FunctionBuilder,
+  dst: Local,
+  src: Local,
+  count: Local,
+  kc: Local,
+  step: Local,
+  vectors: 1 | 2,
+): void {
+  const width = 4 * vectors;
+  const perLine = 4 / vectors;
+  const [p, k, s, d, panelBytes] = f.locals('i32', 5);
+  const line = f.locals('v128', 4);
+  const masks = f.locals('v128', vectors);
+  f.set(panelBytes, mul(get(kc), i32(4 * width)));
+  f.set(p, i32(0));
+  f.while(le_s(add(get(p), i32(width * perLine)), get(count)), () => {
+    f.set(s, add(get(src), mul(get(p), i32(4))));
+    f.set(d, get(dst));
+    f.for(k, i32(0), get(kc), 1, () => {
+      for (let q = 0; q < 4; q++) f.set(line[q], v128_load(get(s), 16 * q));
+      for (let q = 0; q < 4; q++)
+        f.do(
+          v128_store(add(get(d), mul(get(panelBytes), i32(Math.floor(q / vectors)))), get(line[q]), 16 * (q % vectors)),
+        );
+      bump(f, s, get(step));
+      bump(f, d, 16 * vectors);
+    });
+    bump(f, dst, mul(get(panelBytes), i32(perLine)));
+    f.set(p, add(get(p), i32(width * perLine)));
+  });
+  f.for(p, get(p), get(count), width, () => {
+    f.set(s, add(get(src), mul(get(p), i32(4))));
+    f.set(d, get(dst));
+    for (let v = 0; v < vectors; v++) f.set(masks[v], laneMask(sub(sub(get(count), get(p)), i32(4 * v))));
+    f.for(k, i32(0), get(kc), 1, () => {
+      for (let v = 0; v < vectors; v++)
+        f.do(v128_store(get(d), v128_and(v128_load(get(s), 16 * v), get(masks[v])), 16 * v));
+      bump(f, s, get(step));
+      bump(f, d, 16 * vectors);
+    });
+    bump(f, dst, get(panelBytes));
+  });
+}
+
+/**
  * Packs an mc x kc block of A (byte strides sam, sak) into 4-row panels, each kc x 4 (k-major), the
  * rows past mc zero. Vector paths for row-major A (4x4 blocks transposed in registers; a partial
- * panel's missing rows are zero vectors) and transposed A (each k's 4 rows adjacent: one load, masked
- * in a partial panel; all panels of a k in turn, so A is read in storage order).
+ * panel's missing rows are zero vectors) and transposed A (each k's rows adjacent: packContiguous).
  */
 function packA(m: ModuleBuilder): number {
   return m.func(
@@ -752,46 +806,15 @@ function packA(m: ModuleBuilder): number {
     ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
     [],
     (f, dst, src, mc, kc, sam, sak) => {
-      const [ir, k, rows, s, d, panelBytes, whole] = f.locals('i32', 7);
+      const [ir, k, rows, d, panelBytes] = f.locals('i32', 5);
       const row = f.locals('v128', 4);
       const rp = f.locals('i32', 4);
-      const mask = f.local('v128');
       f.set(panelBytes, mul(get(kc), i32(4 * MR)));
       f.if(
         eq(get(sam), i32(4)),
         () => {
-          // Transposed A: row k of the storage holds the block's mc rows at column k. Four panels at a
-          // time take a whole cache line of each storage row (one panel at a time would fetch every line
-          // four times, 16 bytes each); more streams than that would collide in the L1 when the panel
-          // size is a multiple of 4 KiB.
-          f.set(whole, and(get(mc), i32(-MR)));
-          f.set(mask, laneMask(sub(get(mc), get(whole))));
-          f.set(ir, i32(0));
-          f.while(le_s(add(get(ir), i32(4 * MR)), get(whole)), () => {
-            f.set(s, add(get(src), mul(get(ir), i32(4))));
-            f.set(d, get(dst));
-            f.for(k, i32(0), get(kc), 1, () => {
-              for (let q = 0; q < 4; q++) f.set(row[q], v128_load(get(s), 16 * q));
-              for (let q = 0; q < 4; q++) f.do(v128_store(add(get(d), mul(get(panelBytes), i32(q))), get(row[q])));
-              bump(f, s, get(sak));
-              bump(f, d, 4 * MR);
-            });
-            bump(f, dst, mul(get(panelBytes), i32(4)));
-            f.set(ir, add(get(ir), i32(4 * MR)));
-          });
-          // The last few panels one at a time; a partial one reads past the block's last row (inside the
-          // storage row or the heap's slack) and masks it off.
-          f.for(ir, get(ir), get(mc), MR, () => {
-            f.set(s, add(get(src), mul(get(ir), i32(4))));
-            f.set(d, get(dst));
-            f.set(row[0], select(i32x4_const(-1), get(mask), lt_s(get(ir), get(whole))));
-            f.for(k, i32(0), get(kc), 1, () => {
-              f.do(v128_store(get(d), v128_and(v128_load(get(s)), get(row[0]))));
-              bump(f, s, get(sak));
-              bump(f, d, 4 * MR);
-            });
-            bump(f, dst, get(panelBytes));
-          });
+          // Transposed A: row k of the storage holds the block's mc rows at column k.
+          packContiguous(f, dst, src, mc, kc, sak, 1);
         },
         () =>
           f.for(ir, i32(0), get(mc), MR, () => {
@@ -828,9 +851,9 @@ function packA(m: ModuleBuilder): number {
 
 /**
  * Packs a kc x nc block of B (byte strides sbk, sbn) into 8-column panels, each kc x 8 (k-major),
- * the columns past nc zero. Vector paths for row-major B (each k's row in storage order across the
- * panels; a partial panel masked) and transposed B (each column contiguous in k: two 4x4 transposes per
- * 4 k; missing columns are zero vectors).
+ * the columns past nc zero. Vector paths for row-major B (each k's columns adjacent: packContiguous)
+ * and transposed B (each column contiguous in k: two 4x4 transposes per 4 k; missing columns are zero
+ * vectors).
  */
 function packB(m: ModuleBuilder): number {
   return m.func(
@@ -838,50 +861,15 @@ function packB(m: ModuleBuilder): number {
     ['i32', 'i32', 'i32', 'i32', 'i32', 'i32'],
     [],
     (f, dst, src, kc, nc, sbk, sbn) => {
-      const [jr, k, cols, s, d, panelBytes, whole] = f.locals('i32', 7);
+      const [jr, k, cols, d, panelBytes] = f.locals('i32', 5);
       const col = f.locals('v128', 4);
       const cp = f.locals('i32', 8);
-      const [mask0, mask1] = f.locals('v128', 2);
       f.set(panelBytes, mul(get(kc), i32(4 * NR)));
       f.if(
         eq(get(sbn), i32(4)),
         () => {
-          // Row-major B: two panels at a time take a whole cache line of each row (more streams would
-          // collide in the L1 when the panel size is a multiple of 4 KiB); then the last whole panel and a
-          // partial one, which reads up to 28 bytes past the row (the next row, or the heap's slack) and
-          // masks them off. (Padding lanes only reach outputs that are never stored, but garbage there
-          // could be denormal, and denormals are slow.)
-          f.set(whole, and(get(nc), i32(-NR)));
-          f.set(mask0, laneMask(sub(get(nc), get(whole))));
-          f.set(mask1, laneMask(sub(sub(get(nc), get(whole)), i32(4))));
-          f.set(jr, i32(0));
-          f.while(le_s(add(get(jr), i32(2 * NR)), get(whole)), () => {
-            f.set(s, add(get(src), mul(get(jr), i32(4))));
-            f.set(d, get(dst));
-            f.for(k, i32(0), get(kc), 1, () => {
-              for (let q = 0; q < 4; q++) f.set(col[q], v128_load(get(s), 16 * q));
-              for (let q = 0; q < 4; q++)
-                f.do(v128_store(add(get(d), mul(get(panelBytes), i32(q >> 1))), get(col[q]), 16 * (q & 1)));
-              bump(f, s, get(sbk));
-              bump(f, d, 4 * NR);
-            });
-            bump(f, dst, mul(get(panelBytes), i32(2)));
-            f.set(jr, add(get(jr), i32(2 * NR)));
-          });
-          f.for(jr, get(jr), get(nc), NR, () => {
-            f.set(s, add(get(src), mul(get(jr), i32(4))));
-            f.set(d, get(dst));
-            const whole_ = lt_s(get(jr), get(whole));
-            f.set(col[0], select(i32x4_const(-1), get(mask0), whole_));
-            f.set(col[1], select(i32x4_const(-1), get(mask1), whole_));
-            f.for(k, i32(0), get(kc), 1, () => {
-              f.do(v128_store(get(d), v128_and(v128_load(get(s)), get(col[0]))));
-              f.do(v128_store(get(d), v128_and(v128_load(get(s), 16), get(col[1])), 16));
-              bump(f, s, get(sbk));
-              bump(f, d, 4 * NR);
-            });
-            bump(f, dst, get(panelBytes));
-          });
+          // Row-major B: row k of the storage holds the block's nc columns.
+          packContiguous(f, dst, src, nc, kc, sbk, 2);
         },
         () =>
           f.for(jr, i32(0), get(nc), NR, () => {
