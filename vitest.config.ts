@@ -1,6 +1,8 @@
 import { configDefaults, defineConfig } from 'vitest/config';
+import { resolveSources } from './vitest.sources.js';
 
 export default defineConfig({
+  ...resolveSources,
   test: {
     include: ['packages/*/src/**/*.test.ts', 'examples/**/*.test.ts', 'bench/**/*.test.ts'],
     // The GPU suites need an X display or a browser, and software GL is slow: they have their own

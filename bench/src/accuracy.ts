@@ -85,7 +85,7 @@ async function child(task: string, method: Method, seed: number, budget: number,
 function spawnChild(args: readonly string[]): Promise<RunRecord> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', script, '--child', ...args], {
+    const p = spawn(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', ...args], {
       env: { ...process.env, HRM_WASM_THREADS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });

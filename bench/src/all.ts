@@ -74,7 +74,9 @@ function main(): void {
     const extra = quick ? ['--quick', ...(b.quickArgs ?? [])] : [...(b.args ?? [])];
     console.log(`\n=== ${b.name}${quick ? ' (quick)' : ''}: ${b.what}`);
     const start = performance.now();
-    const r = spawnSync(process.execPath, ['--import', 'tsx', script, ...extra], { stdio: 'inherit' });
+    const r = spawnSync(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', script, ...extra], {
+      stdio: 'inherit',
+    });
     const seconds = (performance.now() - start) / 1e3;
     const status = r.error
       ? `failed: ${r.error.message}`

@@ -25,8 +25,8 @@ import {
   transpose,
   withBackend,
 } from '@hrm/core';
-import { mulberry32 } from '@hrm/core/testing/rng';
 import type { Backend } from '@hrm/kernels';
+import { mulberry32 } from '@hrm/testing/rng';
 import { tensorOn } from './lib.js';
 
 export const S = 81;

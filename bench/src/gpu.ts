@@ -12,7 +12,7 @@
  */
 import { treeMap, valueAndGrad } from '@hrm/autodiff';
 import { type AnyTensor, keep, key, matmul, mul, scope, sub, uniform, withBackend } from '@hrm/core';
-import { GpujsBackend } from '@hrm/kernels';
+import { GpujsBackend } from '@hrm/gpujs';
 import { type BlockConfig, block, countingBatch, initBlock, initLm, type LmConfig, lmLoss } from './gpu-model.js';
 import {
   fmt,

@@ -144,7 +144,18 @@ function main(): void {
     for (const depth of depths) {
       const out = execFileSync(
         process.execPath,
-        ['--expose-gc', '--import', 'tsx', self, '--child', window, String(depth), String(steps), backendName],
+        [
+          '--expose-gc',
+          '--conditions=@hrm/source',
+          '--import',
+          'tsx',
+          self,
+          '--child',
+          window,
+          String(depth),
+          String(steps),
+          backendName,
+        ],
         { encoding: 'utf8', stdio: ['ignore', 'pipe', 'inherit'] },
       );
       rows.push(JSON.parse(out.trim().split('\n').pop() ?? '{}') as Row);

@@ -6,7 +6,7 @@
  *   npx tsx bench/src/thinking.ts            every committed checkpoint, 1000 puzzles, 32 segments
  *   npx tsx bench/src/thinking.ts --quick    the 4x4 checkpoint, 100 puzzles, 8 segments
  *
- * Uses the checkpoints in examples/checkpoints (see its README for how each was trained).
+ * Uses the checkpoints in packages/hrm/checkpoints (see its README for how each was trained).
  */
 import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
@@ -19,7 +19,7 @@ import { barChart, lineChart, writeChart } from './chart.js';
 import { fmt, formatMachine, formatTable, machineInfo, writeResults } from './lib.js';
 
 const quick = process.argv.includes('--quick');
-const dir = fileURLToPath(new URL('../../examples/checkpoints', import.meta.url));
+const dir = fileURLToPath(new URL('../../packages/hrm/checkpoints', import.meta.url));
 const files = readdirSync(dir)
   .filter((f) => f.endsWith('.safetensors'))
   .filter((f) => !quick || f.startsWith('sudoku4'))

@@ -46,7 +46,7 @@ function runWindow(workload: Workload, threads: number, startAt: number, seconds
 function child(args: readonly string[]): Promise<number> {
   const script = fileURLToPath(import.meta.url);
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--import', 'tsx', script, '--child', ...args], {
+    const p = spawn(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', ...args], {
       stdio: ['ignore', 'pipe', 'inherit'],
     });
     let out = '';

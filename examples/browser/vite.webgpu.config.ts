@@ -1,20 +1,21 @@
 import { fileURLToPath } from 'node:url';
-import { defineConfig } from 'vite';
+import { defaultClientConditions, defineConfig } from 'vite';
 
 const here = (p: string) => fileURLToPath(new URL(p, import.meta.url));
 
 /**
  * Builds the WebGPU page (webgpu.html) into examples/browser/dist/webgpu. The op files' harness
- * import ('../testing/opcheck.js') goes to the asynchronous variant in src/webgpu/opcheck.ts, since
+ * import ('@hrm/testing/opcheck') goes to the asynchronous variant in src/webgpu/opcheck.ts, since
  * WebGPU reads back only asynchronously; 'vitest' goes to the small shim, as for the suite page.
  */
 export default defineConfig({
   root: here('.'),
   base: './',
   resolve: {
+    conditions: ['@hrm/source', ...defaultClientConditions],
     alias: [
       { find: 'vitest', replacement: here('./src/suite/vitest-shim.ts') },
-      { find: /^\.\.\/testing\/opcheck\.js$/, replacement: here('./src/webgpu/opcheck.ts') },
+      { find: /^@hrm\/testing\/opcheck$/, replacement: here('./src/webgpu/opcheck.ts') },
     ],
   },
   build: {

@@ -18,7 +18,7 @@ import {
   trainStep,
 } from '@hrm/hrm';
 import type { Backend } from '@hrm/kernels';
-import { randomBatch, tinyConfig } from '../../../packages/hrm/src/testing/tiny.js';
+import { randomBatch, tinyConfig } from '@hrm/testing/tiny';
 
 export const HRM_MODEL: ModelConfig = tinyConfig({ hidden: 16, heads: 2, haltMaxSteps: 2, numPuzzleIdentifiers: 1 });
 const BATCH = 6;

@@ -8,7 +8,7 @@
  * `document.body.dataset.state` ('done' or 'error') for the browser tests.
  */
 import { backend } from '@hrm/core';
-import { GpujsBackend } from '@hrm/kernels';
+import { GpujsBackend } from '@hrm/gpujs';
 import { hrmForward, hrmTrain } from './hrm.js';
 import { compareBlockForward, trainSpirals } from './model.js';
 

@@ -4,7 +4,7 @@
  * training steps keep live buffers, GL textures, framebuffers and process memory flat.
  */
 import { backend } from '@hrm/core';
-import { GpujsBackend } from '@hrm/kernels';
+import { GpujsBackend } from '@hrm/gpujs';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hrmForward, hrmTrain } from '../src/hrm.js';
 import { compareBlockForward, trainSpirals, trainTransformer } from '../src/model.js';

@@ -2,6 +2,9 @@
  * @hrm/autodiff: reverse-mode automatic differentiation as functions. `grad`, `valueAndGrad` and
  * `vjp` over trees of tensors; `stopGradient`/`detach` and `noGrad` to cut the graph. The gradient
  * rules live beside each op in @hrm/core.
+ *
+ * @packageDocumentation
+ * @module @hrm/autodiff
  */
 export { detach, noGrad, stopGradient } from '@hrm/core';
 export type { Scalar, ValueAndGrad } from './grad.js';

@@ -27,7 +27,7 @@ import {
   tanh,
   transpose,
 } from '@hrm/core';
-import { mulberry32 } from '@hrm/core/testing/rng';
+import { mulberry32 } from '@hrm/testing/rng';
 import {
   excess,
   expectClose,
@@ -39,7 +39,7 @@ import {
   tfValueAndGrads,
   theirs,
   useTfjsCpu,
-} from '@hrm/core/testing/tfjs';
+} from '@hrm/testing/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';

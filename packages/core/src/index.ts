@@ -1,6 +1,9 @@
 /**
  * @hrm/core: immutable tensors whose shapes live in the type system, and the ops on them.
  * Each op (or small family) is one file under `ops/`, with its shape rule, types and gradient rule.
+ *
+ * @packageDocumentation
+ * @module @hrm/core
  */
 export type { DType, FloatDType, TypedArray } from '@hrm/kernels';
 export {

@@ -16,8 +16,8 @@ import {
   uniform,
   withBackend,
 } from '@hrm/core';
+import { testBackends } from '@hrm/testing/opcheck';
 import { describe, expect, it } from 'vitest';
-import { testBackends } from './testing/opcheck.js';
 
 const hex = (w: readonly number[]) => w.map((v) => v.toString(16).padStart(8, '0'));
 

@@ -1,11 +1,11 @@
 /** ACT: who halts when, which slots are replaced, and the bootstrapped continue target. */
 import { type AnyTensor, key, maximum, noGrad, normal, sigmoid, take, tensor, where } from '@hrm/core';
+import { batchOf, randomBatch, tinyConfig } from '@hrm/testing/tiny';
 import { describe, expect, it } from 'vitest';
 import { actStep, type Carry, initialCarry, resetHalted } from './act.js';
 import type { ModelConfig } from './config.js';
 import { type HrmParams, initHrm } from './params.js';
 import { segment } from './segment.js';
-import { batchOf, randomBatch, tinyConfig } from './testing/tiny.js';
 
 /** The model with its Q head saying q_halt = qh and q_continue = qc for every input (its weights are zero). */
 function withQ(params: HrmParams, qh: number, qc: number): HrmParams {

@@ -21,6 +21,7 @@ import {
   withBackend,
 } from '@hrm/core';
 import { type BlockParams, linear } from '@hrm/nn';
+import { randomBatch, tinyConfig } from '@hrm/testing/tiny';
 import { describe, expect, it } from 'vitest';
 import { initialCarry, resetHalted } from './act.js';
 import type { ModelConfig } from './config.js';
@@ -28,7 +29,6 @@ import { inputEmbeddings } from './embedding.js';
 import { type HrmParams, initHrm } from './params.js';
 import { type InnerCarry, reasoningModule } from './reasoning.js';
 import { ropeFor, segment } from './segment.js';
-import { randomBatch, tinyConfig } from './testing/tiny.js';
 
 function setup(cfg: ModelConfig, dtype: 'float32' | 'float64' = 'float32') {
   const [kInit, kData, kProj] = splitKey(key(5), 3);

@@ -4,7 +4,8 @@
  * forward pass must equal that of the same weights given natively.
  */
 import { type AnyTensor, fromArray, key, take, transpose } from '@hrm/core';
-import { mulberry32 } from '@hrm/core/testing/rng';
+import { mulberry32 } from '@hrm/testing/rng';
+import { randomBatch, tinyConfig } from '@hrm/testing/tiny';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { initialCarry, resetHalted } from './act.js';
@@ -12,7 +13,6 @@ import type { ModelConfig } from './config.js';
 import { importSafetensors, officialSlots } from './import.js';
 import { type HrmBuffers, type HrmParams, initHrm } from './params.js';
 import { segment } from './segment.js';
-import { randomBatch, tinyConfig } from './testing/tiny.js';
 
 interface Entry {
   readonly shape: readonly number[];

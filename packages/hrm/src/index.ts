@@ -6,6 +6,9 @@
  * trained), embedding.ts (inputs), reasoning.ts (the N x T loop and the one-step gradient), trm.ts
  * (TRM's loop), segment.ts (one segment and its heads), act.ts (halting and the carry), loss.ts,
  * train.ts (deep supervision), evaluate.ts.
+ *
+ * @packageDocumentation
+ * @module @hrm/hrm
  */
 export type { ActOptions, ActOutput, Carry } from './act.js';
 export { actStep, initialCarry, resetHalted } from './act.js';

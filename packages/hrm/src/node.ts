@@ -1,6 +1,9 @@
 /**
  * @hrm/hrm/node: training runs with checkpoints on disk (node:fs), kept out of the main entry so that
  * browser bundles of the model do not pull in Node's file system.
+ *
+ * @packageDocumentation
+ * @module @hrm/hrm/node
  */
 
 export type { ScoredRun } from './cli/evaluation.js';

@@ -4,11 +4,11 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { currentBackend, type Key, key, withBackend } from '@hrm/core';
 import { loadCheckpoint } from '@hrm/nn/node';
+import { randomBatch, tinyConfig } from '@hrm/testing/tiny';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
 import { evaluate } from './evaluate.js';
 import { run } from './loop.js';
-import { randomBatch, tinyConfig } from './testing/tiny.js';
 import { initTrainState, NonFiniteError, trainStep } from './train.js';
 import { trainConfig } from './train-config.js';
 

@@ -1,3 +1,12 @@
+/**
+ * Compute backends: the `Backend` interface every backend implements (strided views in, fresh buffers
+ * out), the reference backend (plain TypeScript, float64-capable, the yardstick of the op suite), the
+ * WebAssembly SIMD backend with worker threads (the default), and the registry that picks one.
+ * Importing this module registers both CPU backends.
+ *
+ * @packageDocumentation
+ * @module @hrm/kernels
+ */
 export type {
   ArgReduceOp,
   ArithmeticOp,
@@ -12,7 +21,7 @@ export type {
 export { COMPARE_OPS } from './backend.js';
 export type { ArrayFor, DType, FloatDType, TypedArray } from './dtype.js';
 export { allocArray, DTYPES, dtypeOfArray, isFloat, itemSize } from './dtype.js';
-export * from './gpujs/index.js';
+export { LiveMemory } from './live-memory.js';
 export { ReferenceBackend } from './reference/index.js';
 export {
   backend,
@@ -34,7 +43,3 @@ import { WasmBackend } from './wasm/index.js';
 registerBackend('reference', () => new ReferenceBackend(), 0);
 // The default where it starts (it needs WebAssembly SIMD); otherwise the registry falls back to 'reference'.
 registerBackend('wasm', () => new WasmBackend(), 10);
-
-import { registerGpujsIfWanted } from './gpujs/index.js';
-
-registerGpujsIfWanted();

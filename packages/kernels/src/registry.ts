@@ -28,7 +28,11 @@ export function registeredBackends(): string[] {
 /** The backend registered under `name`, started on first use. */
 export function backend(name: string): Backend {
   const entry = entries.get(name);
-  if (!entry) throw new Error(`unknown backend "${name}"; registered: ${registeredBackends().join(', ')}`);
+  if (!entry) {
+    // The GPU backend is a separate package, so that CPU users install no GPU binaries.
+    const hint = name === 'gpujs' ? ' (the gpu.js backend is in the @hrm/gpujs package: install it and import it once)' : '';
+    throw new Error(`unknown backend "${name}"${hint}; registered: ${registeredBackends().join(', ')}`);
+  }
   entry.instance ??= entry.create();
   return entry.instance;
 }

@@ -1,6 +1,9 @@
 /**
  * @hrm/nn: layers, losses, optimisers and checkpoints as pure functions over parameter trees.
  * Every layer is an `init(key, ...)` that returns parameters and an apply function of (params, input).
+ *
+ * @packageDocumentation
+ * @module @hrm/nn
  */
 export type { Checkpoint, CheckpointTemplate, DecodedSafetensors, DecodedTensor, Json } from './checkpoint/index.js';
 export {

@@ -1,6 +1,6 @@
 import { type AnyTensor, exp, fromArray, sum, tensor } from '@hrm/core';
-import { checkOp } from '@hrm/core/testing/opcheck';
-import { at, build, type Ref } from '@hrm/core/testing/ref';
+import { checkOp } from '@hrm/testing/opcheck';
+import { at, build, type Ref } from '@hrm/testing/ref';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { accuracy, bceWithLogits, lmLoss, logStablemax, sequenceMeanLoss, tokenCrossEntropy } from './losses.js';

@@ -6,7 +6,7 @@
  * and the tiny HRM's forward passes on the GPU are compared with the CPU. Results go to `window.hrmSuite` and the page.
  */
 import { backend, currentBackend, setDefaultBackend, withBackend } from '@hrm/core';
-import { GpujsBackend } from '@hrm/kernels';
+import { GpujsBackend } from '@hrm/gpujs';
 import { hrmForward } from '../hrm.js';
 import { compareBlockForward } from '../model.js';
 import { registeredTests } from './vitest-shim.js';

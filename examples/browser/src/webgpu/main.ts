@@ -21,7 +21,7 @@ import {
   withBackend,
   zerosLike,
 } from '@hrm/core';
-import { createGpujsBackend, type GpujsBackend, type GpuView } from '@hrm/kernels';
+import { createGpujsBackend, type GpujsBackend, type GpuView } from '@hrm/gpujs';
 import { block, initBlock } from '../../../../bench/src/gpu-model.js';
 import { crossEntropy, initMlp, logits, type MlpParams } from '../../../src/mlp.js';
 import { spirals } from '../../../src/spirals.js';

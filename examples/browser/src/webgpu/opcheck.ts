@@ -10,9 +10,9 @@
 import { grad } from '@hrm/autodiff';
 import { type AnyTensor, type DType, fromArray, permute, slice, sum, type TypedArray, withBackend } from '@hrm/core';
 import type { Backend } from '@hrm/kernels';
+import { type Ref, ref, permute as refPermute } from '@hrm/testing/ref';
+import { mulberry32 } from '@hrm/testing/rng';
 import * as E from 'fp-ts/lib/Either.js';
-import { type Ref, ref, permute as refPermute } from '../../../../packages/core/src/testing/ref.js';
-import { mulberry32 } from '../../../../packages/core/src/testing/rng.js';
 import { expect, it } from '../suite/vitest-shim.js';
 
 export interface InputSpec {

@@ -1,7 +1,7 @@
 import { add, atan2, DTypeError, div, maximum, minimum, mod, mul, pow, ShapeError, sub, tensor } from '@hrm/core';
+import { checkOp, type InputSpec, type OpCase } from '@hrm/testing/opcheck';
+import { zip } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
-import { checkOp, type InputSpec, type OpCase } from '../testing/opcheck.js';
-import { zip } from '../testing/ref.js';
 
 /** Shape pairs covering equal shapes, trailing vectors, size-1 stretching on both sides, scalars and empty dims. */
 const PAIRS: readonly [readonly number[], readonly number[]][] = [

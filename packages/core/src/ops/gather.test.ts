@@ -1,7 +1,7 @@
 import { oneHot, scatterAdd, take, takeAlongAxis, tensor, zeros } from '@hrm/core';
+import { checkOp } from '@hrm/testing/opcheck';
+import { at, build, take as refTake } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
-import { checkOp } from '../testing/opcheck.js';
-import { at, build, take as refTake } from '../testing/ref.js';
 
 checkOp('take', [
   {

@@ -1,7 +1,7 @@
 import { matmul, ShapeError, tensor, transpose, zeros } from '@hrm/core';
+import { checkOp, type OpCase } from '@hrm/testing/opcheck';
+import { matmul as refMatmul, permute as refPermute } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
-import { checkOp, type OpCase } from '../testing/opcheck.js';
-import { matmul as refMatmul, permute as refPermute } from '../testing/ref.js';
 
 const SHAPES: readonly [readonly number[], readonly number[]][] = [
   [

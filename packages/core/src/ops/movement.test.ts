@@ -17,9 +17,9 @@ import {
   transpose,
   zeros,
 } from '@hrm/core';
+import { checkOp } from '@hrm/testing/opcheck';
+import { at, build, concat as refConcat, permute as refPermute, reshape as refReshape } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
-import { checkOp } from '../testing/opcheck.js';
-import { at, build, concat as refConcat, permute as refPermute, reshape as refReshape } from '../testing/ref.js';
 
 checkOp('reshape', [
   {

@@ -1,7 +1,7 @@
 import { argmax, argmin, max, mean, min, ShapeError, sum, tensor } from '@hrm/core';
+import { checkOp, type OpCase } from '@hrm/testing/opcheck';
+import { type Ref, reduce } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
-import { checkOp, type OpCase } from '../testing/opcheck.js';
-import { type Ref, reduce } from '../testing/ref.js';
 
 type Axes = number | number[] | undefined;
 const CASES: readonly [readonly number[], Axes, boolean][] = [

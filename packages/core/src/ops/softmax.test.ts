@@ -1,7 +1,7 @@
 import { logSoftmax, logsumexp, softmax, sum, tensor } from '@hrm/core';
+import { checkOp, type OpCase } from '@hrm/testing/opcheck';
+import { build, type Ref, reduce, zip } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
-import { checkOp, type OpCase } from '../testing/opcheck.js';
-import { build, type Ref, reduce, zip } from '../testing/ref.js';
 
 /** log(sum(exp(x))) along `axis` in float64, by the definition (inputs are small enough not to overflow). */
 function refLse(x: Ref, axis: number, keepdims: boolean): Ref {

@@ -21,8 +21,8 @@ import {
   square,
   tanh,
 } from '@hrm/core';
-import { checkOp, type InputSpec, type OpCase } from '../testing/opcheck.js';
-import { map } from '../testing/ref.js';
+import { checkOp, type InputSpec, type OpCase } from '@hrm/testing/opcheck';
+import { map } from '@hrm/testing/ref';
 
 const SHAPES: readonly (readonly number[])[] = [[], [1], [7], [3, 1, 4], [2, 17], [0, 3]];
 

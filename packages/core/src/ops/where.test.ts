@@ -13,9 +13,9 @@ import {
   tensor,
   where,
 } from '@hrm/core';
+import { checkOp, type OpCase } from '@hrm/testing/opcheck';
+import { map, zip } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
-import { checkOp, type OpCase } from '../testing/opcheck.js';
-import { map, zip } from '../testing/ref.js';
 
 const compareCases = (
   [

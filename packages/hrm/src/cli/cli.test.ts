@@ -119,9 +119,19 @@ describe('train → eval → solve → resume on sudoku4', () => {
 describe('Ctrl-C during training', () => {
   it('saves a checkpoint at the current step and exits 0', async () => {
     const ckpt = join(dir, 'interrupted.safetensors');
-    const bin = fileURLToPath(new URL('../../bin.ts', import.meta.url));
+    const bin = fileURLToPath(new URL('../bin.ts', import.meta.url));
     const argv = ['train', '--task', 'sudoku4', '--steps', '100000', '--out', ckpt, '--json', '--log-every', '1'];
-    const child = spawn(process.execPath, ['--import', 'tsx', bin, ...argv, '--batch', '4', '--eval-every', '0']);
+    const child = spawn(process.execPath, [
+      '--conditions=@hrm/source',
+      '--import',
+      'tsx',
+      bin,
+      ...argv,
+      '--batch',
+      '4',
+      '--eval-every',
+      '0',
+    ]);
     let stdout = '';
     child.stdout.on('data', (chunk: Buffer) => {
       stdout += chunk.toString();
@@ -144,7 +154,7 @@ describe('Ctrl-C during training', () => {
 });
 
 describe('the committed checkpoints', () => {
-  const checkpoints = fileURLToPath(new URL('../../../../examples/checkpoints', import.meta.url));
+  const checkpoints = fileURLToPath(new URL('../../checkpoints', import.meta.url));
 
   it('hrm solve: the 4x4 checkpoint solves a puzzle with one blank per row', async () => {
     const puzzle = '.2343.1221.3432.';

@@ -1,5 +1,5 @@
 /**
- * `hrm demo`: the committed checkpoints (trained with `hrm train`, see examples/README.md) solving
+ * `hrm demo`: the committed checkpoints (trained with `hrm train`, see checkpoints/README.md) solving
  * unseen puzzles, easy and hard, showing how many segments each takes: the Q head stops early when
  * the answer is settled and keeps thinking when it is not.
  */
@@ -12,7 +12,7 @@ import { CliError, type Command } from './args.js';
 import { batchesOf } from './evaluation.js';
 import { readModelFile } from './model-file.js';
 
-const DEFAULT_DIR = fileURLToPath(new URL('../../../../examples/checkpoints', import.meta.url));
+const DEFAULT_DIR = fileURLToPath(new URL('../../checkpoints', import.meta.url));
 
 function sideBySide(left: string, right: string, gap = '    '): string {
   const a = left.split('\n');

@@ -1,10 +1,13 @@
 /**
- * The task data of HRM (issue 5): Sudoku, Maze-Hard and ARC, with HRM's encodings, augmentations,
+ * The task data of HRM: Sudoku, Maze-Hard and ARC, with HRM's encodings, augmentations,
  * loaders that report every bad item, generators, and metrics. Pure code with no file system access,
  * so it also runs in a browser; the loaders that read files are in `./node.ts`.
  *
  * Each task turns its items into `Example`s (token sequences and a puzzle id); `toBatch` makes the
  * model's `Batch` from them, and `trainBatches` / `testBatches` order them as HRM's `puzzle_dataset.py`.
+ *
+ * @packageDocumentation
+ * @module @hrm/hrm/tasks
  */
 
 // ARC

@@ -1,6 +1,9 @@
 /**
  * The task loaders that read files (node:fs), kept apart from `./index.ts` so that browser bundles
  * of the task code do not pull in Node's file system (as `@hrm/hrm/node` does for training runs).
+ *
+ * @packageDocumentation
+ * @module @hrm/hrm/tasks/node
  */
 export { loadArcTasks, writeArcSubmission } from './arc/files.js';
 export { dataDir, hasSharedData, sharedData } from './data-dir.js';

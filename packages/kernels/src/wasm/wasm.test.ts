@@ -837,7 +837,7 @@ console.log(ready, y[0], b.threadJobs()[1]);
       );
       const root = fileURLToPath(new URL('../../../../', import.meta.url));
       const started = Date.now();
-      const r = spawnSync(process.execPath, ['--import', 'tsx', entry], {
+      const r = spawnSync(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', entry], {
         cwd: root,
         encoding: 'utf8',
         timeout: 30_000,

@@ -98,10 +98,14 @@ describe('a write killed midway', () => {
     const script = join(scriptDir, 'writer.mts');
     writeFileSync(script, writer);
 
-    const child = spawn(process.execPath, ['--import', 'tsx', script, target, '50', `${2 ** 20}`], {
-      cwd: root,
-      stdio: ['ignore', 'pipe', 'pipe'],
-    });
+    const child = spawn(
+      process.execPath,
+      ['--conditions=@hrm/source', '--import', 'tsx', script, target, '50', `${2 ** 20}`],
+      {
+        cwd: root,
+        stdio: ['ignore', 'pipe', 'pipe'],
+      },
+    );
     let output = '';
     child.stdout.on('data', (d) => {
       output += d;

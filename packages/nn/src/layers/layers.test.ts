@@ -3,8 +3,8 @@
  * backend, contiguous and not), and its gradients with respect to inputs and parameters against
  * finite differences in float64 (the op-suite harness of @hrm/core).
  */
-import { checkOp } from '@hrm/core/testing/opcheck';
-import { at, build, type Ref, matmul as refMatmul, take as refTake, zip } from '@hrm/core/testing/ref';
+import { checkOp } from '@hrm/testing/opcheck';
+import { at, build, type Ref, matmul as refMatmul, take as refTake, zip } from '@hrm/testing/ref';
 import { attention } from './attention.js';
 import { block } from './block.js';
 import { embed } from './embedding.js';

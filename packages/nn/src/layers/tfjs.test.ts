@@ -6,7 +6,7 @@
 
 import { valueAndGrad } from '@hrm/autodiff';
 import { type AnyTensor, mul, sum } from '@hrm/core';
-import { mulberry32 } from '@hrm/core/testing/rng';
+import { mulberry32 } from '@hrm/testing/rng';
 import {
   expectClose,
   expectSameValueAndGrads,
@@ -16,7 +16,7 @@ import {
   tfValueAndGrads,
   theirs,
   useTfjsCpu,
-} from '@hrm/core/testing/tfjs';
+} from '@hrm/testing/tfjs';
 import * as tf from '@tensorflow/tfjs-core';
 import { describe, it } from 'vitest';
 import { attention } from './attention.js';

@@ -1,8 +1,8 @@
 /** Tiny configs and data for HRM tests: small enough that a step takes milliseconds. */
 import { fromArrays, type Key, randint, splitKey, type Tensor } from '@hrm/core';
+import type { Batch } from '@hrm/hrm';
+import { type ModelConfig, type ModelConfigInput, modelConfig } from '@hrm/hrm';
 import * as E from 'fp-ts/lib/Either.js';
-import { type ModelConfig, type ModelConfigInput, modelConfig } from '../config.js';
-import type { Batch } from '../segment.js';
 
 export function tinyConfig(overrides: Partial<ModelConfigInput> = {}): ModelConfig {
   return modelConfig({

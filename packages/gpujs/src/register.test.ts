@@ -5,9 +5,12 @@ afterEach(() => {
   vi.unstubAllEnvs();
 });
 
+/** The registry and this package, both loaded anew (registration happens when the package is imported). */
 async function fresh() {
   vi.resetModules();
-  return import('../index.js');
+  const gpujs = await import('./index.js');
+  const kernels = await import('@hrm/kernels');
+  return { ...kernels, ...gpujs };
 }
 
 describe('gpu.js backend registration', () => {

@@ -2,11 +2,20 @@
  * The gpu.js backend: tensors live on the device as float32 textures between ops, and come back to
  * the host only through `read`. See README.md beside this file for the design.
  */
-import type { ArgReduceOp, Backend, BinaryOp, MemoryStats, ReduceOp, UnaryOp } from '../backend.js';
-import { COMPARE_OPS } from '../backend.js';
-import { allocArray, type DType, type TypedArray } from '../dtype.js';
-import { LiveMemory } from '../live-memory.js';
-import { contiguousStrides, contiguousView, elementOffsets, isContiguous, sizeOf, type View } from '../view.js';
+import type { ArgReduceOp, Backend, BinaryOp, MemoryStats, ReduceOp, UnaryOp } from '@hrm/kernels';
+import {
+  allocArray,
+  COMPARE_OPS,
+  contiguousStrides,
+  contiguousView,
+  type DType,
+  elementOffsets,
+  isContiguous,
+  LiveMemory,
+  sizeOf,
+  type TypedArray,
+  type View,
+} from '@hrm/kernels';
 import {
   createGpu,
   type GLContext,

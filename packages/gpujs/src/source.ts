@@ -10,7 +10,7 @@
  * Rules the sources follow, because gpu.js or GLSL ES 1.0 need them: no boolean variables (only
  * conditions), every variable keeps one type, results are returned once at the end, no `+=`.
  */
-import type { BinaryOp, UnaryOp } from '../backend.js';
+import type { BinaryOp, UnaryOp } from '@hrm/kernels';
 import { indexSource, layoutParams } from './layout.js';
 
 /**

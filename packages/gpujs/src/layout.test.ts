@@ -1,6 +1,7 @@
 /** The index arithmetic behind every gpu.js kernel, checked on the host (no GL needed). */
+
+import { contiguousStrides, elementOffsets, sizeOf } from '@hrm/kernels';
 import { describe, expect, it } from 'vitest';
-import { contiguousStrides, elementOffsets, sizeOf } from '../view.js';
 import { bucketed, coalesce, indexSource, layoutArgs, layoutParams, padRank, rankBucket } from './layout.js';
 
 /** Evaluates the generated index code in plain JavaScript for flat index `t`. */

@@ -8,7 +8,7 @@
  * `HRM_GPUJS=1`) and then at priority -10: GL there is usually software (Mesa under Xvfb), so it
  * must never become the default by accident, and the normal test run must not start it.
  */
-import { registerBackend } from '../registry.js';
+import { registerBackend } from '@hrm/kernels';
 import { GpujsBackend, type GpujsOptions } from './backend.js';
 
 export const GPUJS_BROWSER_PRIORITY = 20;

@@ -5,12 +5,10 @@
  * 1000 iterations, tensors longer than the texture side, the size limit, int32 exactness, x/0 and
  * NaN, disposal, and the number of live textures.
  */
+
+import type { Backend, DType, TypedArray } from '@hrm/kernels';
+import { allocArray, contiguousStrides, contiguousView, ReferenceBackend, sizeOf, type View } from '@hrm/kernels';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import type { Backend } from '../backend.js';
-import type { DType, TypedArray } from '../dtype.js';
-import { allocArray } from '../dtype.js';
-import { ReferenceBackend } from '../reference/index.js';
-import { contiguousStrides, contiguousView, sizeOf, type View } from '../view.js';
 import { createGpujsBackend, GpujsBackend, INT_EXACT_LIMIT } from './backend.js';
 
 let gpu: GpujsBackend;
