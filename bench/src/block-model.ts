@@ -1,5 +1,5 @@
 /**
- * The Transformer block of performance-anchors.md §5 built from @hrm/core ops, shared by the kernel
+ * A post-norm Transformer block (the team's reference workload for comparing libraries) built from @hrm/core ops, shared by the kernel
  * benchmark (kernels.ts, with its tfjs and jax-js twins in peers.ts) and the kernel profile
  * (wasm-profile.ts): post-norm,
  * `h = rms(x + Attn(x))`, `y = rms(h + SwiGLU(h))`, `loss = mean(y * target)`, with B sequences of
@@ -36,7 +36,7 @@ export const DH = D / H;
 export const F = 512;
 export const EPS = 1e-5;
 
-/** Matmul FLOPs of one forward pass over `tokens` tokens (§5): N·(8D² + 4SD + 6DF). Backward: twice that. */
+/** Matmul FLOPs of one forward pass over `tokens` tokens: N·(8D² + 4SD + 6DF). Backward: twice that. */
 export const forwardFlops = (tokens: number): number => tokens * (8 * D * D + 4 * S * D + 6 * D * F);
 
 export interface Weights<T> {
@@ -48,7 +48,7 @@ export interface Weights<T> {
 
 export const SHAPES: Weights<[number, number]> = { wqkv: [D, 3 * D], wo: [D, D], wgu: [D, 2 * F], wdown: [F, D] };
 
-/** Uniform over ±[0.01, 1], scaled by 1/√fan_in for weights (§9): O(1) values, none near zero; seeded. */
+/** Uniform over ±[0.01, 1], scaled by 1/√fan_in for weights: O(1) values, none near zero; seeded. */
 export function randomData(seed: number, n: number, scale = 1): Float32Array {
   const rand = mulberry32(seed);
   return Float32Array.from({ length: n }, () => (rand() < 0.5 ? -1 : 1) * (0.01 + 0.99 * rand()) * scale);

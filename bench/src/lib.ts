@@ -1,6 +1,6 @@
 /**
  * Shared helpers for the benchmarks: timing, a description of the machine, an aligned text table and
- * the JSON result files. The development machine is shared and noisy (see performance-anchors.md), so
+ * the JSON result files. The development machine is shared and noisy (other tenants' load moves timings by tens of percent), so
  * every timing reports its median with the spread, and every result records the load it ran under.
  */
 import { execFileSync } from 'node:child_process';

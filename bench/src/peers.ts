@@ -3,7 +3,7 @@
  * this library: @tensorflow/tfjs-backend-cpu and -wasm 4.22.0, and @jax-js/jax on its wasm device.
  *
  * - tfjs: the functional API (the Node bundle has no chained ops); `@tensorflow/tfjs` is imported
- *   for its gradient registrations (performance-anchors.md §10). Its wasm backend runs one thread in
+ *   for its gradient registrations (without it, the core package has no gradient for most ops). Its wasm backend runs one thread in
  *   Node (its thread pool needs browser workers; forcing it fails with ERR_WORKER_PATH), with SIMD.
  * - jax-js: `init('wasm')` (plain `init()` fails in Node: no `navigator`), functions under `jit`,
  *   inputs passed as `.ref` (jax-js arrays are reference counted and functions consume their

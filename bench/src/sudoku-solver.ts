@@ -8,10 +8,10 @@
  */
 import { readFileSync } from 'node:fs';
 import { isSolutionOf, numberedLines, parseGrid, SUDOKU_9, solveSudoku } from '@hrm/hrm/tasks';
-import { sharedData } from '@hrm/hrm/tasks/node';
+import { dataPath } from '@hrm/hrm/tasks/node';
 import * as E from 'fp-ts/lib/Either.js';
 
-const DATA = sharedData('sudoku');
+const DATA = dataPath('sudoku');
 const files =
   process.argv.length > 2
     ? process.argv.slice(2)

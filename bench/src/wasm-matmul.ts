@@ -14,8 +14,8 @@
  * checked.) The implementations of a case are timed interleaved (`measureInterleaved`: rounds in which
  * each gets an equal slice), so that the host's changing load falls on all of them alike; the reference
  * backend, seconds per call at the large sizes, is timed on its own. Prints GFLOP/s (2·batch·M·K·N / median),
- * the ratios, and the fraction of two ceilings: the 128-bit ceilings of performance-anchors.md §2
- * (measured in C on the anchors' machine), and the one WebAssembly reaches here in this run (a
+ * the ratios, and the fraction of two ceilings: the 128-bit ceilings measured once in C
+ * (a register-only multiply-add loop, on an Intel Xeon the team benchmarks on), and the one WebAssembly reaches here in this run (a
  * register-only loop of multiply-adds, `measureCeiling`, before and after the cases: same machine, same
  * load). Writes bench/results/wasm-matmul[-quick].json.
  */
@@ -37,7 +37,7 @@ import { tfjsInfo, tfjsMatmul, tfjsUse } from './peers.js';
 
 const quick = process.argv.includes('--quick');
 
-/** 128-bit ceilings per core (performance-anchors.md §2): mul+add, and fused multiply-add. */
+/** 128-bit ceilings per core, GFLOP/s, measured in C on that Xeon: mul+add, and fused multiply-add. */
 const CEILING = { simd: 31.6, fma: 47.6 } as const;
 
 interface Case {
@@ -252,7 +252,7 @@ async function main(): Promise<void> {
         'reps',
         'x tfjs-wasm',
         'x reference',
-        'of §2 ceiling',
+        'of C ceiling',
         'of run ceiling',
       ],
       table.map((r) => [
@@ -271,7 +271,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(
-    `x tfjs-wasm, x reference: speed ratios of medians (above 1: faster). of §2 ceiling: GFLOP/s over the anchors' 128-bit\n` +
+    `x tfjs-wasm, x reference: speed ratios of medians (above 1: faster). of C ceiling: GFLOP/s over the 128-bit\n` +
       `ceiling per core (${CEILING.fma} with FMA, ${CEILING.simd} mul+add; twice that for wasm-2t). of run ceiling: over this run's\n` +
       `wasm register-only loop (${fmt(measured.fma)} with FMA, ${fmt(measured.simd)} mul+add; twice that for wasm-2t).`,
   );

@@ -1,7 +1,7 @@
 /**
  * Node side of the browser tests: build the pages with vite, serve them on 127.0.0.1, and drive
- * Debian's chromium with playwright-core (no browser download). Flags as in gpujs-notes.md §4:
- * headless, with ANGLE on SwiftShader for software WebGL2.
+ * Debian's chromium with playwright-core (no browser download). Flags:
+ * headless, with ANGLE on SwiftShader for software WebGL2 (without them headless Chromium has no WebGL2).
  */
 import { createReadStream, existsSync, statSync } from 'node:fs';
 import { createServer, type Server } from 'node:http';

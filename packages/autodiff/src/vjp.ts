@@ -69,6 +69,7 @@ export function backward(
   return wanted.map((x) => cts.get(x) ?? zerosLike(x));
 }
 
+/** What `vjp` returns: the function's output and its pullback. */
 export interface VjpResult<O> {
   /** f's output (a tensor or a tree of them), no longer tracked by this call's tape. */
   readonly out: O;

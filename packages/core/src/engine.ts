@@ -22,14 +22,17 @@ interface PrimitiveBase<P> {
 
 /** A primitive computed by a backend kernel into a fresh buffer. */
 export interface KernelPrimitive<P = undefined> extends PrimitiveBase<P> {
+  /** Runs the op on `backend` over the inputs' views and returns the new buffer, shaped as `out` says. */
   readonly kernel: (backend: Backend, inputs: readonly View[], params: P, out: OutSpec) => unknown;
 }
 
 /** A movement primitive: a new view (strides and offset) of its first input's buffer, no copy. */
 export interface ViewPrimitive<P = undefined> extends PrimitiveBase<P> {
+  /** The strides and offset into `input`'s buffer that present it with `out`'s shape. */
   readonly view: (input: View, params: P, out: OutSpec) => Pick<View, 'strides' | 'offset'>;
 }
 
+/** What `apply` runs: an op that computes a new buffer, or one that only re-views its input's. `P` is its parameters' type. */
 export type Primitive<P = undefined> = KernelPrimitive<P> | ViewPrimitive<P>;
 
 // ---------------------------------------------------------------------------------------------

@@ -87,7 +87,7 @@ export {
   tanh,
 } from './ops/unary.js';
 export { where } from './ops/where.js';
-export type { Key } from './random.js';
+export type { Key, Keys } from './random.js';
 export {
   bernoulli,
   foldIn,

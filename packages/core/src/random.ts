@@ -72,12 +72,24 @@ export function keyFromData(data: readonly number[]): Key {
   return makeKey(data[0], data[1]);
 }
 
-/** `n` independent keys derived from `k` (as `jax.random.split`). */
-export function split(k: Key, n = 2): Key[] {
-  const counts = new Uint32Array(2 * n);
+/** A tuple of `N` keys when `N` is a literal (so `const [a, b] = splitKey(k, 2)` needs no checks), else an array. */
+export type Keys<N extends number, Acc extends Key[] = []> = number extends N
+  ? Key[]
+  : Acc['length'] extends N
+    ? Acc
+    : Acc['length'] extends 64
+      ? Key[]
+      : Keys<N, [...Acc, Key]>;
+
+/** `n` independent keys derived from `k` (as `jax.random.split`), typed as a tuple of `n` for a literal `n`. */
+export function split<const N extends number = 2>(k: Key, n?: N): Keys<N> {
+  const count = n ?? 2;
+  if (!Number.isInteger(count) || count < 0)
+    throw new RangeError(`splitKey: expected a whole number of keys, got ${count}`);
+  const counts = new Uint32Array(2 * count);
   for (let i = 0; i < counts.length; i++) counts[i] = i;
   const bits = threefryVector(k, counts);
-  return Array.from({ length: n }, (_, i) => makeKey(bits[2 * i], bits[2 * i + 1]));
+  return Array.from({ length: count }, (_, i) => makeKey(bits[2 * i], bits[2 * i + 1])) as Keys<N>;
 }
 
 /** A key derived from `k` and an integer (as `jax.random.fold_in`): e.g. one key per training step. */

@@ -38,6 +38,7 @@ function erfcFraction(x: number): number {
   return Math.exp(-x * x) / Math.sqrt(Math.PI) / f;
 }
 
+/** The error function, 2/√π ∫₀ˣ e^(-t²) dt, in float64 (NaN for NaN). */
 export function erf(x: number): number {
   if (Number.isNaN(x)) return x;
   if (Math.abs(x) < 2) return erfSeries(x);
@@ -45,6 +46,7 @@ export function erf(x: number): number {
   return x > 0 ? 1 - c : c - 1;
 }
 
+/** The complementary error function 1 - erf(x), computed directly for x >= 2 so that its small tail keeps full precision. */
 export function erfc(x: number): number {
   if (Number.isNaN(x)) return x;
   if (x < 2) return 1 - erf(x);

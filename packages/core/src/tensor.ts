@@ -18,6 +18,7 @@ export interface Tape {
   readonly saved: Set<AnyTensor>;
 }
 
+/** One op a tape recorded: the primitive (whose `vjp` runs backwards), its inputs, output and parameters. */
 export interface TapeNode {
   readonly primitive: { readonly name: string; readonly vjp?: VjpRule<never> };
   readonly inputs: readonly AnyTensor[];
@@ -106,6 +107,7 @@ export class Tensor<S extends Shape = Shape, D extends DType = 'float32'> {
     return `${this.dtype}${formatShape(this.view.shape, this.names)}`;
   }
 
+  /** `Tensor<float32[B=32, 81, 128]>`: the dtype and shape, never the values. */
   toString(): string {
     return `Tensor<${this.describe()}>`;
   }

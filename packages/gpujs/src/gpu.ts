@@ -9,6 +9,7 @@ const { GPU } = gpujs;
 
 /** gpu.js modes that run kernels on a GPU (or a software rasteriser standing in for one). */
 export type GpuMode = 'webgpu' | 'webgl2' | 'webgl' | 'headlessgl';
+/** Every `GpuMode`, as a runtime list: the names `isGpuMode` accepts. */
 export const GPU_MODES: readonly GpuMode[] = ['webgpu', 'webgl2', 'webgl', 'headlessgl'];
 
 /** What gpu.js calls modes but does not run on a GPU, or picks one silently: refused by name. */
@@ -20,6 +21,7 @@ export const NOT_GPU_MODES: Readonly<Record<string, string>> = {
   async: 'returns a Promise from every kernel and may pick a CPU kernel; name the mode',
 };
 
+/** Whether `mode` names a gpu.js mode that runs on a GPU, and so one this backend accepts. */
 export function isGpuMode(mode: string): mode is GpuMode {
   return (GPU_MODES as readonly string[]).includes(mode);
 }

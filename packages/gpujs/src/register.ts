@@ -11,13 +11,16 @@
 import { registerBackend } from '@hrm/kernels';
 import { GpujsBackend, type GpujsOptions } from './backend.js';
 
+/** The registry priority in a browser: above the wasm backend's 10, so a GPU that starts is the default. */
 export const GPUJS_BROWSER_PRIORITY = 20;
+/** The registry priority in Node: below every CPU backend, so software GL is never the default by accident. */
 export const GPUJS_NODE_PRIORITY = -10;
 
 function env(name: string): string {
   return typeof process === 'undefined' ? '' : (process.env?.[name] ?? '');
 }
 
+/** Whether this runs in a browser page (both `window` and `document` exist). */
 export function inBrowser(): boolean {
   const g = globalThis as { window?: unknown; document?: unknown };
   return g.window !== undefined && g.document !== undefined;
@@ -43,6 +46,7 @@ export function registerGpujs(options: GpujsOptions = {}, priority?: number): vo
   );
 }
 
+/** Registers the gpu.js backend with the defaults when `gpujsWanted()`; importing the package calls it. */
 export function registerGpujsIfWanted(): void {
   if (gpujsWanted()) registerGpujs();
 }

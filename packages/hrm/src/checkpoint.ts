@@ -25,6 +25,10 @@ interface SavedTraining {
   readonly ema?: HrmParams;
 }
 
+/**
+ * The checkpoint of a training state: weights and buffers as `params`, moments, ACT carry and EMA as
+ * `optState`, and `metadata` stored beside both configs (`model`, `train`) in the JSON config.
+ */
 export function toCheckpoint(
   state: TrainState,
   model: ModelConfig,
@@ -46,6 +50,7 @@ export function toCheckpoint(
   };
 }
 
+/** The training state a checkpoint holds, to resume from; throws when it has no optimiser state. */
 export function fromCheckpoint(ckpt: Checkpoint<SavedModel, SavedTraining>): TrainState {
   const saved = ckpt.optState;
   if (!saved) throw new Error('fromCheckpoint: the checkpoint holds no training state (optimiser, carry)');
@@ -66,6 +71,7 @@ export function checkpointTemplate(model: ModelConfig, train: TrainConfig, key: 
   return { params: fresh.params, optState: fresh.optState };
 }
 
+/** A training state as safetensors bytes (for the browser, or to send elsewhere), or a Left listing what cannot be stored. */
 export function trainStateToBytes(
   state: TrainState,
   model: ModelConfig,
@@ -74,6 +80,10 @@ export function trainStateToBytes(
   return checkpointToBytes(toCheckpoint(state, model, train));
 }
 
+/**
+ * A training state read back from safetensors bytes and checked, tensor by tensor, against a fresh state of
+ * the same configs (`key` only seeds that template); a Left names `source` and every mismatch.
+ */
 export function trainStateFromBytes(
   bytes: Uint8Array,
   model: ModelConfig,

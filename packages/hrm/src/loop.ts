@@ -18,6 +18,7 @@ import type { Batch } from './segment.js';
 import { initTrainState, type StepMetrics, type TrainState, trainStep } from './train.js';
 import type { TrainConfig } from './train-config.js';
 
+/** What `run` trains, on what data, and how it logs, evaluates and checkpoints along the way. */
 export interface RunOptions {
   readonly model: ModelConfig;
   readonly train: TrainConfig;
@@ -25,9 +26,20 @@ export interface RunOptions {
   readonly key: Key;
   /** The batch for a step: must be a pure function of (key, step) for resumed runs to match. */
   readonly data: (key: Key, step: number) => Batch;
+  /** Log the training metrics every this many steps (default 1), and always at the last step. */
   readonly logEvery?: number;
+  /** Receives each record (`event`: `train`, `eval`, `checkpoint` or `resume`, with its fields), e.g. to print a JSON line. */
   readonly log?: (record: Record<string, unknown>) => void;
-  readonly evaluation?: { readonly every: number; readonly batches: () => Iterable<Batch>; readonly segments?: number };
+  /**
+   * Evaluate every `every` steps and at the end, with the EMA weights when the run keeps them, running
+   * `segments` segments (default the model's `haltMaxSteps`).
+   */
+  readonly evaluation?: {
+    readonly every: number;
+    /** The evaluation batches, asked for afresh at each evaluation. */
+    readonly batches: () => Iterable<Batch>;
+    readonly segments?: number;
+  };
   /** Write (atomically) every `every` steps and at the end; with `resume`, continue from the file if it exists. */
   readonly checkpoint?: { readonly path: string; readonly every: number; readonly resume?: boolean };
   /** Checked between steps (e.g. set by a Ctrl-C handler): saves a checkpoint and stops. */
@@ -36,6 +48,7 @@ export interface RunOptions {
   readonly metadata?: Readonly<Record<string, Json>>;
 }
 
+/** How `run` ended: the final state, the last step's metrics and the last evaluation (when there were any). */
 export interface RunResult {
   readonly state: TrainState;
   readonly last?: StepMetrics;

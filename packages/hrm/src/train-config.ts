@@ -13,6 +13,7 @@ const NonNegativeNumber = t.brand(
   'NonNegativeNumber',
 );
 
+/** The codec that checks a training config: every field present and in range, and nothing else kept. */
 export const TrainConfigCodec = t.exact(
   t.type({
     batchSize: PositiveInt,
@@ -35,8 +36,10 @@ export const TrainConfigCodec = t.exact(
   'TrainConfig',
 );
 
+/** A checked training config: batch size, run length, learning rates and their schedule, Adam's betas, weight decays, EMA, clipping and seed. */
 export type TrainConfig = { readonly [K in keyof t.TypeOf<typeof TrainConfigCodec>]: number };
 
+/** HRM's training defaults: every field but `totalSteps`, which each run must choose. */
 export const TRAIN_DEFAULTS = {
   batchSize: 768,
   lr: 1e-4,
@@ -52,6 +55,10 @@ export const TRAIN_DEFAULTS = {
   seed: 0,
 } as const;
 
+/**
+ * A training config from untrusted input (JSON, a preset, flags) with `TRAIN_DEFAULTS` filled in, or a Left
+ * listing every problem, unknown fields included.
+ */
 export function decodeTrainConfig(input: unknown): E.Either<string[], TrainConfig> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
     return E.left([`(root): expected an object, got ${JSON.stringify(input)}`]);
@@ -63,6 +70,7 @@ export function decodeTrainConfig(input: unknown): E.Either<string[], TrainConfi
   return problems.length > 0 ? E.left(problems) : decoded;
 }
 
+/** A training config from `TRAIN_DEFAULTS` and the fields given, for code; throws listing the problems when invalid. */
 export function trainConfig(
   input: Partial<{ [K in keyof TrainConfig]: number }> & { readonly totalSteps: number },
 ): TrainConfig {

@@ -31,13 +31,18 @@ export type ArithmeticOp = 'add' | 'sub' | 'mul' | 'div' | 'pow' | 'maximum' | '
 export type CompareOp = 'eq' | 'ne' | 'lt' | 'le' | 'gt' | 'ge';
 /** Logic on bool arguments. */
 export type LogicOp = 'and' | 'or';
+/** Every elementwise function of two arguments: arithmetic, comparison or logic. */
 export type BinaryOp = ArithmeticOp | CompareOp | LogicOp;
 
+/** Reductions over a set of axes; the result keeps the input's dtype. */
 export type ReduceOp = 'sum' | 'max' | 'min';
+/** Reductions to the int32 index of the first largest (`argmax`) or smallest (`argmin`) element along one axis. */
 export type ArgReduceOp = 'argmax' | 'argmin';
 
+/** The `CompareOp`s as a runtime list, for kernels that must tell a bool-valued op from arithmetic. */
 export const COMPARE_OPS: readonly CompareOp[] = ['eq', 'ne', 'lt', 'le', 'gt', 'ge'];
 
+/** A backend's buffer accounting, as `memory()` reports it: live buffers, their bytes, and the bytes' high-water mark. */
 export interface MemoryStats {
   readonly liveBuffers: number;
   readonly liveBytes: number;
@@ -79,13 +84,18 @@ export interface Backend<B = unknown> {
   liveBuffers(): number;
   /** Bytes held by live buffers, and their high-water mark since the last `resetPeak` (for memory benchmarks). */
   memory?(): MemoryStats;
+  /** Starts a new high-water mark for `memory()`: the peak becomes the bytes live now. */
   resetPeak?(): void;
 
+  /** A new buffer of `size` elements of `dtype`, each `value` (any non-zero value is `true` for bool). */
   fill(size: number, dtype: DType, value: number): B;
+  /** `op` applied to each element of `x`; the result has `x`'s dtype. */
   unary(op: UnaryOp, x: View<B>): B;
+  /** `op` applied to `a` and `b` elementwise; the result has their dtype, or bool for a `CompareOp`. */
   binary(op: BinaryOp, a: View<B>, b: View<B>): B;
   /** `cond ? a : b` elementwise; all three have the output's shape. */
   where(cond: View<B>, a: View<B>, b: View<B>): B;
+  /** `x` converted to `dtype`: to int32 rounds toward zero, to bool tests for non-zero. */
   cast(x: View<B>, dtype: DType): B;
   /** The view materialised as a contiguous buffer. */
   copy(x: View<B>): B;

@@ -4,10 +4,13 @@
  */
 export type DType = 'float32' | 'float64' | 'int32' | 'bool';
 
+/** Every `DType`, as a runtime list. */
 export const DTYPES: readonly DType[] = ['float32', 'float64', 'int32', 'bool'];
 
+/** The floating-point dtypes: the ones that carry gradients. */
 export type FloatDType = 'float32' | 'float64';
 
+/** Any typed array a buffer of one of our dtypes is stored in (bool as `Uint8Array`). */
 export type TypedArray = Float32Array | Float64Array | Int32Array | Uint8Array;
 
 /** The typed array that holds elements of dtype D. */
@@ -19,10 +22,12 @@ export type ArrayFor<D extends DType> = D extends 'float32'
       ? Int32Array
       : Uint8Array;
 
+/** Whether `dtype` is a floating-point dtype. */
 export function isFloat(dtype: DType): dtype is FloatDType {
   return dtype === 'float32' || dtype === 'float64';
 }
 
+/** A new zero-filled typed array of `size` elements of `dtype`. */
 export function allocArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
   switch (dtype) {
     case 'float32':

@@ -10,12 +10,14 @@ export class LiveMemory {
   private bytes = 0;
   private peak = 0;
 
+  /** Counts a new buffer of `bytes`, raising the peak if the live bytes now exceed it. */
   allocated(bytes: number): void {
     this.buffers++;
     this.bytes += bytes;
     if (this.bytes > this.peak) this.peak = this.bytes;
   }
 
+  /** Counts the disposal of a buffer of `bytes` (the same bytes it was allocated with). */
   released(bytes: number): void {
     this.buffers--;
     this.bytes -= bytes;
@@ -29,10 +31,12 @@ export class LiveMemory {
     return this.bytes;
   }
 
+  /** The counts now, as `Backend.memory()` reports them. */
   stats(): MemoryStats {
     return { liveBuffers: this.buffers, liveBytes: this.bytes, peakBytes: this.peak };
   }
 
+  /** Starts a new high-water mark from the bytes live now. */
   resetPeak(): void {
     this.peak = this.bytes;
   }

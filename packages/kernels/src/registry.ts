@@ -16,11 +16,17 @@ const entries = new Map<string, Entry>();
 const stack: Backend[] = [];
 let defaultBackend: Backend | undefined;
 
+/**
+ * Makes a backend available under `name` (replacing any of that name): `create` runs on its first use.
+ * The default is the highest `priority` one that starts, so each registration forgets the default chosen
+ * so far: a better one may have arrived.
+ */
 export function registerBackend(name: string, create: () => Backend, priority = 0): void {
   entries.set(name, { name, priority, create });
   defaultBackend = undefined; // a better one may have arrived
 }
 
+/** The names of the registered backends, highest priority first: the order the default is tried in. */
 export function registeredBackends(): string[] {
   return [...entries.values()].sort((a, b) => b.priority - a.priority).map((e) => e.name);
 }
@@ -30,7 +36,8 @@ export function backend(name: string): Backend {
   const entry = entries.get(name);
   if (!entry) {
     // The GPU backend is a separate package, so that CPU users install no GPU binaries.
-    const hint = name === 'gpujs' ? ' (the gpu.js backend is in the @hrm/gpujs package: install it and import it once)' : '';
+    const hint =
+      name === 'gpujs' ? ' (the gpu.js backend is in the @hrm/gpujs package: install it and import it once)' : '';
     throw new Error(`unknown backend "${name}"${hint}; registered: ${registeredBackends().join(', ')}`);
   }
   entry.instance ??= entry.create();

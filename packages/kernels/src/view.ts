@@ -15,6 +15,7 @@ export interface View<B = unknown> {
   readonly offset: number;
 }
 
+/** The number of elements in an array of this shape (1 for a scalar's `[]`). */
 export function sizeOf(shape: readonly number[]): number {
   let n = 1;
   for (const d of shape) n *= d;
@@ -43,6 +44,7 @@ export function isContiguous(view: Pick<View, 'shape' | 'strides'>): boolean {
   return true;
 }
 
+/** A view of the whole of `buffer` as a contiguous row-major array of `shape`. */
 export function contiguousView<B>(buffer: B, dtype: DType, shape: readonly number[]): View<B> {
   return { buffer, dtype, shape, strides: contiguousStrides(shape), offset: 0 };
 }

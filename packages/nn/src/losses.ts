@@ -31,8 +31,10 @@ import {
   where,
 } from '@hrm/core';
 
+/** The label of positions that count in no loss or metric (PyTorch's `ignore_index` default). */
 export const IGNORE_LABEL = -100;
 
+/** How logits become probabilities: `softmax`, or HRM's `stablemax`, which grows linearly instead of exponentially. */
 export type LossKind = 'softmax' | 'stablemax';
 
 /** Float-typed tensor of the labels' shape: 1 where the label counts, 0 where it is ignored. */

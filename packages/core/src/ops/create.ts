@@ -46,6 +46,7 @@ export function scalar<D extends DType = 'float32'>(value: number, dtype?: D, li
   return upload(backendOf('scalar', like ? [like] : []), data, dt, [], []) as Tensor<[], D>;
 }
 
+/** A tensor of `shape` with every element `value` (float32 unless `dtype` says otherwise); names in the shape take their sizes from `dims`. */
 export function full<const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   value: number,
@@ -57,6 +58,7 @@ export function full<const S extends Shape, D extends DType = 'float32'>(
   return fromBuffer(backend, backend.fill(sizeOf(sizes), dtype, value), spec(sizes, dtype, names)) as Tensor<S, D>;
 }
 
+/** A tensor of `shape` filled with 0 (float32 unless `dtype` says otherwise), as `full(shape, 0)`. */
 export function zeros<const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   ...opts: CreateOptions<S, D>
@@ -64,6 +66,7 @@ export function zeros<const S extends Shape, D extends DType = 'float32'>(
   return full(shape, 0, ...opts);
 }
 
+/** A tensor of `shape` filled with 1 (float32 unless `dtype` says otherwise), as `full(shape, 1)`. */
 export function ones<const S extends Shape, D extends DType = 'float32'>(
   shape: S,
   ...opts: CreateOptions<S, D>
@@ -81,10 +84,12 @@ export function fullLike<S extends Shape, D extends DType>(like: Tensor<S, D>, v
   ) as Tensor<S, D>;
 }
 
+/** Zeros of `like`'s shape, names, dtype and backend. */
 export function zerosLike<S extends Shape, D extends DType>(like: Tensor<S, D>): Tensor<S, D> {
   return fullLike(like, 0);
 }
 
+/** Ones of `like`'s shape, names, dtype and backend. */
 export function onesLike<S extends Shape, D extends DType>(like: Tensor<S, D>): Tensor<S, D> {
   return fullLike(like, 1);
 }
@@ -162,6 +167,7 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'i
 // ---------------------------------------------------------------------------------------------
 // Data from outside: validated, never trusted
 
+/** Options of `fromArray` and `fromArrays`: the dtype (default float32), sizes already known, and whether NaN and ±Infinity pass. */
 export interface FromArrayOptions<D extends DType> {
   readonly dtype?: D;
   /** Sizes already bound to names (e.g. from a config); unbound names are inferred from the data. */

@@ -82,6 +82,7 @@ export const sign = numericOp('sign');
 export const square = numericOp('square');
 /** max(x, 0) (gradient 0 at 0) */
 export const relu = numericOp('relu');
+/** eˣ */
 export const exp = floatOp('exp');
 /** exp(x) - 1, accurate near 0 */
 export const expm1 = floatOp('expm1');
@@ -89,13 +90,17 @@ export const expm1 = floatOp('expm1');
 export const log = floatOp('log');
 /** log(1 + x), accurate near 0 */
 export const log1p = floatOp('log1p');
+/** square root (NaN below 0) */
 export const sqrt = floatOp('sqrt');
 /** 1 / sqrt(x) */
 export const rsqrt = floatOp('rsqrt');
 /** 1 / x */
 export const reciprocal = floatOp('reciprocal');
+/** sine, of x in radians */
 export const sin = floatOp('sin');
+/** cosine, of x in radians */
 export const cos = floatOp('cos');
+/** hyperbolic tangent, in (-1, 1) */
 export const tanh = floatOp('tanh');
 /** 1 / (1 + exp(-x)), without overflow for large |x| */
 export const sigmoid = floatOp('sigmoid');

@@ -17,21 +17,28 @@ const WHERE: KernelPrimitive = {
   },
 };
 
+/** `a` where `cond` holds, else `b`: tensors of `cond`'s shape, or numbers that stand for a constant. */
 export function where<S extends Shape, D extends DType = 'float32'>(
   cond: Tensor<S, 'bool'>,
   a: Tensor<NoInfer<S>, D> | number,
   b: Tensor<NoInfer<S>, NoInfer<D>> | number,
 ): Tensor<S, D>;
+/** `a` where `cond` holds, else the number `b`; `cond` and `a` broadcast against each other. */
 export function where<C extends Shape, A extends Shape, D extends DType>(
   cond: Tensor<C, 'bool'>,
   a: Tensor<A, D> & BroadcastCheck<'where', C, A>,
   b: number,
 ): Tensor<Broadcast<C, A>, D>;
+/** The number `a` where `cond` holds, else `b`; `cond` and `b` broadcast against each other. */
 export function where<C extends Shape, B extends Shape, D extends DType>(
   cond: Tensor<C, 'bool'>,
   a: number,
   b: Tensor<B, D> & BroadcastCheck<'where', C, B>,
 ): Tensor<Broadcast<C, B>, D>;
+/**
+ * `a` where `cond` holds, else `b`, with all three broadcast to one shape. `a` and `b` share a dtype, the
+ * result's; the gradient flows to `a` where `cond` holds and to `b` elsewhere.
+ */
 export function where<C extends Shape, A extends Shape, B extends Shape, D extends DType>(
   cond: Tensor<C, 'bool'>,
   a: Tensor<A, D>,

@@ -30,6 +30,7 @@ export function evalBatches(preset: TaskPreset, n: number, seqLen: number): Batc
   return batchesOf(preset.evalExamples(n), seqLen);
 }
 
+/** The task metrics of a model run for a fixed number of segments on a set of examples, from `scoreExamples`. */
 export interface ScoredRun {
   /** The task's metrics after each segment. */
   readonly perSegment: readonly Record<string, number>[];

@@ -14,6 +14,7 @@ import { presetNamed } from '../presets/node.js';
 import type { TaskPreset } from '../presets/preset.js';
 import { CliError } from './args.js';
 
+/** A model read from a checkpoint by `readModelFile`: its configuration, task, weights and the step it was saved at. */
 export interface ModelFile {
   readonly path: string;
   readonly model: ModelConfig;
@@ -27,6 +28,10 @@ function isRecord(u: unknown): u is Record<string, unknown> {
   return typeof u === 'object' && u !== null && !Array.isArray(u);
 }
 
+/**
+ * Reads the checkpoint at `path` written by `hrm train`, checks its weights against its stored model
+ * config, and returns them (the EMA weights when the run kept them). Throws a `CliError` that says what is wrong.
+ */
 export function readModelFile(path: string): ModelFile {
   if (!existsSync(path)) throw new CliError(`no checkpoint at ${path}`);
   const raw = loadCheckpoint(path);

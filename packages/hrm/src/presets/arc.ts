@@ -20,7 +20,7 @@ import {
   scoreArc,
   toBatch,
 } from '../tasks/index.js';
-import { loadArcTasks, sharedData } from '../tasks/node.js';
+import { dataPath, loadArcTasks } from '../tasks/node.js';
 import { SMALL_MODEL, type TaskPreset } from './preset.js';
 
 export interface ArcPresetOptions {
@@ -31,7 +31,7 @@ export interface ArcPresetOptions {
 }
 
 export function arcPreset({ tasks, numAug }: ArcPresetOptions): TaskPreset {
-  const loaded = loadArcTasks(sharedData('arc-agi-1', 'evaluation'));
+  const loaded = loadArcTasks(dataPath('arc-agi-1', 'evaluation'));
   if (loaded.problems.length > 0) throw new Error(`ARC data: ${loaded.problems.length} bad tasks`);
   const evaluation = [...loaded.items].sort((a, b) => a.id.localeCompare(b.id)).slice(0, tasks);
   const registry = new PuzzleIdRegistry();

@@ -9,6 +9,10 @@ import type { Batch } from '../segment.js';
 import type { Example } from '../tasks/index.js';
 import type { TrainConfig } from '../train-config.js';
 
+/**
+ * Everything the CLI needs to know about one task: the configs that suit it (`train` overrides
+ * `TRAIN_DEFAULTS`), its data, how to read and show a puzzle, and its metrics.
+ */
 export interface TaskPreset {
   readonly name: string;
   readonly summary: string;
@@ -39,6 +43,7 @@ export type Predictor = (
   segments: number,
 ) => { readonly tokens: number[][]; readonly qHalt: number[] };
 
+/** What a preset's own `evaluate` returns: the metrics, a report for people, and files to write. */
 export interface TaskEvaluation {
   readonly metrics: Record<string, number>;
   readonly report: string;
@@ -46,7 +51,7 @@ export interface TaskEvaluation {
   readonly files?: Readonly<Record<string, unknown>>;
 }
 
-/** Small HRM shapes for a CPU (hrm-reference.md §7.3): every mechanism kept, widths cut down. */
+/** Small HRM shapes for a CPU: every mechanism kept (both modules, ACT, the one-step gradient), widths and depths cut down. */
 export const SMALL_MODEL = {
   hidden: 64,
   heads: 4,

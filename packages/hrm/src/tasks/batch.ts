@@ -17,8 +17,10 @@ export interface Example {
   readonly puzzleId: number;
 }
 
+/** The label that ignored positions get in a batch: the loss's ignore label. */
 export const IGNORE_LABEL = -100;
 
+/** How `toBatch` lays out a batch: the sequence length, padding rows, and which label token to ignore. */
 export interface BatchOptions {
   /** Every sequence must have this length. */
   readonly seqLen: number;
@@ -31,6 +33,10 @@ export interface BatchOptions {
   readonly blankPuzzleId?: number;
 }
 
+/**
+ * The examples as a `Batch` of int32 tensors (`[B, L]` inputs and labels, `[B]` puzzle ids), labels equal to
+ * `ignoreLabelId` replaced by `IGNORE_LABEL`; a Left on a wrong length, a bad token or puzzle id, or no rows.
+ */
 export function toBatch(examples: readonly Example[], opts: BatchOptions): E.Either<Error, Batch> {
   const { seqLen } = opts;
   const rows = Math.max(examples.length, opts.padTo ?? 0);

@@ -7,13 +7,16 @@
 
 export type DihedralId = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7;
 
+/** The eight transforms' ids, in order, identity first. */
 export const DIHEDRAL_IDS: readonly DihedralId[] = [0, 1, 2, 3, 4, 5, 6, 7];
 
 /** `DIHEDRAL_INVERSE[k]` undoes transform k (`DIHEDRAL_INVERSE` in `dataset/common.py`). */
 export const DIHEDRAL_INVERSE: readonly DihedralId[] = [0, 3, 2, 1, 4, 5, 6, 7];
 
+/** A rectangular grid as rows of cells. */
 export type Grid<T = number> = readonly (readonly T[])[];
 
+/** Whether `k` is the id of a transform, an integer 0–7. */
 export function isDihedralId(k: number): k is DihedralId {
   return Number.isInteger(k) && k >= 0 && k <= 7;
 }
@@ -61,6 +64,7 @@ export function dihedral<T>(grid: Grid<T>, k: DihedralId): T[][] {
   );
 }
 
+/** The grid that transform k maps to `grid`: undoes `dihedral(·, k)`. */
 export function inverseDihedral<T>(grid: Grid<T>, k: DihedralId): T[][] {
   return dihedral(grid, DIHEDRAL_INVERSE[k]);
 }

@@ -6,7 +6,7 @@
  * @module @hrm/hrm/tasks/node
  */
 export { loadArcTasks, writeArcSubmission } from './arc/files.js';
-export { dataDir, hasSharedData, sharedData } from './data-dir.js';
+export { dataDir, dataPath, hasDataDir } from './data-dir.js';
 export { loadMazeCsv } from './maze/files.js';
 export { readText } from './read-text.js';
 export { loadSudokuFile } from './sudoku/files.js';

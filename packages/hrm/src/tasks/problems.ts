@@ -6,6 +6,7 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 
+/** One thing wrong with loader input: where it is and why. */
 export interface Problem {
   /** The file path, or the task id for ARC. */
   readonly source: string;
@@ -14,6 +15,7 @@ export interface Problem {
   readonly reason: string;
 }
 
+/** A loader's result: the items that passed, and a problem for each that did not. */
 export interface Checked<T> {
   readonly items: readonly T[];
   readonly problems: readonly Problem[];

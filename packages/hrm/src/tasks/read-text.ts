@@ -6,6 +6,7 @@ import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { type Problem, problem } from './problems.js';
 
+/** The UTF-8 text of the file at `path`, or a problem naming the file and why it cannot be read. */
 export function readText(path: string): E.Either<Problem, string> {
   try {
     return E.right(readFileSync(path, 'utf8'));

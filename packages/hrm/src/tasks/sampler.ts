@@ -17,6 +17,7 @@ export type PuzzleExamples = readonly Example[];
 /** An original puzzle's versions (the original and its augmentations). */
 export type Group = readonly PuzzleExamples[];
 
+/** Options of `trainBatches`: how many shuffled epochs to lay end to end before cutting them into batches. */
 export interface TrainOrderOptions {
   /** Epochs to concatenate before batching (`epochs_per_iter`); batches may span an epoch boundary. */
   readonly epochs?: number;

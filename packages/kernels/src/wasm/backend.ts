@@ -79,8 +79,10 @@ export class WasmBuffer {
   }
 }
 
+/** A strided view of a wasm backend buffer. */
 export type WasmView = View<WasmBuffer>;
 
+/** Settings of a `WasmBackend`; each has a default (threads and the memory limit read theirs from the environment). */
 export interface WasmBackendOptions {
   /** Threads for large kernels, the calling one included. Default: HRM_WASM_THREADS, else the cores available. */
   readonly threads?: number;

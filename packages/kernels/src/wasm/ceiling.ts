@@ -1,6 +1,6 @@
 /**
  * The float32 compute ceiling WebAssembly reaches on this machine now: a register-only loop of 12
- * independent f32x4 multiply-add chains (as the C loops of performance-anchors.md §9), with relaxed-SIMD
+ * independent f32x4 multiply-add chains (enough to hide the multiply-add latency, as a C ceiling loop does), with relaxed-SIMD
  * fused multiply-add or with separate mul and add. Benchmarks divide a kernel's GFLOP/s by it, measured
  * in the same run and so under the same load.
  */

@@ -3,13 +3,14 @@
  * when present), shared memory and threads.
  *
  * Node 20 ships relaxed SIMD behind `--experimental-wasm-relaxed-simd`; a library may turn the flag on
- * itself with `v8.setFlagsFromString` before compiling (performance-anchors.md §3). We do that once,
+ * itself with `v8.setFlagsFromString` before compiling any module (V8 reads it at compile time). We do that once,
  * then check with a tiny probe module, so a runtime that refuses it gets the plain-SIMD kernels.
  */
 
 import { type FunctionBuilder, f32x4_add, f32x4_relaxed_madd, f32x4_splat, ModuleBuilder } from './emit.js';
 import { requireWasm, wasmApi } from './webassembly.js';
 
+/** What `detectFeatures` found the WebAssembly runtime to offer. */
 export interface WasmFeatures {
   readonly simd: boolean;
   readonly relaxedSimd: boolean;
@@ -56,6 +57,10 @@ function enableRelaxedSimdFlag(): void {
 
 let cached: WasmFeatures | undefined;
 
+/**
+ * Probes the runtime once (turning on Node's relaxed-SIMD flag if it needs it) and returns what it
+ * offers; later calls return the cached answer.
+ */
 export function detectFeatures(): WasmFeatures {
   if (cached) return cached;
   const simd = wasmApi?.validate(simdProbe()) === true;

@@ -48,6 +48,7 @@ const QUICK_MAX_BLOCK = 1 << 20;
 /** Bytes the caches may hold in all; past it they are emptied into the general allocator. */
 const QUICK_MAX_BYTES = 64 << 20;
 
+/** A snapshot of the wasm heap's allocator, from `Heap.stats()`: its live and free blocks and the memory they sit in. */
 export interface HeapStats {
   /** Bytes in live (allocated) blocks. */
   readonly liveBytes: number;

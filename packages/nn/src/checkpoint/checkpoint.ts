@@ -13,6 +13,7 @@ import { decodeMetadata, encodeMetadata, type Json } from './metadata.js';
 import { concatChunks, decodeSafetensors, planSafetensors, type SafetensorsPlan } from './safetensors.js';
 import { flattenTree, type Skeleton } from './structure.js';
 
+/** Everything a training run saves to resume: parameters, optimiser state, step, RNG key and configuration. */
 export interface Checkpoint<P = Tree, O = Tree> {
   readonly params: P;
   /** Optimiser state (moments, counts...), a tree of tensors like the parameters. */

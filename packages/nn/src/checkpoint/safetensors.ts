@@ -22,6 +22,7 @@ import { decodeElements, encodeElements } from './elements.js';
 import { CheckpointError } from './errors.js';
 import { readHeader } from './header.js';
 
+/** One tensor read from a safetensors file, converted to a dtype we compute in. */
 export interface DecodedTensor {
   readonly dtype: LoadedDType;
   readonly shape: readonly number[];
@@ -31,6 +32,7 @@ export interface DecodedTensor {
   readonly storedAs: ReadableDType;
 }
 
+/** The contents of a safetensors file: its tensors by name, and the header's string metadata. */
 export interface DecodedSafetensors {
   readonly tensors: Readonly<Record<string, DecodedTensor>>;
   readonly metadata: Readonly<Record<string, string>>;

@@ -11,6 +11,10 @@ import { treeMap } from '@hrm/autodiff';
 import { type AnyTensor, add, atan2, div, mul, sqrt, square, sub, zerosLike } from '@hrm/core';
 import { type LearningRate, lrAt, type Optimizer } from './types.js';
 
+/**
+ * Settings of the Adam family: `lr` is required; the defaults are beta1 0.9, beta2 0.999 (0.95 for
+ * `adamAtan2`), eps 1e-8 and no weight decay.
+ */
 export interface AdamConfig {
   readonly lr: LearningRate;
   readonly beta1?: number;
@@ -19,6 +23,7 @@ export interface AdamConfig {
   readonly weightDecay?: number;
 }
 
+/** The Adam family's moments: `m` and `v` are trees of tensors shaped like the parameters. */
 export interface AdamState {
   readonly m: unknown;
   readonly v: unknown;
@@ -62,7 +67,9 @@ function adamLike(cfg: AdamConfig, variant: 'adam' | 'adamw' | 'atan2'): Optimiz
   } as Optimizer<AdamState>;
 }
 
+/** Adam with bias correction; `weightDecay` is L2, added to the gradient as wd·p before the moments. */
 export const adam = (cfg: AdamConfig): Optimizer<AdamState> => adamLike(cfg, 'adam');
+/** AdamW: Adam with decoupled weight decay, each parameter scaled by 1 - lr·wd before the Adam step. */
 export const adamw = (cfg: AdamConfig): Optimizer<AdamState> => adamLike(cfg, 'adamw');
 /** HRM's optimiser; defaults beta1 0.9, beta2 0.95, no epsilon. */
 export const adamAtan2 = (cfg: Omit<AdamConfig, 'eps'>): Optimizer<AdamState> => adamLike(cfg, 'atan2');

@@ -9,6 +9,10 @@ export function globalNorm(tree: unknown): number {
   return sqrt(squares.reduce((a, b) => add(a, b))).item();
 }
 
+/**
+ * The gradients scaled together so that their global L2 norm is at most `maxNorm` (unchanged when it is
+ * already), with the norm before clipping, for logging.
+ */
 export function clipByGlobalNorm<P>(grads: P, maxNorm: number): { grads: P; norm: number } {
   const norm = globalNorm(grads);
   const scale = norm > maxNorm ? maxNorm / norm : 1;

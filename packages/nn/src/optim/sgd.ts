@@ -3,6 +3,7 @@ import { treeMap } from '@hrm/autodiff';
 import { add, mul, sub, zerosLike } from '@hrm/core';
 import { type LearningRate, lrAt, type Optimizer } from './types.js';
 
+/** Settings of `sgd`: `lr` is required; momentum 0, no Nesterov and no weight decay by default. */
 export interface SgdConfig {
   readonly lr: LearningRate;
   readonly momentum?: number;
@@ -10,10 +11,15 @@ export interface SgdConfig {
   readonly weightDecay?: number;
 }
 
+/** SGD's momentum buffer, a tree shaped like the parameters (left at zero when momentum is 0). */
 export interface SgdState {
   readonly velocity: unknown;
 }
 
+/**
+ * Stochastic gradient descent, in PyTorch's convention: `v <- momentum·v + g`, then `p <- p - lr·v`
+ * (`p - lr·(g + momentum·v)` with Nesterov); `weightDecay` adds wd·p to `g` first.
+ */
 export function sgd(cfg: SgdConfig): Optimizer<SgdState> {
   const mu = cfg.momentum ?? 0;
   const wd = cfg.weightDecay ?? 0;

@@ -10,6 +10,7 @@
 import { type AnyTensor, fromArray, gt, mul, ones, scatterAdd, sign, sub, type Tensor, take, where } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
 
+/** Settings of `sparseSignSgd`: the learning rate and the decoupled weight decay (default 0). */
 export interface SparseSignSgdConfig {
   readonly lr: number;
   readonly weightDecay?: number;

@@ -13,21 +13,26 @@ import type { Rng } from '../rng.js';
 import { applyColours, type ColourPerm, IDENTITY_COLOURS, invertColourPerm, randomColourPerm } from './colours.js';
 import type { ArcGrid, ArcTask } from './types.js';
 
+/** One ARC augmentation: a dihedral transform and a colour permutation, applied colours first. */
 export interface ArcAugmentation {
   readonly dihedral: DihedralId;
   readonly colours: ColourPerm;
 }
 
+/** The augmentation that changes nothing: every task's first, so the original task is always trained on and voted with. */
 export const IDENTITY_AUGMENTATION: ArcAugmentation = { dihedral: 0, colours: IDENTITY_COLOURS };
 
+/** A grid under `aug`: its colours permuted, then transformed. */
 export function augmentGrid(aug: ArcAugmentation, grid: ArcGrid): number[][] {
   return dihedral(applyColours(aug.colours, grid), aug.dihedral);
 }
 
+/** The inverse of `augmentGrid`: maps a grid predicted for an augmented task back to the original task's frame and colours. */
 export function unaugmentGrid(aug: ArcAugmentation, grid: ArcGrid): number[][] {
   return applyColours(invertColourPerm(aug.colours), inverseDihedral(grid, aug.dihedral));
 }
 
+/** Every grid of `task` (train and test, inputs and the outputs it has) under `aug`; the id is kept. */
 export function augmentTask(aug: ArcAugmentation, task: ArcTask): ArcTask {
   return {
     id: task.id,

@@ -18,6 +18,7 @@ import { encodeArcPair, type Offset, randomArcOffset } from './encoding.js';
 import { arcPuzzleName, type PuzzleIdRegistry } from './ids.js';
 import type { ArcTask } from './types.js';
 
+/** Where an ARC example came from: its task, puzzle (task × augmentation), pair and canvas offset, for reading its prediction back. */
 export interface ArcExampleMeta {
   readonly taskId: string;
   readonly puzzleName: string;
@@ -32,6 +33,7 @@ export interface ArcExample extends Example {
   readonly meta: ArcExampleMeta;
 }
 
+/** One (task, augmentation) variant: its puzzle name and id, and the examples of its pairs. */
 export interface ArcPuzzle {
   readonly name: string;
   readonly puzzleId: number;
@@ -41,6 +43,7 @@ export interface ArcPuzzle {
 /** A task's puzzles, one per augmentation. */
 export type ArcGroup = readonly ArcPuzzle[];
 
+/** How `buildArcGroups` turns tasks into examples: which pairs, and whether to translate them on the canvas. */
 export interface ArcBuildOptions {
   /** Which pairs become examples: the demonstrations, the test pairs, or both. */
   readonly pairs: 'train' | 'test' | 'both';
@@ -50,12 +53,17 @@ export interface ArcBuildOptions {
   readonly allowMissingOutputs?: boolean;
 }
 
+/** A task and the augmentations to build it under. */
 export interface ArcTaskAugmentations {
   readonly task: ArcTask;
   /** Usually from `arcAugmentations`, the identity first. */
   readonly augmentations: readonly ArcAugmentation[];
 }
 
+/**
+ * A group per task, a puzzle per augmentation (its id from `registry`), an example per chosen pair.
+ * Left naming the task when a test pair lacks an output that `opts` needs.
+ */
 export function buildArcGroups(
   entries: readonly ArcTaskAugmentations[],
   registry: PuzzleIdRegistry,
@@ -101,6 +109,7 @@ export function allExamples(groups: readonly ArcGroup[]): ArcExample[] {
   return groups.flatMap((g) => g.flatMap((p) => p.examples));
 }
 
+/** HRM's ARC splits from `hrmArcSplits`: the train and test groups, and the augmentations each task got. */
 export interface ArcSplits {
   readonly train: ArcGroup[];
   readonly test: ArcGroup[];

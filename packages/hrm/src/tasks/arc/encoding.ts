@@ -12,11 +12,16 @@
 import type { Rng } from '../rng.js';
 import { ARC_MAX_SIDE, type ArcGrid } from './types.js';
 
+/** The token of canvas cells outside the grid and its border; ignored as a label. */
 export const ARC_PAD = 0;
+/** The token of the border just below and just right of a grid, which marks its size. */
 export const ARC_EOS = 1;
+/** Tokens in all: PAD, EOS and the 10 colours (colour k is token k + 2). */
 export const ARC_VOCAB_SIZE = 12;
+/** Tokens per example: the 30x30 canvas, row by row. */
 export const ARC_SEQ_LEN = ARC_MAX_SIDE * ARC_MAX_SIDE;
 
+/** A grid's top-left corner on the canvas, in cells. */
 export type Offset = readonly [row: number, col: number];
 
 /** One grid on the canvas at `offset`, with its EOS border. */

@@ -22,6 +22,10 @@ function jsonFiles(path: string): string[] {
     });
 }
 
+/**
+ * The tasks in a `.json` file or under a folder (recursively, in sorted path order), each named by its file
+ * name; unreadable and invalid files are reported in `problems` and left out.
+ */
 export function loadArcTasks(path: string): Checked<ArcTask> {
   let paths: string[];
   try {
@@ -40,6 +44,7 @@ export function loadArcTasks(path: string): Checked<ArcTask> {
   return { items: parsed.items, problems: [...unreadable, ...parsed.problems] };
 }
 
+/** Writes `submission` as JSON to `path`; a Left holds the file system's error. */
 export function writeArcSubmission(path: string, submission: ArcSubmission): E.Either<Error, void> {
   try {
     writeFileSync(path, JSON.stringify(submission));

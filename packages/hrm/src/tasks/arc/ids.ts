@@ -11,8 +11,10 @@ import { isDihedralId } from '../dihedral.js';
 import type { ArcAugmentation } from './augment.js';
 import { colourPermString, parseColourPerm } from './colours.js';
 
+/** The name of puzzle id 0, the blank puzzle of padding rows. */
 export const BLANK_PUZZLE_NAME = '<blank>';
 
+/** The puzzle name of a task under an augmentation, `<task>|t<k>|<colours>`. */
 export function arcPuzzleName(taskId: string, aug: ArcAugmentation): string {
   return `${taskId}|t${aug.dihedral}|${colourPermString(aug.colours)}`;
 }
@@ -62,6 +64,7 @@ export class PuzzleIdRegistry {
     return name === BLANK_PUZZLE_NAME ? 0 : this.byName.get(name);
   }
 
+  /** The name an id was assigned to, or undefined for an id not assigned yet. */
   nameOf(id: number): string | undefined {
     return this.names[id];
   }

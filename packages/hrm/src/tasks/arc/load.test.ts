@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../data-dir.js';
+import { dataPath, hasDataDir } from '../data-dir.js';
 import { formatProblem } from '../problems.js';
 import { loadArcTasks } from './files.js';
 import { parseArcTask, parseArcTasks } from './load.js';
@@ -94,8 +94,8 @@ describe('ARC task loader', () => {
     expect(loadArcTasks(join(dir, 'missing')).problems[0].reason).toMatch(/^cannot read/);
   });
 
-  it('loads the shared ARC-AGI-1, ARC-AGI-2 and ConceptARC sets with no problem', () => {
-    const root = sharedData();
+  it.skipIf(!hasDataDir())('loads the ARC-AGI-1, ARC-AGI-2 and ConceptARC sets with no problem', () => {
+    const root = dataPath();
     const counts = [
       'arc-agi-1/training',
       'arc-agi-1/evaluation',

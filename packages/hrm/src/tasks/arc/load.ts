@@ -9,6 +9,7 @@ import * as E from 'fp-ts/lib/Either.js';
 import { type Checked, type Problem, problem } from '../problems.js';
 import { type ArcTask, ArcTaskFileCodec, toTask } from './types.js';
 
+/** The task in one file's JSON text, `id` its name, or every problem found (each naming the task). */
 export function parseArcTask(id: string, json: string): E.Either<readonly Problem[], ArcTask> {
   let value: unknown;
   try {

@@ -8,15 +8,21 @@
 import type { ArcGrid, ArcTask } from './types.js';
 import type { ArcVotes } from './vote.js';
 
+/** The two attempts submitted for one test input. */
 export interface ArcAttempts {
   readonly attempt_1: ArcGrid;
   readonly attempt_2: ArcGrid;
 }
 
+/** A whole submission file: per task id, the attempts for each of its test inputs, in order. */
 export type ArcSubmission = Readonly<Record<string, readonly ArcAttempts[]>>;
 
 const NO_PREDICTION: ArcGrid = [[0]];
 
+/**
+ * The submission for `tasks` from the ranked votes: the top two usable grids per test input, the first
+ * repeated when there is only one, `[[0]]` when there is none.
+ */
 export function arcSubmission(tasks: readonly Pick<ArcTask, 'id' | 'test'>[], votes: ArcVotes): ArcSubmission {
   const out: Record<string, ArcAttempts[]> = {};
   for (const task of tasks)

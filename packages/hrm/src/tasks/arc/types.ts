@@ -9,6 +9,7 @@ import * as t from 'io-ts';
 /** Rows of colours 0–9. Predictions may be empty (a crop that found no cell); task grids never are. */
 export type ArcGrid = readonly (readonly number[])[];
 
+/** A demonstration: an input grid and the output the task asks for. */
 export interface ArcPair {
   readonly input: ArcGrid;
   readonly output: ArcGrid;
@@ -20,6 +21,7 @@ export interface ArcTestPair {
   readonly output?: ArcGrid;
 }
 
+/** One ARC task: its demonstrations, and the test inputs to solve. */
 export interface ArcTask {
   /** The file name without `.json`. */
   readonly id: string;
@@ -27,6 +29,7 @@ export interface ArcTask {
   readonly test: readonly ArcTestPair[];
 }
 
+/** The largest grid side ARC allows, and the side of the token canvas. */
 export const ARC_MAX_SIDE = 30;
 
 /** The first reason `u` is not a valid ARC grid, or undefined. */
@@ -50,6 +53,7 @@ export function gridProblem(u: unknown): string | undefined {
   return undefined;
 }
 
+/** A codec that accepts a valid, non-empty ARC grid and fails with `gridProblem`'s reason otherwise. */
 export const ArcGridCodec = new t.Type<ArcGrid, ArcGrid, unknown>(
   'ArcGrid',
   (u): u is ArcGrid => gridProblem(u) === undefined,

@@ -15,6 +15,7 @@ import { cropArcTokens } from './encoding.js';
 import { parseArcPuzzleName } from './ids.js';
 import type { ArcGrid, ArcTask } from './types.js';
 
+/** One model answer to vote with: an augmented test example's predicted canvas and halt logit. */
 export interface ArcPrediction {
   /** The puzzle name of the example's id (`PuzzleIdRegistry.nameOf`). */
   readonly puzzleName: string;
@@ -26,6 +27,7 @@ export interface ArcPrediction {
   readonly qHaltLogit: number;
 }
 
+/** A distinct grid predicted for one test input, with the predictions that agreed on it. */
 export interface Candidate {
   readonly grid: ArcGrid;
   readonly votes: number;
@@ -79,12 +81,14 @@ export function collectVotes(predictions: readonly ArcPrediction[]): E.Either<st
   );
 }
 
+/** One task's results in `scoreArc`: which test inputs were right, per K. */
 export interface ArcTaskResult {
   readonly taskId: string;
   /** `correct[j][i]`: test input i right at pass@ks[j]. */
   readonly correct: readonly (readonly boolean[])[];
 }
 
+/** ARC accuracy at pass@K for each K in `ks` (default 1 and 2), by HRM's and TRM's measures, with the per-task detail. */
 export interface ArcScores {
   readonly tasks: number;
   readonly ks: readonly number[];

@@ -11,10 +11,12 @@ function onRows(maze: Maze, f: (g: string[][]) => string[][]): Maze {
   return mazeFromRows(f(mazeRows(maze).map((r) => r.split(''))).map((r) => r.join('')));
 }
 
+/** Transform k of a maze (a new maze); the height and width swap under transforms 1, 3, 6 and 7. */
 export function dihedralMaze(maze: Maze, k: DihedralId): Maze {
   return onRows(maze, (g) => dihedral(g, k));
 }
 
+/** Undoes `dihedralMaze(·, k)`: maps a prediction for a transformed maze back to the original orientation. */
 export function inverseDihedralMaze(maze: Maze, k: DihedralId): Maze {
   return onRows(maze, (g) => inverseDihedral(g, k));
 }

@@ -8,6 +8,7 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { cellName, cellsWith, GOAL, type Maze, neighbours, OPEN, PATH, START } from './grid.js';
 
+/** The cell indices (row-major) of a maze's start S and goal G. */
 export interface Ends {
   readonly start: number;
   readonly goal: number;
@@ -15,6 +16,7 @@ export interface Ends {
 
 const QUESTION_CHARS = new Set(['#', ' ', 'S', 'G']);
 
+/** Where S and G are in a well-formed question, or the first thing wrong with it (size, a stray character, not one S and one G). */
 export function checkQuestion(q: Maze): E.Either<string, Ends> {
   if (q.cells.length !== q.height * q.width)
     return E.left(`question has ${q.cells.length} cells, expected ${q.height}x${q.width} = ${q.height * q.width}`);

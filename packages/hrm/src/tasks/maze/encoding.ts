@@ -6,8 +6,11 @@
 import type { Example } from '../batch.js';
 import type { Maze } from './grid.js';
 
+/** The maze characters in token order: character i is token i + 1. */
 export const MAZE_CHARSET = '# SGo';
+/** The padding token, 0; no maze cell encodes to it. */
 export const MAZE_PAD = 0;
+/** Tokens in all: PAD and the 5 characters. */
 export const MAZE_VOCAB_SIZE = MAZE_CHARSET.length + 1;
 
 /** Characters to ids; a character outside the charset is an error (the reference asserts the same). */

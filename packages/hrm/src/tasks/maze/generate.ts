@@ -18,6 +18,7 @@ import { type Rng, shuffled } from '../rng.js';
 import { distancesFrom, shortestPath } from './bfs.js';
 import { GOAL, type Maze, OPEN, PATH, START, WALL, withCells } from './grid.js';
 
+/** What `generateMaze` makes: the size, how many loops to open, and how S and G are placed. */
 export interface MazeOptions {
   readonly height: number;
   readonly width: number;
@@ -30,6 +31,7 @@ export interface MazeOptions {
   readonly attempts?: number;
 }
 
+/** A generated maze item: the question, its answer, and the length of the marked path. */
 export interface GeneratedMaze {
   readonly question: Maze;
   /** The question with one shortest path's cells (between S and G) marked `o`. */
@@ -108,6 +110,10 @@ function placeEnds(maze: Maze, rng: Rng, placement: 'farthest' | 'random', minLe
   return { start: seed, goal, distance: dist[goal] };
 }
 
+/**
+ * A random maze with S, G and a shortest path between them marked, drawn from `rng`. Left when the sides
+ * are not integers of at least 3, or when no maze in `attempts` has S and G `minPathLength` apart.
+ */
 export function generateMaze(rng: Rng, opts: MazeOptions): E.Either<string, GeneratedMaze> {
   const minLength = Math.max(1, opts.minPathLength ?? 1);
   const attempts = opts.attempts ?? 20;

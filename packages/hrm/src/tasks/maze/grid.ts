@@ -17,12 +17,14 @@ export const START = 'S';
 export const GOAL = 'G';
 export const PATH = 'o';
 
+/** A maze from its rows of characters; throws when the rows differ in length. */
 export function mazeFromRows(rows: readonly string[]): Maze {
   const width = rows.length === 0 ? 0 : rows[0].length;
   if (rows.some((r) => r.length !== width)) throw new RangeError('mazeFromRows: rows have different lengths');
   return { height: rows.length, width, cells: rows.join('') };
 }
 
+/** The maze's rows of characters, top to bottom (for printing, or to transform as a grid). */
 export function mazeRows(maze: Maze): string[] {
   return Array.from({ length: maze.height }, (_, r) => maze.cells.slice(r * maze.width, (r + 1) * maze.width));
 }

@@ -2,7 +2,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../data-dir.js';
+import { dataPath, hasDataDir } from '../data-dir.js';
 import { formatProblem } from '../problems.js';
 import { countShortestPaths } from './bfs.js';
 import { loadMazeCsv } from './files.js';
@@ -70,8 +70,8 @@ describe('maze CSV loader', () => {
     expect(lax.items[0].pathLength).toBe(8);
   });
 
-  it('loads the shared Maze-Hard files with no problem', () => {
-    const dir = sharedData('maze-30x30-hard-1k');
+  it.skipIf(!hasDataDir())('loads the Maze-Hard files with no problem', () => {
+    const dir = dataPath('maze-30x30-hard-1k');
     const train = loadMazeCsv(`${dir}/train.csv`);
     const test = loadMazeCsv(`${dir}/test.csv`);
     expect(train.problems).toEqual([]);

@@ -9,6 +9,7 @@ import { distancesFrom } from './bfs.js';
 import { checkPath, checkQuestion } from './check.js';
 import type { Maze } from './grid.js';
 
+/** One checked maze from a CSV, with where it came from. */
 export interface MazeItem {
   readonly source: string;
   /** 1-based line in the file (the header is line 1). */
@@ -19,6 +20,7 @@ export interface MazeItem {
   readonly pathLength: number;
 }
 
+/** What `parseMazeCsv` expects of the rows. */
 export interface MazeCsvOptions {
   /** Grid size (default 30x30, Maze-Hard's). */
   readonly height?: number;
@@ -55,6 +57,7 @@ export function checkMazeRow(
   return E.right({ question, answer, pathLength: steps.right });
 }
 
+/** The items of a Maze-Hard CSV's text, checked row by row; `source` names the file in each problem. */
 export function parseMazeCsv(text: string, source: string, opts: MazeCsvOptions = {}): Checked<MazeItem> {
   const height = opts.height ?? 30;
   const width = opts.width ?? 30;

@@ -10,12 +10,17 @@ import { distancesFrom } from './bfs.js';
 import { checkPath, checkQuestion } from './check.js';
 import { decodeMaze } from './encoding.js';
 
+/** One maze to score, all as tokens of the same length: the question, the labelled answer and the prediction. */
 export interface MazeScored {
   readonly inputs: readonly number[];
   readonly labels: readonly number[];
   readonly prediction: readonly number[];
 }
 
+/**
+ * Maze scores over `count` items, as fractions in [0, 1]: `exact` predictions equal the label, `validOptimal`
+ * ones mark some shortest S–G path (Maze-Hard mazes have many, so `exact` undercounts correct answers).
+ */
 export interface MazeMetrics {
   readonly count: number;
   readonly exact: number;
@@ -36,6 +41,7 @@ export function isOptimalPath(
   return E.isRight(steps) && steps.right === distancesFrom(question, ends.right.start)[ends.right.goal];
 }
 
+/** Scores predictions for `height` x `width` mazes; throws when an item's token lengths do not match the size. */
 export function mazeMetrics(items: readonly MazeScored[], height: number, width: number): MazeMetrics {
   let exact = 0;
   let valid = 0;

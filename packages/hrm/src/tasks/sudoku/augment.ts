@@ -18,6 +18,7 @@ import { cellCount, type SudokuGrid, type SudokuShape } from './shape.js';
 
 declare const checked: unique symbol;
 
+/** The parts of a Sudoku augmentation, unchecked: what `makeSudokuAugmentation` takes. */
 export interface SudokuAugmentationParts {
   /** `digits[d]` is the new digit for old digit d; length size + 1 with `digits[0] = 0` (blank kept). */
   readonly digits: readonly number[];
@@ -29,6 +30,7 @@ export interface SudokuAugmentationParts {
   readonly cols: readonly number[];
 }
 
+/** Augmentation parts checked against a shape by `makeSudokuAugmentation`; only that function and `randomSudokuAugmentation` make one. */
 export type SudokuAugmentation = SudokuAugmentationParts & {
   readonly shape: SudokuShape;
   readonly [checked]: true;
@@ -43,6 +45,10 @@ function respectsBlocks(perm: readonly number[], block: number): boolean {
   return true;
 }
 
+/**
+ * Checks `parts` against `shape` (a digit permutation keeping 0, transpose only for square boxes, row and
+ * column permutations that keep bands and stacks together) and brands them, or says what is wrong.
+ */
 export function makeSudokuAugmentation(
   shape: SudokuShape,
   parts: SudokuAugmentationParts,
@@ -76,6 +82,10 @@ export interface RandomAugmentationOptions {
   readonly transposeProb?: number;
 }
 
+/**
+ * A random augmentation as HRM draws it: digits shuffled, bands and the rows inside each shuffled, stacks
+ * and their columns likewise, and a transpose with probability `transposeProb` (square boxes only).
+ */
 export function randomSudokuAugmentation(
   shape: SudokuShape,
   rng: Rng,

@@ -7,13 +7,17 @@
 import type { Example } from '../batch.js';
 import { cellCount, type SudokuGrid, type SudokuShape } from './shape.js';
 
+/** The padding token; no cell encodes to it, so no label is ignored. */
 export const SUDOKU_PAD = 0;
+/** The token of a blank cell. */
 export const SUDOKU_BLANK = 1;
 
+/** Tokens in all: PAD, blank and the `size` digits. */
 export function sudokuVocabSize(shape: SudokuShape): number {
   return shape.size + 2;
 }
 
+/** Tokens per example: one per cell, `size²`. */
 export function sudokuSeqLen(shape: SudokuShape): number {
   return cellCount(shape);
 }

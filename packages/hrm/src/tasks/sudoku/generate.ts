@@ -13,11 +13,13 @@ import { type Rng, randomPermutation } from '../rng.js';
 import { cellCount, checkShape, type SudokuGrid, type SudokuShape } from './shape.js';
 import { countSolutions, solveSudoku } from './solver.js';
 
+/** A generated puzzle and its unique solution. */
 export interface GeneratedSudoku {
   readonly puzzle: SudokuGrid;
   readonly solution: SudokuGrid;
 }
 
+/** What `generateSudoku` aims for: the number of givens, and how many grids to try. */
 export interface GenerateOptions {
   /** Number of givens to leave. */
   readonly givens: number;
@@ -49,6 +51,10 @@ function carve(solution: SudokuGrid, shape: SudokuShape, givens: number, rng: Rn
   return puzzle;
 }
 
+/**
+ * A puzzle with exactly `givens` givens and a unique solution, drawn from `rng`. Left on a bad shape or
+ * `givens`, or when no grid in `attempts` can be carved down that far.
+ */
 export function generateSudoku(shape: SudokuShape, rng: Rng, opts: GenerateOptions): E.Either<string, GeneratedSudoku> {
   const bad = checkShape(shape);
   if (bad) return E.left(bad);

@@ -68,6 +68,7 @@ export function isSolutionOf(puzzle: SudokuGrid, solution: SudokuGrid, shape: Su
   return isSolved(solution, shape) && puzzle.every((d, i) => d === 0 || d === solution[i]);
 }
 
+/** The number of filled (non-blank) cells. */
 export function givenCount(grid: SudokuGrid): number {
   return grid.reduce((k, d) => k + (d === 0 ? 0 : 1), 0);
 }

@@ -11,6 +11,7 @@ import { findConflict, parseGrid } from './grid.js';
 import { SUDOKU_9, type SudokuGrid, type SudokuShape } from './shape.js';
 import { solveSudoku } from './solver.js';
 
+/** One puzzle from a file, labelled with its unique solution by the solver, and where it came from. */
 export interface SudokuItem {
   readonly source: string;
   /** 1-based line in the source. */

@@ -7,6 +7,7 @@
  */
 import { SUDOKU_BLANK } from './encoding.js';
 
+/** One Sudoku to score, all as tokens of the same length. */
 export interface SudokuScored {
   /** Encoded puzzle (blank = 1). */
   readonly inputs: readonly number[];
@@ -16,6 +17,10 @@ export interface SudokuScored {
   readonly prediction: readonly number[];
 }
 
+/**
+ * Sudoku scores over `count` items, as fractions in [0, 1]: `exact` whole grids right, `cell` cells right
+ * of all cells (givens included, so copying them alone scores), `blank` cells right of those blank in the input.
+ */
 export interface SudokuMetrics {
   readonly count: number;
   readonly exact: number;
@@ -23,6 +28,7 @@ export interface SudokuMetrics {
   readonly blank: number;
 }
 
+/** Scores predictions against their solutions; throws when an item's inputs, labels and prediction differ in length. */
 export function sudokuMetrics(items: readonly SudokuScored[]): SudokuMetrics {
   let exact = 0;
   let cells = 0;

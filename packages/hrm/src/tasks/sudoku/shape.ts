@@ -11,11 +11,14 @@ export interface SudokuShape {
   readonly boxCols: number;
 }
 
+/** 4x4 with 2x2 boxes, for quick tests and small models. */
 export const SUDOKU_4: SudokuShape = { size: 4, boxRows: 2, boxCols: 2 };
 /** 6x6 with boxes 2 rows high and 3 columns wide: 3 bands of 2 rows, 2 stacks of 3 columns. */
 export const SUDOKU_6: SudokuShape = { size: 6, boxRows: 2, boxCols: 3 };
+/** The standard 9x9 with 3x3 boxes, the shape of HRM's Sudoku data. */
 export const SUDOKU_9: SudokuShape = { size: 9, boxRows: 3, boxCols: 3 };
 
+/** A grid as a flat row-major array of `size²` cells, 0 for a blank and 1..size for a digit. */
 export type SudokuGrid = readonly number[];
 
 export function cellCount(shape: SudokuShape): number {

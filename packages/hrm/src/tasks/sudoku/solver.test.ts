@@ -1,7 +1,7 @@
 import { readFileSync } from 'node:fs';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { sharedData } from '../data-dir.js';
+import { dataPath, hasDataDir } from '../data-dir.js';
 import { createRng, type Rng, randomPermutation } from '../rng.js';
 import { randomSolvedGrid } from './generate.js';
 import { findConflict, isSolutionOf, isSolved, parseGrid } from './grid.js';
@@ -126,8 +126,8 @@ describe('sudoku solver', () => {
     expect(() => solveSudoku(new Array<number>(16).fill(0), SUDOKU_4, { limit: 0 })).toThrow('limit must be >= 1');
   });
 
-  it('solves the hardest shared puzzles uniquely', () => {
-    const dir = sharedData('sudoku');
+  it.skipIf(!hasDataDir())('solves the hardest puzzles uniquely', () => {
+    const dir = dataPath('sudoku');
     const lines = [
       ...readFileSync(`${dir}/tdoku_puzzles6_forum_hardest_1106.txt`, 'utf8').split('\n').slice(0, 40),
       ...readFileSync(`${dir}/tdoku_puzzles3_magictour_top1465.txt`, 'utf8').split('\n').slice(0, 40),

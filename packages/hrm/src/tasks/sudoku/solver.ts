@@ -11,6 +11,7 @@
 import type { Rng } from '../rng.js';
 import { cellCount, checkShape, type SudokuGrid, type SudokuShape, unitTables } from './shape.js';
 
+/** How `solveSudoku` searches: how many solutions to look for, and in what digit order. */
 export interface SolveOptions {
   /** Stop after this many solutions (default 1). Use 2 to test uniqueness. */
   readonly limit?: number;
@@ -18,6 +19,7 @@ export interface SolveOptions {
   readonly rng?: Rng;
 }
 
+/** What `solveSudoku` found, and how hard it had to look. */
 export interface SolveResult {
   /** Solutions found, at most `limit`. */
   readonly count: number;

@@ -1,5 +1,5 @@
 /**
- * Presets on the shared data (`shared/data`): the hard 9x9 Sudoku lists, which come without
+ * Presets on data files (in the data folder: `HRM_DATA`, see tasks/data-dir.ts): the hard 9x9 Sudoku lists, which come without
  * solutions and are labelled by the solver, and Maze-Hard 30x30. Full-scale training on these needs
  * a GPU; on a CPU the pipeline runs end to end (load, label, train a little, evaluate) and reports
  * honest numbers. The files are read on first use, and a bad line is an error naming it.
@@ -20,7 +20,7 @@ import {
   sudokuMetrics,
   toBatch,
 } from '../tasks/index.js';
-import { loadMazeCsv, loadSudokuFile, sharedData } from '../tasks/node.js';
+import { dataPath, loadMazeCsv, loadSudokuFile } from '../tasks/node.js';
 import { mazePreset } from './maze.js';
 import { SMALL_MODEL, type TaskPreset } from './preset.js';
 import { sudokuPreset } from './sudoku.js';
@@ -70,8 +70,8 @@ export function sudokuHardPreset(): TaskPreset {
       puzzleEmbWeightDecay: 0.1,
     },
   });
-  const train = once(() => must(loadSudokuFile(sharedData('sudoku', 'tdoku_puzzles2_17_clue.txt'))));
-  const test = once(() => must(loadSudokuFile(sharedData('sudoku', 'tdoku_puzzles3_magictour_top1465.txt'))));
+  const train = once(() => must(loadSudokuFile(dataPath('sudoku', 'tdoku_puzzles2_17_clue.txt'))));
+  const test = once(() => must(loadSudokuFile(dataPath('sudoku', 'tdoku_puzzles3_magictour_top1465.txt'))));
   return {
     ...base,
     summary: '9x9 Sudoku: trained on the 17-clue list (augmented), evaluated on magictour top-1465 (hard)',
@@ -122,7 +122,7 @@ export function mazeHardPreset(): TaskPreset {
     },
   );
   const examples = (file: string) =>
-    must(loadMazeCsv(sharedData('maze-30x30-hard-1k', file))).map((m) => mazeExample(m.question, m.answer));
+    must(loadMazeCsv(dataPath('maze-30x30-hard-1k', file))).map((m) => mazeExample(m.question, m.answer));
   const train = once(() => examples('train.csv'));
   const test = once(() => examples('test.csv'));
   return {
