@@ -271,6 +271,13 @@ export type Swap<S extends Shape, A extends number, B extends number> = number e
         TupleAt<S, NormalizeAxis<S, B>>
       >;
 
+/**
+ * The last dims `T` of a shape with axes I and J (negative, counted from the end) swapped: transpose's
+ * rule over a generic prefix, `[...S, ...SwapTail<[A, B, C], -3, -2>]`. The `infer` proves the result a Shape.
+ */
+export type SwapTail<T extends Shape, I extends number, J extends number> =
+  Swap<T, I, J> extends infer R extends Shape ? R : never;
+
 type SwapAt<S extends Shape, A, B, DA extends Dim, DB extends Dim, I extends unknown[] = []> = S extends readonly [
   infer H extends Dim,
   ...infer T extends Shape,
@@ -281,11 +288,39 @@ type SwapAt<S extends Shape, A, B, DA extends Dim, DB extends Dim, I extends unk
 // ---------------------------------------------------------------------------------------------
 // Matmul
 
+/**
+ * Two dims that must be equal (matmul's inner dims, which do not broadcast): the known one of the two,
+ * or `never` when they differ. Equal dims, a wide dim, or a name against a literal (checked at run
+ * time) pass; two different literals or two different names do not, 1 against 3 included.
+ */
+export type SameDim<A extends Dim, B extends Dim> = [A] extends [B]
+  ? A
+  : IsWide<A> extends true
+    ? B
+    : IsWide<B> extends true
+      ? A
+      : A extends string
+        ? B extends string
+          ? never // two different names
+          : A
+        : B extends string
+          ? B
+          : never; // two different literals
+
+/**
+ * `Incompatible<Msg>` when S is the empty tuple, `unknown` for any other S. An indexed access and not a
+ * conditional so that a generic S passes: the compiler checks it at S's widest length, `number`.
+ */
+export type NonEmptyCheck<S extends Shape, Msg extends string> = {
+  readonly 0: Incompatible<Msg>;
+  readonly [n: number]: unknown;
+}[S['length']];
+
 export type MatmulCheck<A extends Shape, B extends Shape> = number extends A['length'] | B['length']
   ? unknown
   : A extends readonly [...infer AB extends Shape, Dim, infer K1 extends Dim]
     ? B extends readonly [...infer BB extends Shape, infer K2 extends Dim, Dim]
-      ? [BroadcastDim<K1, K2>] extends [never]
+      ? [SameDim<K1, K2>] extends [never]
         ? Incompatible<`matmul: inner dims ${K1} and ${K2} differ`>
         : BroadcastCheck<'matmul (batch dims)', AB, BB>
       : Incompatible<`matmul: the right operand has rank ${B['length']}, needs at least 2`>

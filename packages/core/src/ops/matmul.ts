@@ -2,7 +2,7 @@
 import type { FloatDType } from '@hrm/kernels';
 import { apply, type KernelPrimitive } from '../engine.js';
 import { formatShape, ShapeError } from '../errors.js';
-import type { Dim, DTypeCheck, MatmulCheck, MatmulShape, Shape } from '../shape.js';
+import type { Dim, DTypeCheck, MatmulCheck, MatmulShape, NonEmptyCheck, Shape } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { broadcastView } from './broadcast.js';
 import { transpose } from './permute.js';
@@ -51,15 +51,22 @@ function matmulRaw(a: AnyTensor, b: AnyTensor): AnyTensor {
 }
 
 /**
- * The signature of `matmul`. The first overload is the pattern generic code uses (a linear layer over
- * any leading dims: `[...S, K] @ [K, N]`); the second computes batch broadcasting and reports a
- * mismatch such as "matmul: inner dims 128 and 64 differ".
+ * The signature of `matmul`. The first two overloads are the patterns generic code uses: a linear layer
+ * over any leading dims (`[...S, K] @ [K, N]`, refusing a rank-1 left operand, S = `[]`) and a product
+ * with the same batch dims on both sides (`[...S, M, K] @ [...S, K, N]`, attention's scores and mixing).
+ * The third computes batch broadcasting and reports a mismatch such as "matmul: inner dims 128 and 64
+ * differ" (inner dims never broadcast, 1 included).
  */
 export interface MatmulFn {
   <S extends Shape, K extends Dim, N extends Dim, D extends FloatDType>(
     a: Tensor<readonly [...S, K], D>,
-    b: Tensor<readonly [NoInfer<K>, N], NoInfer<D>>,
+    b: Tensor<readonly [NoInfer<K>, N], NoInfer<D>> &
+      NonEmptyCheck<S, 'matmul: the left operand has rank 1, needs at least 2'>,
   ): Tensor<[...S, N], D>;
+  <S extends Shape, M extends Dim, K extends Dim, N extends Dim, D extends FloatDType>(
+    a: Tensor<readonly [...S, M, K], D>,
+    b: Tensor<readonly [...S, NoInfer<K>, N], NoInfer<D>>,
+  ): Tensor<[...S, M, N], D>;
   <A extends Shape, B extends Shape, DA extends FloatDType, DB extends FloatDType>(
     a: Tensor<A, DA>,
     b: Tensor<B, DB> & MatmulCheck<A, B> & DTypeCheck<'matmul', DA, DB>,

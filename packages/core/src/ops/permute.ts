@@ -2,7 +2,7 @@
 import type { DType } from '@hrm/kernels';
 import { apply, type ViewPrimitive } from '../engine.js';
 import { formatShape, ShapeError } from '../errors.js';
-import type { Axis, Permute, PermuteCheck, Shape, Swap } from '../shape.js';
+import type { Axis, AxisCheck, Dim, Permute, PermuteCheck, Shape, Swap, SwapTail } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { normalizeAxes, normalizeAxis, spec } from './util.js';
 
@@ -50,16 +50,44 @@ export function permute<S extends Shape, D extends DType, const P extends readon
   ) as Tensor<Permute<S, P>, D>;
 }
 
-/** x with axes `a` and `b` swapped; by default the last two (a matrix transpose, batched). */
+/**
+ * x with axes `a` and `b` swapped; by default the last two (a matrix transpose, batched). The first two
+ * overloads are the patterns generic code uses: negative axes among the last two or three dims of
+ * `[...S, ...]`, whatever S is. The third swaps literal axes of a known rank; the last is reached only
+ * when an axis is out of range, and its error message says which.
+ */
+export function transpose<
+  S extends Shape,
+  A extends Dim,
+  B extends Dim,
+  D extends DType,
+  const I extends -2 | -1 = -2,
+  const J extends -2 | -1 = -1,
+>(x: Tensor<readonly [...S, A, B], D>, a?: I, b?: J): Tensor<[...S, ...SwapTail<[A, B], I, J>], D>;
+export function transpose<
+  S extends Shape,
+  A extends Dim,
+  B extends Dim,
+  C extends Dim,
+  D extends DType,
+  const I extends -3 | -2 | -1,
+  const J extends -3 | -2 | -1 = -1,
+>(x: Tensor<readonly [...S, A, B, C], D>, a: I, b?: J): Tensor<[...S, ...SwapTail<[A, B, C], I, J>], D>;
 export function transpose<S extends Shape, D extends DType, const A extends Axis<S> = -2, const B extends Axis<S> = -1>(
   x: Tensor<S, D>,
   a?: A,
   b?: B,
-): Tensor<Swap<S, A, B>, D> {
+): Tensor<Swap<S, A, B>, D>;
+export function transpose<S extends Shape, D extends DType, const A extends number, const B extends number = -1>(
+  x: Tensor<S, D>,
+  a: A & AxisCheck<'transpose', S, A>,
+  b?: B & AxisCheck<'transpose', S, B>,
+): never;
+export function transpose(x: AnyTensor, a?: number, b?: number): AnyTensor {
   if (x.rank < 2 && a === undefined)
     throw new ShapeError('transpose', `needs rank >= 2, got ${formatShape(x.shape, x.names)}`);
   const i = normalizeAxis('transpose', a ?? -2, x.rank);
   const j = normalizeAxis('transpose', b ?? -1, x.rank);
   const perm = x.shape.map((_, k) => (k === i ? j : k === j ? i : k));
-  return permuteAxes(x as AnyTensor, perm) as Tensor<Swap<S, A, B>, D>;
+  return permuteAxes(x, perm);
 }

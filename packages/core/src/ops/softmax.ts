@@ -1,14 +1,14 @@
 /** Softmax, log-softmax and logsumexp: composites of primitives, stable by subtracting the maximum. */
 import type { FloatDType } from '@hrm/kernels';
 import { stopGradient } from '../engine.js';
-import type { Axis, Dim, Reduce, Shape } from '../shape.js';
+import type { Axis, AxisCheck, Dim, Reduce, Shape } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { add, div, sub } from './binary.js';
 import { eq } from './compare.js';
 import { max, sum } from './reduce.js';
 import { squeeze } from './reshape.js';
 import { exp, log } from './unary.js';
-import { requireFloat } from './util.js';
+import { normalizeAxis, requireFloat } from './util.js';
 import { where } from './where.js';
 
 /** The maximum along `axis`, kept as size 1, with ±Infinity replaced by 0 so that all-(-Infinity) rows stay finite. */
@@ -23,34 +23,51 @@ export function logsumexp<
   D extends FloatDType,
   const A extends Axis<S> = -1,
   K extends boolean = false,
->(x: Tensor<S, D>, axis?: A, opts?: { readonly keepdims?: K }): Tensor<Reduce<S, A, K>, D> {
-  const t = x as AnyTensor;
-  requireFloat('logsumexp', t);
-  const ax = axis ?? -1;
-  const m = safeMax(t, ax);
-  const r = add(log(sum(exp(sub(t, m)), ax, { keepdims: true })), m);
-  return (opts?.keepdims ? r : squeeze(r, ax)) as Tensor<Reduce<S, A, K>, D>;
+>(x: Tensor<S, D>, axis?: A, opts?: { readonly keepdims?: K }): Tensor<Reduce<S, A, K>, D>;
+/** Reached only when the axis is out of range: its error message says which. */
+export function logsumexp<S extends Shape, D extends FloatDType, const A extends number>(
+  x: Tensor<S, D>,
+  axis: A & AxisCheck<'logsumexp', S, A>,
+  opts?: { readonly keepdims?: boolean },
+): never;
+export function logsumexp(x: AnyTensor, axis = -1, opts?: { readonly keepdims?: boolean }): AnyTensor {
+  requireFloat('logsumexp', x);
+  normalizeAxis('logsumexp', axis, x.rank); // the error names this op, as at compile time
+  const m = safeMax(x, axis);
+  const r = add(log(sum(exp(sub(x, m)), axis, { keepdims: true })), m);
+  return opts?.keepdims ? r : squeeze(r, axis);
+}
+
+/**
+ * The signature of softmax and logSoftmax. The first overload is the pattern generic code uses (the
+ * last axis of `[...S, L]`); the second takes any literal axis of a known rank; the last is reached
+ * only when the axis is out of range, and its error message says which.
+ */
+export interface SoftmaxFn<Op extends string> {
+  <S extends Shape, L extends Dim, D extends FloatDType>(
+    x: Tensor<readonly [...S, L], D>,
+    axis?: -1,
+  ): Tensor<[...S, L], D>;
+  <S extends Shape, D extends FloatDType>(x: Tensor<S, D>, axis?: Axis<S>): Tensor<S, D>;
+  <S extends Shape, D extends FloatDType, const A extends number>(
+    x: Tensor<S, D>,
+    axis: A & AxisCheck<Op, S, A>,
+  ): never;
 }
 
 /** exp(x) / sum(exp(x)) along `axis` (default the last). */
-export function softmax<S extends Shape, D extends FloatDType>(
-  x: Tensor<S, D>,
-  axis: Axis<S> = -1 as Axis<S>,
-): Tensor<S, D> {
-  const t = x as AnyTensor;
-  requireFloat('softmax', t);
-  const e = exp(sub(t, safeMax(t, axis)));
-  return div(e, sum(e, axis, { keepdims: true })) as Tensor<S, D>;
-}
+export const softmax = ((x: AnyTensor, axis = -1): AnyTensor => {
+  requireFloat('softmax', x);
+  normalizeAxis('softmax', axis, x.rank);
+  const e = exp(sub(x, safeMax(x, axis)));
+  return div(e, sum(e, axis, { keepdims: true }));
+}) as SoftmaxFn<'softmax'>;
 
 /** x - logsumexp(x) along `axis` (default the last): log-probabilities. */
-export function logSoftmax<S extends Shape, D extends FloatDType>(
-  x: Tensor<S, D>,
-  axis: Axis<S> = -1 as Axis<S>,
-): Tensor<S, D> {
-  const t = x as AnyTensor;
-  requireFloat('logSoftmax', t);
-  return sub(t, logsumexp(t, axis, { keepdims: true })) as Tensor<S, D>;
-}
+export const logSoftmax = ((x: AnyTensor, axis = -1): AnyTensor => {
+  requireFloat('logSoftmax', x);
+  normalizeAxis('logSoftmax', axis, x.rank);
+  return sub(x, logsumexp(x, axis, { keepdims: true }));
+}) as SoftmaxFn<'logSoftmax'>;
 
 export type { Dim };
