@@ -59,7 +59,7 @@ export { permute, transpose } from './ops/permute.js';
 export type { ReduceFn } from './ops/reduce.js';
 export { argmax, argmin, max, mean, min, sum } from './ops/reduce.js';
 export type { ReshapeShape } from './ops/reshape.js';
-export { expandDims, flatten, rename, reshape, squeeze } from './ops/reshape.js';
+export { expandDims, flatten, mergeLast, rename, reshape, splitLast, squeeze } from './ops/reshape.js';
 export { index, pad, slice } from './ops/slice.js';
 export { logSoftmax, logsumexp, softmax } from './ops/softmax.js';
 export { toBackend } from './ops/transfer.js';

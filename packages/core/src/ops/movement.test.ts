@@ -5,12 +5,14 @@ import {
   expandDims,
   flatten,
   index,
+  mergeLast,
   pad,
   permute,
   rename,
   reshape,
   slice,
   split,
+  splitLast,
   squeeze,
   stack,
   tensor,
@@ -46,6 +48,18 @@ checkOp('reshape', [
     inputs: [{ shape: [0, 3] }],
     run: (x) => reshape(x, [3, 0]),
     reference: (x) => refReshape(x, [3, 0]),
+  },
+  {
+    name: 'splitLast [2, 3, 12] into [3, 4], strided input',
+    inputs: [{ shape: [2, 3, 12] }],
+    run: (x) => splitLast(x, [3, 4]),
+    reference: (x) => refReshape(x, [2, 3, 3, 4]),
+  },
+  {
+    name: 'mergeLast [2, 3, 4] to [2, 12]',
+    inputs: [{ shape: [2, 3, 4] }],
+    run: (x) => mergeLast(x),
+    reference: (x) => refReshape(x, [2, 12]),
   },
   {
     name: 'flatten [3, 1, 2]',
@@ -206,6 +220,26 @@ checkOp('concat, stack and split', [
     reference: (x) => sliceRef(x, 0, 2, 5),
   },
 ]);
+
+describe('splitLast and mergeLast', () => {
+  it('split by names (sizes from the names of x or given) and merge back, keeping the leading names', () => {
+    const x = zeros(['B', 'T', 'hidden'], { dims: { B: 2, T: 3, hidden: 8 } });
+    const heads = splitLast(x, ['heads', 'hd'], { heads: 2, hd: 4 });
+    expect(heads.shape).toEqual([2, 3, 2, 4]);
+    expect(heads.names).toEqual(['B', 'T', 'heads', 'hd']);
+    const merged = mergeLast(heads);
+    expect(merged.shape).toEqual([2, 3, 8]);
+    expect(merged.names).toEqual(['B', 'T', undefined]);
+  });
+
+  it('name the op and the sizes when they do not fit', () => {
+    const x = zeros([2, 6]);
+    expect(() => splitLast(x, [4, 2])).toThrow('splitLast: cannot split the last axis of [2, 6] (6) into [4, 2]');
+    expect(() => splitLast(x, ['h', 3])).toThrow("splitLast: no valid size for dim 'h'");
+    // @ts-expect-error -- refused at compile time too; the run-time check is for dynamic shapes
+    expect(() => mergeLast(zeros([3]))).toThrow('mergeLast: needs two axes to merge, got [3]');
+  });
+});
 
 describe('movement ops: names and errors', () => {
   it('resolves names in reshape from the input, and reports what is missing', () => {

@@ -83,6 +83,54 @@ export function flatten<S extends Shape, D extends DType>(x: Tensor<S, D>): Tens
   return reshapeTo(x as AnyTensor, [x.size], [undefined]) as Tensor<[number], D>;
 }
 
+/**
+ * The last axis split into `dims` (numbers, or names whose sizes come from `sizes` or from x's names):
+ * `[...S, 128]` to `[...S, 4, 32]`. The leading dims stay in the type, so code generic in them (attention
+ * heads over any batch prefix) needs no cast. The product of the new dims must be the last axis's size.
+ */
+export function splitLast<S extends Shape, L extends Dim, D extends DType, const T extends readonly Dim[]>(
+  x: Tensor<readonly [...S, L], D>,
+  dims: T,
+  sizes: Readonly<Record<string, number>> = {},
+): Tensor<[...S, ...T], D> {
+  const t = x as AnyTensor;
+  if (t.rank === 0) throw new ShapeError('splitLast', `needs an axis to split, got ${formatShape(t.shape, t.names)}`);
+  const known = new Map<string, number>(Object.entries(sizes));
+  t.names.forEach((n, i) => {
+    if (n !== undefined && !known.has(n)) known.set(n, t.shape[i]);
+  });
+  const split = dims.map((d) => {
+    const size = typeof d === 'number' ? d : known.get(d);
+    if (size === undefined || !Number.isInteger(size) || size < 0)
+      throw new ShapeError('splitLast', `no valid size for dim '${d}' (got ${size}); pass it in sizes`);
+    return size;
+  });
+  const last = t.shape[t.rank - 1];
+  if (split.reduce((a, b) => a * b, 1) !== last)
+    throw new ShapeError(
+      'splitLast',
+      `cannot split the last axis of ${formatShape(t.shape, t.names)} (${last}) into [${split.join(', ')}]`,
+    );
+  return reshapeTo(
+    t,
+    [...t.view.shape.slice(0, -1), ...split],
+    [...t.names.slice(0, -1), ...dims.map((d) => (typeof d === 'string' ? d : undefined))],
+  ) as Tensor<[...S, ...T], D>;
+}
+
+/** The last two axes merged into one: `[...S, 4, 32]` to `[...S, number]` (128), the leading dims kept in the type. */
+export function mergeLast<S extends Shape, A extends Dim, B extends Dim, D extends DType>(
+  x: Tensor<readonly [...S, A, B], D>,
+): Tensor<[...S, number], D> {
+  const t = x as AnyTensor;
+  if (t.rank < 2) throw new ShapeError('mergeLast', `needs two axes to merge, got ${formatShape(t.shape, t.names)}`);
+  const [a, b] = t.shape.slice(-2);
+  return reshapeTo(t, [...t.view.shape.slice(0, -2), a * b], [...t.names.slice(0, -2), undefined]) as Tensor<
+    [...S, number],
+    D
+  >;
+}
+
 /** x with a new axis of size 1 inserted at `axis` (which may equal the rank; negatives count from the new rank). */
 export function expandDims<S extends Shape, D extends DType, const A extends InsertAxis<S>>(
   x: Tensor<S, D>,
