@@ -29,12 +29,13 @@ export interface ModelConfig {
   readonly expansion: number;
 }
 
+/** The parameters, their dims named: 'vocab', 'hidden', and 'L' for the positions of a sequence. */
 export interface ModelParams {
-  readonly embed: EmbeddingParams;
+  readonly embed: EmbeddingParams<'vocab', 'hidden'>;
   /** Learned positions: reversing needs absolute positions, which RoPE's relative ones do not give. */
-  readonly positions: LearnedPositions;
-  readonly blocks: readonly BlockParams[];
-  readonly head: LinearParams;
+  readonly positions: LearnedPositions<'L', 'hidden'>;
+  readonly blocks: readonly BlockParams<'hidden', 'L'>[];
+  readonly head: LinearParams<'hidden', 'vocab'>;
 }
 
 function blockConfig(cfg: ModelConfig): BlockConfig {
@@ -43,11 +44,12 @@ function blockConfig(cfg: ModelConfig): BlockConfig {
 
 export function initModel(key: Key, cfg: ModelConfig): ModelParams {
   const [ke, kp, kh, ...kb] = splitKey(key, 3 + cfg.layers);
+  const dims = { vocab: cfg.vocab, hidden: cfg.hidden, L: cfg.seqLen };
   return {
-    embed: initEmbedding(ke, cfg.vocab, cfg.hidden),
-    positions: initLearnedPositions(kp, cfg.seqLen, cfg.hidden),
-    blocks: kb.map((k) => initBlock(k, blockConfig(cfg))),
-    head: initLinear(kh, cfg.hidden, cfg.vocab),
+    embed: initEmbedding(ke, 'vocab', 'hidden', { dims }),
+    positions: initLearnedPositions(kp, 'L', 'hidden', { dims }),
+    blocks: kb.map((k) => initBlock(k, blockConfig(cfg), { hidden: 'hidden', seq: 'L' })),
+    head: initLinear(kh, 'hidden', 'vocab', { dims }),
   };
 }
 
@@ -56,8 +58,8 @@ export function forward(
   p: ModelParams,
   tokens: Tensor<['B', 'L'], 'int32'>,
   cfg: ModelConfig,
-): Tensor<['B', 'L', number]> {
-  let h: Tensor<['B', 'L', number]> = mul(
+): Tensor<['B', 'L', 'vocab']> {
+  let h: Tensor<['B', 'L', 'hidden']> = mul(
     addLearnedPositions(embed(p.embed, tokens), p.positions),
     Math.sqrt(cfg.hidden),
   );

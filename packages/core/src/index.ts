@@ -5,7 +5,7 @@
  * @packageDocumentation
  * @module @hrm/core
  */
-export type { DType, FloatDType, TypedArray } from '@hrm/kernels';
+export type { Backend, DType, FloatDType, TypedArray } from '@hrm/kernels';
 export {
   backend,
   currentBackend,
@@ -32,7 +32,7 @@ export {
 export { DTypeError, formatShape, ShapeError } from './errors.js';
 export type { BinaryFn } from './ops/binary.js';
 export { add, atan2, div, maximum, minimum, mod, mul, pow, sub } from './ops/binary.js';
-export { broadcastTo } from './ops/broadcast.js';
+export { broadcastLike, broadcastTo } from './ops/broadcast.js';
 export { cast } from './ops/cast.js';
 export { eq, ge, gt, le, logicalAnd, logicalOr, lt, ne } from './ops/compare.js';
 export { concat, split, stack } from './ops/concat.js';
@@ -60,6 +60,7 @@ export type { ReduceFn } from './ops/reduce.js';
 export { argmax, argmin, max, mean, min, sum } from './ops/reduce.js';
 export type { ReshapeShape } from './ops/reshape.js';
 export { expandDims, flatten, mergeLast, rename, reshape, splitLast, squeeze } from './ops/reshape.js';
+export type { IndexFn, SliceFn } from './ops/slice.js';
 export { index, pad, slice } from './ops/slice.js';
 export { logSoftmax, logsumexp, softmax } from './ops/softmax.js';
 export { toBackend } from './ops/transfer.js';

@@ -272,11 +272,22 @@ export type Swap<S extends Shape, A extends number, B extends number> = number e
       >;
 
 /**
- * The last dims `T` of a shape with axes I and J (negative, counted from the end) swapped: transpose's
- * rule over a generic prefix, `[...S, ...SwapTail<[A, B, C], -3, -2>]`. The `infer` proves the result a Shape.
+ * The last two dims `[A, B]` with axes I and J (-2 or -1) swapped: transpose's rule over a generic prefix,
+ * `[...S, ...SwapTail2<A, B, -2, -1>]`. It decides on the axes alone, never on the dims, so it resolves
+ * when the dims are type parameters (a conditional on a tuple of type parameters would stay unresolved).
  */
-export type SwapTail<T extends Shape, I extends number, J extends number> =
-  Swap<T, I, J> extends infer R extends Shape ? R : never;
+export type SwapTail2<A extends Dim, B extends Dim, I extends number, J extends number> = [I] extends [J]
+  ? [A, B]
+  : [B, A];
+
+/** The last three dims `[A, B, C]` with axes I and J (-3, -2 or -1) swapped, deciding on the axes alone (see SwapTail2). */
+export type SwapTail3<A extends Dim, B extends Dim, C extends Dim, I extends number, J extends number> = [I] extends [J]
+  ? [A, B, C]
+  : [I | J] extends [-3 | -2]
+    ? [B, A, C]
+    : [I | J] extends [-2 | -1]
+      ? [A, C, B]
+      : [C, B, A];
 
 type SwapAt<S extends Shape, A, B, DA extends Dim, DB extends Dim, I extends unknown[] = []> = S extends readonly [
   infer H extends Dim,

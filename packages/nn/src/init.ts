@@ -1,7 +1,16 @@
 /**
  * Initialisers. Weights are drawn from explicit keys, so `init(key, config)` is a pure function.
  */
-import { type Dim, type FloatDType, type Key, normalCdf, type Tensor, truncatedNormal, zeros } from '@hrm/core';
+import {
+  type Dim,
+  type FloatDType,
+  type Key,
+  normalCdf,
+  type Shape,
+  type Tensor,
+  truncatedNormal,
+  zeros,
+} from '@hrm/core';
 
 /** The standard deviation of N(0, 1) truncated to [lower, upper]. */
 export function truncatedStd(lower: number, upper: number): number {
@@ -12,46 +21,62 @@ export function truncatedStd(lower: number, upper: number): number {
   return Math.sqrt(1 + (fin(lower) - fin(upper)) / z - mean * mean);
 }
 
-/** Sizes of a shape of plain numbers. */
-type Sized = readonly number[];
+/** Sizes of named dims, for initialisers given shapes with names (`['hidden', 'vocab']`). */
+export type DimSizes = Readonly<Record<string, number>>;
+
+/** The size of a dim: a literal is its own size, a name's comes from `dims` (an error names what is missing). */
+export function sizeOfDim(d: Dim, dims: DimSizes = {}, op = 'init'): number {
+  const size = typeof d === 'number' ? d : dims[d];
+  if (size === undefined || !Number.isInteger(size) || size < 0)
+    throw new RangeError(`${op}: no valid size for dim '${d}' (got ${size}); pass it in dims`);
+  return size;
+}
+
+/** Options of the initialisers: the sizes of named dims, the dtype, and the truncation in standard deviations. */
+export interface InitOptions<D extends FloatDType = 'float32'> {
+  readonly dims?: DimSizes;
+  readonly dtype?: D;
+  readonly truncation?: number;
+}
 
 /**
  * Truncated normal whose *actual* standard deviation is `std`, as JAX's initialisers and HRM's
  * `trunc_normal_init_` do it: a standard normal truncated at ±`truncation` is rescaled by
  * std / truncatedStd(−truncation, truncation), so the samples lie in ±truncation·(that scale).
  * (PyTorch's `trunc_normal_` skips the correction and comes out about 12% too narrow at ±2.)
+ * Dims may be names, sized by `dims`: `truncNormal(k, ['vocab', 'hidden'], 0.1, { dims })`.
  */
-export function truncNormal<const S extends Sized, D extends FloatDType = 'float32'>(
+export function truncNormal<const S extends Shape, D extends FloatDType = 'float32'>(
   key: Key,
   shape: S,
   std: number,
-  opts: { readonly truncation?: number; readonly dtype?: D } = {},
+  opts: InitOptions<D> = {},
 ): Tensor<S, D> {
   const t = opts.truncation ?? 2;
-  const scale = std / truncatedStd(-t, t);
-  const dtype: FloatDType = opts.dtype ?? 'float32';
-  return truncatedNormal(key, shape as readonly number[], {
+  return truncatedNormal<S, D>(key, shape, {
     lower: -t,
     upper: t,
-    std: scale,
-    dtype,
-  }) as unknown as Tensor<S, D>;
+    std: std / truncatedStd(-t, t),
+    ...(opts.dtype ? { dtype: opts.dtype } : {}),
+    ...(opts.dims ? { dims: opts.dims } : {}),
+  });
 }
 
 /** Truncated LeCun normal for a weight `[fanIn, ...]`: std 1/sqrt(fanIn), HRM's init for every linear layer. */
-export function lecunNormal<const S extends Sized>(key: Key, shape: S): Tensor<S> {
+export function lecunNormal<const S extends Shape>(key: Key, shape: S, opts: InitOptions = {}): Tensor<S> {
   if (shape.length === 0) throw new RangeError('lecunNormal: needs a shape with a fan-in axis');
-  return truncNormal(key, shape, 1 / Math.sqrt(shape[0]));
+  return truncNormal(key, shape, 1 / Math.sqrt(sizeOfDim(shape[0], opts.dims, 'lecunNormal')), opts);
 }
 
 export { zeros };
 
 /**
- * HRM's fixed initial state: one vector of size `hidden` from a truncated normal (std 1, truncation 2),
- * drawn once, never trained, and broadcast to every position when a sequence is reset.
+ * HRM's fixed initial state: one vector of size `hidden` (a literal, or a name sized by `dims`) from a
+ * truncated normal (std 1, truncation 2), drawn once, never trained, and broadcast to every position
+ * when a sequence is reset.
  */
-export function initialState<H extends number>(key: Key, hidden: H): Tensor<[H]> {
-  return truncNormal(key, [hidden] as [H], 1);
+export function initialState<const H extends Dim>(key: Key, hidden: H, opts: InitOptions = {}): Tensor<[H]> {
+  return truncNormal(key, [hidden], 1, opts);
 }
 
 export type { Dim };

@@ -6,7 +6,7 @@ import type { BroadcastCheck, Shape } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { resolveShape } from './create.js';
 import { sum } from './reduce.js';
-import { reshape } from './reshape.js';
+import { reshape, reshapeTo } from './reshape.js';
 import { type Names, spec } from './util.js';
 
 const BROADCAST: ViewPrimitive = {
@@ -59,4 +59,26 @@ export function broadcastTo<S extends Shape, const T extends Shape, D extends DT
   });
   const { sizes, names } = resolveShape('broadcastTo', shape as Shape, { ...known, ...dims });
   return broadcastView(x as AnyTensor, sizes, names) as Tensor<T, D>;
+}
+
+/**
+ * x broadcast to the shape of `like`, and typed with it. Where arithmetic on sizes made the types lose
+ * track of a shape (a slice, a concatenation: their dims are `number`), this brings code that is generic
+ * in its dims back to them, checked at run time: the sizes must broadcast (equal, or 1 in x).
+ */
+export function broadcastLike<S extends Shape, D extends DType>(
+  x: Tensor<Shape, D>,
+  like: Tensor<S, DType>,
+): Tensor<S, D> {
+  const t = x as AnyTensor;
+  const lead = like.rank - t.rank;
+  const fits = lead >= 0 && t.shape.every((d, i) => d === 1 || d === like.shape[i + lead]);
+  if (!fits)
+    throw new ShapeError(
+      'broadcastLike',
+      `cannot broadcast ${formatShape(t.shape, t.names)} to ${formatShape(like.shape, like.names)}`,
+    );
+  const wide = broadcastView(t, like.view.shape, like.names);
+  // Same sizes: broadcastView returns x itself; the result still takes like's names.
+  return (wide === t ? reshapeTo(t, like.view.shape, like.names) : wide) as Tensor<S, D>;
 }

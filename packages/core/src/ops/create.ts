@@ -10,6 +10,42 @@ import type { DimSizes, LiteralShape, NamesOf, NestedArray, Shape } from '../sha
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { type Names, spec } from './util.js';
 
+/** What each dtype holds, for the message about a value it cannot. */
+const HOLDS: Record<DType, string> = {
+  float32: `float32 holds NaN, ±Infinity and magnitudes up to ${2 ** 128 - 2 ** 104}`,
+  float64: 'float64 holds every number',
+  int32: `int32 holds whole numbers from ${-(2 ** 31)} to ${2 ** 31 - 1}`,
+  bool: 'bool holds true, false, 0 and 1',
+};
+
+/**
+ * Whether `value` is stored as `dtype` without being changed into another value: whole numbers in range for
+ * int32, 0 and 1 for bool, and for float32 anything but a finite number that would round to ±Infinity.
+ * (Rounding to the nearest float32 is what float32 means, so it is no change in this sense.)
+ */
+export function fitsDType(value: number, dtype: DType): boolean {
+  switch (dtype) {
+    case 'bool':
+      return value === 0 || value === 1;
+    case 'int32':
+      return Number.isInteger(value) && value >= -(2 ** 31) && value < 2 ** 31;
+    case 'float32':
+      return !Number.isFinite(value) || Number.isFinite(Math.fround(value));
+    case 'float64':
+      return true;
+  }
+}
+
+/** Why `value` cannot be stored as `dtype` (e.g. `1.5 is not an int32 (int32 holds whole numbers from ...)`). */
+function unfitReason(value: unknown, dtype: DType): string {
+  return `${String(value)} is not ${dtype === 'int32' ? 'an' : 'a'} ${dtype} (${HOLDS[dtype]})`;
+}
+
+/** Throws a DTypeError naming `op` unless `value` fits `dtype`: a fill value is never silently changed. */
+function checkFits(op: string, value: number, dtype: DType): void {
+  if (!fitsDType(value, dtype)) throw new DTypeError(op, unfitReason(value, dtype));
+}
+
 /** Options for ops that create a shape which may contain names: their sizes come from `dims`. */
 export type CreateOptions<S extends Shape, D extends DType> = [NamesOf<S>] extends [never]
   ? [opts?: { readonly dtype?: D; readonly dims?: Readonly<Record<string, number>> }]
@@ -22,7 +58,8 @@ export function resolveShape(
   dims?: Readonly<Record<string, number>>,
 ): { sizes: number[]; names: Names } {
   const sizes = shape.map((d, i) => {
-    const size = typeof d === 'string' ? dims?.[d] : d;
+    // Own properties only: a dim named `constructor` must not find Object's.
+    const size = typeof d !== 'string' ? d : dims !== undefined && Object.hasOwn(dims, d) ? dims[d] : undefined;
     if (size === undefined) throw new ShapeError(op, `no size given for dim '${d}' (axis ${i}); pass it in dims`);
     if (!Number.isInteger(size) || size < 0)
       throw new ShapeError(
@@ -41,8 +78,9 @@ function upload(backend: Backend, data: TypedArray, dtype: DType, shape: readonl
 /** A 0-d tensor holding `value`, on `like`'s backend (or the current one). */
 export function scalar<D extends DType = 'float32'>(value: number, dtype?: D, like?: AnyTensor): Tensor<[], D> {
   const dt = (dtype ?? 'float32') as D;
+  checkFits('scalar', value, dt);
   const data = allocArray(dt, 1);
-  data[0] = dt === 'bool' ? +(value !== 0) : value;
+  data[0] = value;
   return upload(backendOf('scalar', like ? [like] : []), data, dt, [], []) as Tensor<[], D>;
 }
 
@@ -53,6 +91,7 @@ export function full<const S extends Shape, D extends DType = 'float32'>(
   ...[opts]: CreateOptions<S, D>
 ): Tensor<S, D> {
   const dtype = (opts?.dtype ?? 'float32') as D;
+  checkFits('full', value, dtype);
   const { sizes, names } = resolveShape('full', shape, opts?.dims as Record<string, number> | undefined);
   const backend = backendOf('full', []);
   return fromBuffer(backend, backend.fill(sizeOf(sizes), dtype, value), spec(sizes, dtype, names)) as Tensor<S, D>;
@@ -76,6 +115,7 @@ export function ones<const S extends Shape, D extends DType = 'float32'>(
 
 /** A tensor of `like`'s shape (with its names), dtype and backend, filled with `value`. */
 export function fullLike<S extends Shape, D extends DType>(like: Tensor<S, D>, value: number): Tensor<S, D> {
+  checkFits('fullLike', value, like.dtype);
   const backend = backendOf('fullLike', [like]);
   return fromBuffer(
     backend,
@@ -126,16 +166,13 @@ export function tensor(data: NestedArray<number> | NestedArray<boolean>, dtype?:
   };
   walk(data, 0, 'data');
   const dt = dtype ?? (typeof flat[0] === 'boolean' ? 'bool' : 'float32');
-  return fromArrayOrThrow(flat, shape, dt);
-}
-
-function fromArrayOrThrow(values: ArrayLike<number | boolean>, shape: number[], dtype: DType): AnyTensor {
-  const data = allocArray(dtype, values.length);
-  for (let i = 0; i < values.length; i++) data[i] = Number(values[i]);
+  // As fromArray checks data, but throwing: a literal is code, not input. NaN and ±Infinity are allowed.
+  const data = validateValues('tensor', flat, dt, true);
+  if (E.isLeft(data)) throw data.left;
   return upload(
     backendOf('tensor', []),
-    data,
-    dtype,
+    data.right,
+    dt,
     shape,
     shape.map(() => undefined),
   );
@@ -156,9 +193,13 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'i
   const [lo, hi] = stop === undefined ? [0, start] : [start, stop];
   if (step === 0 || !Number.isFinite(step))
     throw new RangeError(`arange: step must be finite and non-zero, got ${step}`);
+  if (!Number.isFinite(lo) || !Number.isFinite(hi))
+    throw new RangeError(`arange: start and stop must be finite, got ${lo} and ${hi}`);
   if (dtype === 'int32' && ![lo, hi, step].every(Number.isInteger))
     throw new DTypeError('arange', `non-integer arguments (${lo}, ${hi}, ${step}) need a float dtype`);
   const n = Math.max(0, Math.ceil((hi - lo) / step));
+  // The first and last values bound the rest (bool holds only 0 and 1, so it needs them all in range too).
+  for (const v of n === 0 ? [] : [lo, lo + (n - 1) * step]) checkFits('arange', v, dtype);
   const data = allocArray(dtype, n);
   for (let i = 0; i < n; i++) data[i] = lo + i * step;
   return upload(backendOf('arange', []), data, dtype, [n], [undefined]);

@@ -5,7 +5,7 @@
 import { contiguousStrides, type DType } from '@hrm/kernels';
 import { apply, fromBuffer, type KernelPrimitive } from '../engine.js';
 import { DTypeError, formatShape, ShapeError } from '../errors.js';
-import type { Axis, Shape, SpliceAxis } from '../shape.js';
+import type { Axis, Dim, Shape, SpliceAxis } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { broadcastView } from './broadcast.js';
 import { flatten, reshapeTo } from './reshape.js';
@@ -85,13 +85,20 @@ export function scatterAdd<const S extends readonly number[], D extends DType>(
  * The indices are read on the host to check their range and turned into flat positions, so an index
  * out of range is an error naming it, never a read from a neighbouring row.
  */
+export function takeAlongAxis<S extends Shape, L extends Dim, K extends Dim, D extends DType>(
+  x: Tensor<readonly [...S, L], D>,
+  indices: Tensor<readonly [...S, K], 'int32'>,
+  axis: -1,
+): Tensor<[...S, K], D>;
+/** Entries of `x` picked along `axis` of a known rank by `indices` (same rank, other dims equal or 1). */
 export function takeAlongAxis<S extends Shape, I extends Shape, D extends DType>(
   x: Tensor<S, D>,
   indices: Tensor<I, 'int32'>,
   axis: Axis<S>,
-): Tensor<I, D> {
-  const t = x as AnyTensor;
-  const idx = indices as AnyTensor;
+): Tensor<I, D>;
+export function takeAlongAxis(x: AnyTensor, indices: AnyTensor, axis: number): AnyTensor {
+  const t = x;
+  const idx = indices;
   requireIndices('takeAlongAxis', idx);
   const ax = normalizeAxis('takeAlongAxis', axis, t.rank);
   if (idx.rank !== t.rank || idx.shape.some((d, i) => i !== ax && d !== t.shape[i] && d !== 1))
@@ -122,5 +129,5 @@ export function takeAlongAxis<S extends Shape, I extends Shape, D extends DType>
     t.storage.backend.upload(flat, 'int32'),
     spec([flat.length], 'int32', [undefined]),
   );
-  return reshapeTo(takeRaw(flatten(t), positions, 0), outShape, idx.names) as Tensor<I, D>;
+  return reshapeTo(takeRaw(flatten(t), positions, 0), outShape, idx.names);
 }

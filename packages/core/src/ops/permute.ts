@@ -2,7 +2,7 @@
 import type { DType } from '@hrm/kernels';
 import { apply, type ViewPrimitive } from '../engine.js';
 import { formatShape, ShapeError } from '../errors.js';
-import type { Axis, AxisCheck, Dim, Permute, PermuteCheck, Shape, Swap, SwapTail } from '../shape.js';
+import type { Axis, AxisCheck, Dim, Permute, PermuteCheck, Shape, Swap, SwapTail2, SwapTail3 } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { normalizeAxes, normalizeAxis, spec } from './util.js';
 
@@ -63,7 +63,7 @@ export function transpose<
   D extends DType,
   const I extends -2 | -1 = -2,
   const J extends -2 | -1 = -1,
->(x: Tensor<readonly [...S, A, B], D>, a?: I, b?: J): Tensor<[...S, ...SwapTail<[A, B], I, J>], D>;
+>(x: Tensor<readonly [...S, A, B], D>, a?: I, b?: J): Tensor<[...S, ...SwapTail2<A, B, I, J>], D>;
 export function transpose<
   S extends Shape,
   A extends Dim,
@@ -72,7 +72,7 @@ export function transpose<
   D extends DType,
   const I extends -3 | -2 | -1,
   const J extends -3 | -2 | -1 = -1,
->(x: Tensor<readonly [...S, A, B, C], D>, a: I, b?: J): Tensor<[...S, ...SwapTail<[A, B, C], I, J>], D>;
+>(x: Tensor<readonly [...S, A, B, C], D>, a: I, b?: J): Tensor<[...S, ...SwapTail3<A, B, C, I, J>], D>;
 export function transpose<S extends Shape, D extends DType, const A extends Axis<S> = -2, const B extends Axis<S> = -1>(
   x: Tensor<S, D>,
   a?: A,

@@ -141,17 +141,29 @@ function argReduce(op: ArgReduceOp, x: AnyTensor, axis: number, keepdims: boolea
 }
 
 /** Index of the largest element along `axis` (the first one on ties; a NaN counts as largest). */
+export function argmax<S extends Shape, L extends Dim>(
+  x: Tensor<readonly [...S, L], Numeric>,
+  axis: -1,
+): Tensor<S, 'int32'>;
+/** Index of the largest element along `axis` of a known rank. */
 export function argmax<S extends Shape, const A extends Axis<S>>(
   x: Tensor<S, Numeric>,
   axis: A,
-): Tensor<SpliceAxis<S, A, []>, 'int32'> {
-  return argReduce('argmax', x as AnyTensor, axis, false) as Tensor<SpliceAxis<S, A, []>, 'int32'>;
+): Tensor<SpliceAxis<S, A, []>, 'int32'>;
+export function argmax(x: AnyTensor, axis: number): AnyTensor {
+  return argReduce('argmax', x, axis, false);
 }
 
 /** Index of the smallest element along `axis` (the first one on ties; a NaN counts as smallest). */
+export function argmin<S extends Shape, L extends Dim>(
+  x: Tensor<readonly [...S, L], Numeric>,
+  axis: -1,
+): Tensor<S, 'int32'>;
+/** Index of the smallest element along `axis` of a known rank. */
 export function argmin<S extends Shape, const A extends Axis<S>>(
   x: Tensor<S, Numeric>,
   axis: A,
-): Tensor<SpliceAxis<S, A, []>, 'int32'> {
-  return argReduce('argmin', x as AnyTensor, axis, false) as Tensor<SpliceAxis<S, A, []>, 'int32'>;
+): Tensor<SpliceAxis<S, A, []>, 'int32'>;
+export function argmin(x: AnyTensor, axis: number): AnyTensor {
+  return argReduce('argmin', x, axis, false);
 }

@@ -131,17 +131,20 @@ export function mergeLast<S extends Shape, A extends Dim, B extends Dim, D exten
   >;
 }
 
+/** x with a new last axis of size 1, over any dims (the pattern generic code uses). */
+export function expandDims<S extends Shape, D extends DType>(x: Tensor<S, D>, axis: -1): Tensor<[...S, 1], D>;
 /** x with a new axis of size 1 inserted at `axis` (which may equal the rank; negatives count from the new rank). */
 export function expandDims<S extends Shape, D extends DType, const A extends InsertAxis<S>>(
   x: Tensor<S, D>,
   axis: A,
-): Tensor<InsertDim<S, A, 1>, D> {
+): Tensor<InsertDim<S, A, 1>, D>;
+export function expandDims(x: AnyTensor, axis: number): AnyTensor {
   const ax = normalizeAxis('expandDims', axis, x.rank + 1);
   const sizes = [...x.view.shape];
   const names = [...x.names];
   sizes.splice(ax, 0, 1);
   names.splice(ax, 0, undefined);
-  return reshapeTo(x as AnyTensor, sizes, names) as Tensor<InsertDim<S, A, 1>, D>;
+  return reshapeTo(x, sizes, names);
 }
 
 /** x without the size-1 axis `axis`. */

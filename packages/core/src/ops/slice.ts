@@ -2,7 +2,7 @@
 import type { DType } from '@hrm/kernels';
 import { apply, type KernelPrimitive, type ViewPrimitive } from '../engine.js';
 import { formatShape, ShapeError } from '../errors.js';
-import type { Axis, SetDim, Shape, SpliceAxis } from '../shape.js';
+import type { Axis, Dim, SetDim, Shape, SpliceAxis } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { reshapeTo } from './reshape.js';
 import { normalizeAxis, spec } from './util.js';
@@ -57,45 +57,70 @@ function bound(op: string, x: AnyTensor, axis: number, value: number, what: stri
 }
 
 /**
+ * The signature of `slice`. The first overload is the pattern generic code uses (a range of the last
+ * axis over any leading dims: `[...S, L]` to `[...S, number]`); the second takes any axis of a known rank.
+ */
+export interface SliceFn {
+  <S extends Shape, L extends Dim, D extends DType>(
+    x: Tensor<readonly [...S, L], D>,
+    axis: -1,
+    start: number,
+    end?: number,
+  ): Tensor<[...S, number], D>;
+  <S extends Shape, D extends DType, const A extends Axis<S>>(
+    x: Tensor<S, D>,
+    axis: A,
+    start: number,
+    end?: number,
+  ): Tensor<SetDim<S, A, number>, D>;
+}
+
+/**
  * Elements `start` (inclusive) to `end` (exclusive) along `axis`, as a view. Negative positions
  * count from the end, as in Python; out-of-range positions are an error, not silently clamped.
  */
-export function slice<S extends Shape, D extends DType, const A extends Axis<S>>(
-  x: Tensor<S, D>,
-  axis: A,
-  start: number,
-  end?: number,
-): Tensor<SetDim<S, A, number>, D> {
-  const t = x as AnyTensor;
-  const ax = normalizeAxis('slice', axis, t.rank);
-  const lo = bound('slice', t, ax, start, 'start');
-  const hi = end === undefined ? t.shape[ax] : bound('slice', t, ax, end, 'end');
+export const slice: SliceFn = (x: AnyTensor, axis: number, start: number, end?: number): AnyTensor => {
+  const ax = normalizeAxis('slice', axis, x.rank);
+  const lo = bound('slice', x, ax, start, 'start');
+  const hi = end === undefined ? x.shape[ax] : bound('slice', x, ax, end, 'end');
   if (hi < lo)
     throw new ShapeError(
       'slice',
-      `end ${end} is before start ${start} on axis ${axis} of ${formatShape(t.shape, t.names)}`,
+      `end ${end} is before start ${start} on axis ${axis} of ${formatShape(x.shape, x.names)}`,
     );
-  return sliceAxis(t, ax, lo, hi) as Tensor<SetDim<S, A, number>, D>;
+  return sliceAxis(x, ax, lo, hi);
+};
+
+/**
+ * The signature of `index`: first the pattern generic code uses (an entry of the last axis over any
+ * leading dims: `[...S, L]` to `S`), then any axis of a known rank.
+ */
+export interface IndexFn {
+  <S extends Shape, L extends Dim, D extends DType>(
+    x: Tensor<readonly [...S, L], D>,
+    axis: -1,
+    i: number,
+  ): Tensor<S, D>;
+  <S extends Shape, D extends DType, const A extends Axis<S>>(
+    x: Tensor<S, D>,
+    axis: A,
+    i: number,
+  ): Tensor<SpliceAxis<S, A, []>, D>;
 }
 
 /** The entry at `index` along `axis`, with that axis removed (`x[:, 0]` is `index(x, 1, 0)`). */
-export function index<S extends Shape, D extends DType, const A extends Axis<S>>(
-  x: Tensor<S, D>,
-  axis: A,
-  i: number,
-): Tensor<SpliceAxis<S, A, []>, D> {
-  const t = x as AnyTensor;
-  const ax = normalizeAxis('index', axis, t.rank);
-  const at = bound('index', t, ax, i, 'index');
-  if (at === t.shape[ax])
-    throw new ShapeError('index', `index ${i} is out of range for axis ${axis} of ${formatShape(t.shape, t.names)}`);
-  const one = sliceAxis(t, ax, at, at + 1);
+export const index: IndexFn = (x: AnyTensor, axis: number, i: number): AnyTensor => {
+  const ax = normalizeAxis('index', axis, x.rank);
+  const at = bound('index', x, ax, i, 'index');
+  if (at === x.shape[ax])
+    throw new ShapeError('index', `index ${i} is out of range for axis ${axis} of ${formatShape(x.shape, x.names)}`);
+  const one = sliceAxis(x, ax, at, at + 1);
   return reshapeTo(
     one,
-    t.view.shape.filter((_, k) => k !== ax),
-    t.names.filter((_, k) => k !== ax),
-  ) as Tensor<SpliceAxis<S, A, []>, D>;
-}
+    x.view.shape.filter((_, k) => k !== ax),
+    x.names.filter((_, k) => k !== ax),
+  );
+};
 
 /** Zero padding: `widths[i] = [before, after]` for each axis. Every padded dim becomes `number` in the type. */
 export function pad<S extends Shape, D extends DType>(

@@ -3,12 +3,13 @@
  * with a residual and an RMSNorm without weight. Post-norm (HRM, TRM): `x = norm(x + f(x))`.
  * Pre-norm: `x = x + f(norm(x))`.
  */
-import { type AnyTensor, add, type Dim, type Key, splitKey, type Tensor, transpose } from '@hrm/core';
+import { add, type Dim, type Key, type Shape, splitKey, type Tensor, transpose } from '@hrm/core';
 import { type AttentionParams, attention, initAttention } from './attention.js';
 import { rmsNorm } from './rmsnorm.js';
 import type { RopeTables } from './rope.js';
 import { initSwiGlu, type SwiGluParams, swiglu, swigluWidth } from './swiglu.js';
 
+/** The sizes and choices of a block: widths, heads, norm placement, masking, the sequence mixer, RoPE. */
 export interface BlockConfig {
   readonly hidden: number;
   readonly heads: number;
@@ -20,40 +21,75 @@ export interface BlockConfig {
   readonly causal?: boolean;
   /** Mix positions with attention (default) or, as TRM's `mlp_t`, with a SwiGLU over `tokens` positions. */
   readonly mixer?: 'attention' | { readonly tokens: number };
+  /** RoPE in the attention, with this base (tables built once per length and dtype). */
+  readonly ropeTheta?: number;
 }
 
-export type BlockParams<D extends Dim = number> =
+/**
+ * A block's parameters over width `D` and sequence `L` (sizes or names): attention and a SwiGLU, or
+ * a token-mixing SwiGLU (over the `L` positions) and a SwiGLU.
+ */
+export type BlockParams<D extends Dim = number, L extends Dim = number> =
   | { readonly attention: AttentionParams<D>; readonly mlp: SwiGluParams<D> }
-  | { readonly tokenMixer: SwiGluParams; readonly mlp: SwiGluParams<D> };
+  | { readonly tokenMixer: SwiGluParams<L>; readonly mlp: SwiGluParams<D> };
 
-export function initBlock(key: Key, cfg: BlockConfig): BlockParams {
-  const [k1, k2] = splitKey(key, 2);
-  const mlp = initSwiGlu(k2, cfg.hidden, swigluWidth(cfg.hidden, cfg.expansion, cfg.multipleOf));
-  const mixer = cfg.mixer ?? 'attention';
-  if (mixer === 'attention') return { attention: initAttention(k1, cfg.hidden, { heads: cfg.heads }), mlp };
-  return { tokenMixer: initSwiGlu(k1, mixer.tokens, swigluWidth(mixer.tokens, cfg.expansion, cfg.multipleOf)), mlp };
+/** The names of a block's width and sequence dims, which then name its weights' dims in their type. */
+export interface BlockDimNames<D extends string, L extends string> {
+  readonly hidden: D;
+  readonly seq: L;
 }
 
-/** `norm(x + f(x))` or `x + f(norm(x))`. */
-function residual(x: AnyTensor, f: (h: AnyTensor) => AnyTensor, cfg: BlockConfig): AnyTensor {
+/** A block's parameters for `cfg`, with plain sizes in their type, or with the dims named by `names`. */
+export function initBlock(key: Key, cfg: BlockConfig): BlockParams;
+export function initBlock<const D extends string, const L extends string>(
+  key: Key,
+  cfg: BlockConfig,
+  names: BlockDimNames<D, L>,
+): BlockParams<D, L>;
+export function initBlock(key: Key, cfg: BlockConfig, names?: BlockDimNames<string, string>): BlockParams<Dim, Dim> {
+  const [k1, k2] = splitKey(key, 2);
+  const hidden = names?.hidden ?? cfg.hidden;
+  const mixer = cfg.mixer ?? 'attention';
+  if (mixer === 'attention') {
+    const dims = names ? { [names.hidden]: cfg.hidden } : {};
+    const mlp = initSwiGlu(k2, hidden, swigluWidth(cfg.hidden, cfg.expansion, cfg.multipleOf), { dims });
+    return { attention: initAttention(k1, hidden, { heads: cfg.heads, dims }), mlp };
+  }
+  const dims = names ? { [names.hidden]: cfg.hidden, [names.seq]: mixer.tokens } : {};
+  const mlp = initSwiGlu(k2, hidden, swigluWidth(cfg.hidden, cfg.expansion, cfg.multipleOf), { dims });
+  const width = swigluWidth(mixer.tokens, cfg.expansion, cfg.multipleOf);
+  return { tokenMixer: initSwiGlu(k1, names?.seq ?? mixer.tokens, width, { dims }), mlp };
+}
+
+/** `norm(x + f(x))` or `x + f(norm(x))`, over any leading dims. */
+function residual<S extends Shape, D extends Dim>(
+  x: Tensor<[...S, D]>,
+  f: (h: Tensor<[...S, D]>) => Tensor<[...S, D]>,
+  cfg: BlockConfig,
+): Tensor<[...S, D]> {
   const eps = cfg.eps ?? 1e-5;
   return cfg.norm === 'pre' ? add(x, f(rmsNorm(x, { eps }))) : rmsNorm(add(x, f(x)), { eps });
 }
 
+/** One block over `[batch, seq, hidden]`; `rope` (tables) or `cfg.ropeTheta` turn on RoPE in the attention. */
 export function block<B extends Dim, L extends Dim, D extends Dim>(
-  p: BlockParams,
+  p: BlockParams<D, L>,
   x: Tensor<[B, L, D]>,
   cfg: BlockConfig & { readonly rope?: RopeTables },
 ): Tensor<[B, L, D]> {
-  const t = x as AnyTensor;
-  let h: AnyTensor;
+  let h: Tensor<[B, L, D]>;
   if ('attention' in p) {
-    const att = { heads: cfg.heads, causal: cfg.causal ?? false, ...(cfg.rope ? { rope: cfg.rope } : {}) };
-    h = residual(t, (y) => attention(p.attention, y, att), cfg);
+    const att = {
+      heads: cfg.heads,
+      causal: cfg.causal ?? false,
+      ...(cfg.rope ? { rope: cfg.rope } : {}),
+      ...(cfg.ropeTheta !== undefined ? { ropeTheta: cfg.ropeTheta } : {}),
+    };
+    h = residual(x, (y) => attention(p.attention, y, att), cfg);
   } else {
     // TRM's mlp_t: mix along the sequence axis, normalising over it, as the reference does.
     const mixer = p.tokenMixer;
-    h = transpose(residual(transpose(t), (y) => swiglu(mixer, y), cfg));
+    h = transpose(residual(transpose(x), (y) => swiglu(mixer, y), cfg));
   }
-  return residual(h, (y) => swiglu(p.mlp, y), cfg) as Tensor<[B, L, D]>;
+  return residual(h, (y) => swiglu(p.mlp, y), cfg);
 }

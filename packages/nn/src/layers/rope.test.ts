@@ -1,6 +1,7 @@
-import { type AnyTensor, concat, key, mul, normal, slice, sum, zeros } from '@hrm/core';
+import { type AnyTensor, cast, concat, key, mul, normal, slice, sum, withBackend, zeros } from '@hrm/core';
 import { describe, expect, it } from 'vitest';
-import { applyRope, ropeTables } from './rope.js';
+import { attention, initAttention } from './attention.js';
+import { addLearnedPositions, applyRope, initLearnedPositions, ropeTables, sharedRopeTables } from './rope.js';
 
 describe('RoPE', () => {
   it('makes q·k depend only on the distance between positions', () => {
@@ -37,6 +38,57 @@ describe('RoPE', () => {
     const expected = [Math.cos(2), Math.cos(2 / 100), Math.cos(2), Math.cos(2 / 100)];
     row2.forEach((v, i) => {
       expect(v).toBeCloseTo(expected[i], 6);
+    });
+  });
+
+  it('builds float64 tables from the float64 angles, not float32 ones cast up', () => {
+    const { cos, sin } = ropeTables(5, 6, 10000, 'float64');
+    expect(cos.dtype).toBe('float64');
+    const angle = 3 / 10000 ** (2 / 6);
+    expect(cos.toArray()).toMatchObject({ 3: { 1: Math.cos(angle), 4: Math.cos(angle) } });
+    expect((sin.toArray() as number[][])[3][1]).toBe(Math.sin(angle));
+    // float32 tables are the same angles rounded once.
+    expect((ropeTables(5, 6).cos.toArray() as number[][])[3][1]).toBe(Math.fround(Math.cos(angle)));
+  });
+
+  it('shares one set of tables per backend, length, theta and dtype, kept out of every scope', () => {
+    withBackend('reference', () => {
+      const a = sharedRopeTables(7, 4, 10000, 'float32');
+      expect(sharedRopeTables(7, 4, 10000, 'float32')).toBe(a);
+      expect(sharedRopeTables(7, 4, 10000, 'float64')).not.toBe(a);
+      expect(sharedRopeTables(7, 4, 500, 'float32')).not.toBe(a);
+      expect(a.cos.released).toBe(false);
+    });
+  });
+
+  it('attention given ropeTheta equals attention given the tables, in float32 and float64', () => {
+    withBackend('reference', () => {
+      for (const dtype of ['float32', 'float64'] as const) {
+        const p = initAttention(key(7), 8, { heads: 2 });
+        // The layers are typed float32; float64 runs go through dynamic tensors.
+        const params: { qkv: AnyTensor; out: AnyTensor } = { qkv: cast(p.qkv, dtype), out: cast(p.out, dtype) };
+        const x: AnyTensor = cast(normal(key(8), [2, 5, 8]), dtype);
+        const explicit = attention(params, x, { heads: 2, rope: ropeTables(5, 4, 10000, dtype) });
+        const shared = attention(params, x, { heads: 2, ropeTheta: 10000 });
+        expect(shared.dtype).toBe(dtype);
+        expect(Array.from(shared.data())).toEqual(Array.from(explicit.data()));
+      }
+    });
+  });
+});
+
+describe('learned positions', () => {
+  it("mix as (x + positions) · 0.707106781, the reference implementation's literal", () => {
+    withBackend('reference', () => {
+      const x: AnyTensor = cast(normal(key(9), [1, 3, 4]), 'float64');
+      const p = initLearnedPositions(key(10), 3, 4);
+      const table: AnyTensor = cast(p.table, 'float64');
+      const y = addLearnedPositions(x, { table }).data();
+      const xs = x.data();
+      const ts = table.data();
+      y.forEach((v, i) => {
+        expect(v).toBe((xs[i] + ts[i % 12]) * 0.707106781);
+      });
     });
   });
 });

@@ -4,31 +4,45 @@
  * element i of both halves. Also the learned alternative: a trained position table added to the input.
  */
 import {
-  type AnyTensor,
   add,
+  type Backend,
+  broadcastLike,
   cast,
   concat,
+  currentBackend,
   type Dim,
   expandDims,
+  type FloatDType,
   fromArray,
   type Key,
+  keep,
   mul,
   neg,
+  noGrad,
   slice,
   type Tensor,
+  withBackend,
 } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
-import { truncNormal } from '../init.js';
+import { type DimSizes, sizeOfDim, truncNormal } from '../init.js';
 
 /** cos and sin tables `[seqLen, headDim]` (the frequencies repeated over both halves). */
-export interface RopeTables<L extends number = number, H extends number = number> {
-  readonly cos: Tensor<[L, H]>;
-  readonly sin: Tensor<[L, H]>;
+export interface RopeTables<L extends number = number, H extends number = number, D extends FloatDType = FloatDType> {
+  readonly cos: Tensor<[L, H], D>;
+  readonly sin: Tensor<[L, H], D>;
 }
 
-export function ropeTables<L extends number, H extends number>(seqLen: L, headDim: H, theta = 10000): RopeTables<L, H> {
+/**
+ * The tables for `seqLen` positions, in `dtype`. The angles are computed in float64 on the host and
+ * rounded once, so the tables do not depend on the backend, and a float64 model gets exact ones.
+ */
+export function ropeTables<L extends number, H extends number, D extends FloatDType = 'float32'>(
+  seqLen: L,
+  headDim: H,
+  theta = 10000,
+  dtype?: D,
+): RopeTables<L, H, D> {
   if (headDim % 2 !== 0) throw new RangeError(`ropeTables: headDim must be even, got ${headDim}`);
-  // Angles in float64 on the host, then rounded once, so tables do not depend on the backend.
   const half = headDim / 2;
   const c = new Float64Array(seqLen * headDim);
   const s = new Float64Array(seqLen * headDim);
@@ -41,55 +55,80 @@ export function ropeTables<L extends number, H extends number>(seqLen: L, headDi
       }
     }
   const table = (data: Float64Array) => {
-    const t = fromArray(data, [seqLen, headDim] as [L, H]);
+    const t = fromArray<[L, H], D>(data, [seqLen, headDim], dtype ? { dtype } : {});
     if (E.isLeft(t)) throw t.left;
     return t.right;
   };
   return { cos: table(c), sin: table(s) };
 }
 
+/** Tables already built, per backend, by size, theta and dtype: they are constants, kept out of every scope. */
+const built = new WeakMap<Backend, Map<string, RopeTables>>();
+
+/**
+ * The RoPE tables for `seqLen` positions of `headDim` in `dtype` on the current backend, built once
+ * and then reused (what attention uses when it is given `ropeTheta` rather than tables).
+ */
+export function sharedRopeTables(seqLen: number, headDim: number, theta: number, dtype: FloatDType): RopeTables {
+  const backend = currentBackend();
+  const byKey = built.get(backend) ?? new Map<string, RopeTables>();
+  built.set(backend, byKey);
+  const id = `${seqLen}:${headDim}:${theta}:${dtype}`;
+  const cached = byKey.get(id);
+  if (cached) return cached;
+  const tables = keep(noGrad(() => withBackend(backend, () => ropeTables(seqLen, headDim, theta, dtype))));
+  byKey.set(id, tables);
+  return tables;
+}
+
 /** [a, b] -> [-b, a] on the two halves of the last axis. */
-function rotateHalf(x: AnyTensor): AnyTensor {
-  const half = x.shape[x.rank - 1] / 2;
+function rotateHalf<B extends Dim, L extends Dim, NH extends Dim, H extends Dim>(
+  x: Tensor<[B, L, NH, H]>,
+): Tensor<[B, L, NH, number]> {
+  const half = x.shape[3] / 2;
   return concat([neg(slice(x, -1, half)), slice(x, -1, 0, half)], -1);
 }
 
 /**
  * Applies RoPE to `x` laid out `[batch, seq, heads, headDim]` with tables for `seq` positions
- * (or more: the first `seq` rows are used).
+ * (or more: the first `seq` rows are used), in `x`'s dtype.
  */
 export function applyRope<B extends Dim, L extends Dim, NH extends Dim, H extends Dim>(
   x: Tensor<[B, L, NH, H]>,
   tables: RopeTables,
 ): Tensor<[B, L, NH, H]> {
-  const t = x as AnyTensor;
-  const seq = t.shape[1];
-  // [seq, 1, headDim] broadcasts over batch and heads; the tables follow x's dtype.
-  const c = expandDims(cast(slice(tables.cos, 0, 0, seq), t.dtype), 1);
-  const s = expandDims(cast(slice(tables.sin, 0, 0, seq), t.dtype), 1);
-  return add(mul(t, c), mul(rotateHalf(t), s)) as Tensor<[B, L, NH, H]>;
+  const seq = x.shape[1];
+  // [seq, 1, headDim] broadcasts over batch and heads.
+  const c = broadcastLike(expandDims(cast(slice(tables.cos, 0, 0, seq), x.dtype), 1), x);
+  const s = broadcastLike(expandDims(cast(slice(tables.sin, 0, 0, seq), x.dtype), 1), x);
+  return add(mul(x, c), mul(broadcastLike(rotateHalf(x), x), s));
 }
 
 /** Learned positions: a `[seqLen, hidden]` table, std 1/sqrt(hidden) (HRM's `learned` option). */
-export interface LearnedPositions<L extends number = number, D extends number = number> {
+export interface LearnedPositions<L extends Dim = number, D extends Dim = number> {
   readonly table: Tensor<[L, D]>;
 }
 
-export function initLearnedPositions<L extends number, D extends number>(
+/** A learned position table of `seqLen` rows of `hidden` (sizes, or names sized by `dims`), std 1/sqrt(hidden). */
+export function initLearnedPositions<const L extends Dim, const D extends Dim>(
   key: Key,
   seqLen: L,
   hidden: D,
+  opts: { readonly dims?: DimSizes } = {},
 ): LearnedPositions<L, D> {
-  return { table: truncNormal(key, [seqLen, hidden] as [L, D], 1 / Math.sqrt(hidden)) };
+  const dims = opts.dims ?? {};
+  const width = sizeOfDim(hidden, dims, 'initLearnedPositions');
+  return { table: truncNormal(key, [seqLen, hidden], 1 / Math.sqrt(width), { dims }) };
 }
 
 /**
- * HRM's learned-position mixing: `(tokens + positions) / sqrt 2`, done before the sqrt(hidden) scale
- * (0.7071 in the reference keeps the variance of the sum that of one term).
+ * HRM's learned-position mixing: `(tokens + positions) · 0.707106781`, before the sqrt(hidden) scale.
+ * The factor keeps the variance of the sum that of one term; it is the reference implementation's
+ * literal (not `Math.SQRT1_2`), so float64 models agree with it exactly.
  */
 export function addLearnedPositions<B extends Dim, L extends Dim, D extends Dim>(
   x: Tensor<[B, L, D]>,
-  p: LearnedPositions,
+  p: LearnedPositions<L | number, D | number>,
 ): Tensor<[B, L, D]> {
-  return mul(add(x as AnyTensor, p.table), Math.SQRT1_2) as Tensor<[B, L, D]>;
+  return mul(add(x, broadcastLike(p.table, x)), 0.707106781);
 }

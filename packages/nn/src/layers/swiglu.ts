@@ -1,25 +1,17 @@
 /**
- * SwiGLU feed-forward: `down(silu(gate(x)) * up(x))`, with gate and up fused in one [D, 2·inter]
+ * SwiGLU feed-forward: `down(silu(gate(x)) * up(x))`, with gate and up fused in one `[D, 2·inter]`
  * weight (gate the first half of its columns, up the second), no biases.
  */
-import {
-  type AnyTensor,
-  type Dim,
-  type Key,
-  matmul,
-  mul,
-  type Shape,
-  silu,
-  slice,
-  splitKey,
-  type Tensor,
-} from '@hrm/core';
-import { lecunNormal } from '../init.js';
+import { type Dim, type Key, matmul, mul, type Shape, silu, slice, splitKey, type Tensor } from '@hrm/core';
+import { type DimSizes, lecunNormal } from '../init.js';
 
-export interface SwiGluParams<D extends Dim = number, F extends Dim = number> {
-  /** [D, 2F]: gate columns then up columns. */
+/**
+ * The fused gate-and-up weight `[D, 2·inter]` (gate columns, then up columns) and the down weight
+ * `[inter, D]`; the intermediate width is derived from the hidden one, so it is a plain size.
+ */
+export interface SwiGluParams<D extends Dim = number> {
   readonly gateUp: Tensor<[D, number]>;
-  readonly down: Tensor<[F, D]>;
+  readonly down: Tensor<[number, D]>;
 }
 
 /** Python's round(): halves to even. */
@@ -38,20 +30,22 @@ export function swigluWidth(hidden: number, expansion: number, multipleOf = 256)
   return Math.ceil(raw / multipleOf) * multipleOf;
 }
 
-export function initSwiGlu<D extends number>(key: Key, hidden: D, inter: number): SwiGluParams<D> {
+/** LeCun-normal SwiGLU weights for width `hidden` (a size, or a name sized by `dims`) and `inter` intermediate units. */
+export function initSwiGlu<const D extends Dim>(
+  key: Key,
+  hidden: D,
+  inter: number,
+  opts: { readonly dims?: DimSizes } = {},
+): SwiGluParams<D> {
   const [k1, k2] = splitKey(key, 2);
-  return {
-    gateUp: lecunNormal(k1, [hidden, 2 * inter] as [D, number]),
-    down: lecunNormal(k2, [inter, hidden] as [number, D]),
-  };
+  const dims = opts.dims ?? {};
+  return { gateUp: lecunNormal(k1, [hidden, 2 * inter], { dims }), down: lecunNormal(k2, [inter, hidden], { dims }) };
 }
 
-export function swiglu<S extends Shape, D extends Dim, F extends Dim>(
-  p: SwiGluParams<D, F>,
-  x: Tensor<[...S, D]>,
-): Tensor<[...S, D]> {
-  const gu: AnyTensor = matmul(x, p.gateUp);
+/** The SwiGLU of `x` over its last axis, over any leading dims. */
+export function swiglu<S extends Shape, D extends Dim>(p: SwiGluParams<D>, x: Tensor<[...S, D]>): Tensor<[...S, D]> {
+  const gu = matmul(x, p.gateUp);
   const inter = p.down.shape[0];
-  const hidden: AnyTensor = mul(silu(slice(gu, -1, 0, inter)), slice(gu, -1, inter));
-  return matmul(hidden, p.down) as Tensor<[...S, D]>;
+  const hidden = mul(silu(slice(gu, -1, 0, inter)), slice(gu, -1, inter));
+  return matmul(hidden, p.down);
 }
