@@ -5,18 +5,20 @@
  * token accuracy and exact (whole-sequence) accuracy.
  */
 import {
-  type AnyTensor,
   abs,
   add,
   argmax,
   cast,
+  type Dim,
   div,
   eq,
   exp,
   expandDims,
+  type FloatDType,
   ge,
   log,
   log1p,
+  logicalNot,
   logSoftmax,
   maximum,
   min,
@@ -24,11 +26,13 @@ import {
   ne,
   neg,
   reciprocal,
+  type Shape,
   sub,
   sum,
   type Tensor,
   takeAlongAxis,
   where,
+  zerosLike,
 } from '@hrm/core';
 
 /** The label of positions that count in no loss or metric (PyTorch's `ignore_index` default). */
@@ -37,86 +41,108 @@ export const IGNORE_LABEL = -100;
 /** How logits become probabilities: `softmax`, or HRM's `stablemax`, which grows linearly instead of exponentially. */
 export type LossKind = 'softmax' | 'stablemax';
 
+/** Options of the token losses: softmax or stablemax, and the label that counts in no loss. */
+export interface TokenLossOptions {
+  readonly kind?: LossKind;
+  readonly ignoreLabel?: number;
+}
+
 /** Float-typed tensor of the labels' shape: 1 where the label counts, 0 where it is ignored. */
-export function validMask(labels: AnyTensor, ignoreLabel = IGNORE_LABEL): AnyTensor {
+export function validMask<S extends Shape>(labels: Tensor<S, 'int32'>, ignoreLabel = IGNORE_LABEL): Tensor<S> {
   return cast(ne(labels, ignoreLabel), 'float32');
 }
 
 /** Labels with the ignored ones replaced by 0, so that they index safely (their loss is masked out). */
-function safeLabels(labels: AnyTensor, ignoreLabel: number): AnyTensor {
-  return where(eq(labels, ignoreLabel), 0, labels);
+function safeLabels<S extends Shape>(labels: Tensor<S, 'int32'>, ignoreLabel: number): Tensor<S, 'int32'> {
+  return where(eq(labels, ignoreLabel), zerosLike(labels), labels);
 }
 
 /**
  * Stablemax's `s(x)`: `x + 1` for x >= 0 and `1 / (1 - x)` below, a softmax replacement that grows
  * linearly instead of exponentially. Each branch only sees inputs from its own side, so the branch
- * not taken never produces an infinity whose zero gradient would turn into NaN.
+ * not taken never produces an infinity whose zero gradient would turn into NaN (and a NaN stays NaN).
  */
-function stablemaxS(x: AnyTensor): AnyTensor {
+function stablemaxS<S extends Shape, D extends FloatDType>(x: Tensor<S, D>): Tensor<S, D> {
   const nonNegative = ge(x, 0);
-  return where(nonNegative, add(where(nonNegative, x, 0), 1), reciprocal(sub(1, where(nonNegative, 0, x))));
+  const below = where(logicalNot(nonNegative), x, 0);
+  return where(nonNegative, add(where(nonNegative, x, 0), 1), reciprocal(sub(1, below)));
 }
 
 /** log stablemax over the last axis: `log s(x_i) - log sum_j s(x_j)`. */
-export function logStablemax(logits: AnyTensor): AnyTensor {
+export function logStablemax<S extends Shape, V extends Dim, D extends FloatDType>(
+  logits: Tensor<[...S, V], D>,
+): Tensor<[...S, V], D> {
   const s = stablemaxS(logits);
   return sub(log(s), log(sum(s, -1, { keepdims: true })));
 }
 
-/**
- * Cross-entropy per token: `-log p[label]` over the last axis of `logits` ([..., V]), 0 where the
- * label is `ignoreLabel`. Stablemax is computed in float64 when the backend holds it (as the
- * reference implementation does), and the result is returned in the logits' dtype.
- */
-export function tokenCrossEntropy<S extends readonly (number | string)[]>(
-  logits: AnyTensor,
+/** `-log p[label]` per token in the logits' own dtype, 0 where the label is ignored. */
+function pickedLoss<S extends Shape, V extends Dim, D extends FloatDType>(
+  logits: Tensor<[...S, V], D>,
   labels: Tensor<S, 'int32'>,
-  opts: { readonly kind?: LossKind; readonly ignoreLabel?: number } = {},
-): AnyTensor {
-  const ignore = opts.ignoreLabel ?? IGNORE_LABEL;
-  const kind = opts.kind ?? 'softmax';
-  const wide =
-    kind === 'stablemax' && logits.storage.backend.dtypes.includes('float64') ? cast(logits, 'float64') : logits;
-  const logp = kind === 'stablemax' ? logStablemax(wide) : logSoftmax(wide);
-  const picked = neg(takeAlongAxis(logp, expandDims(safeLabels(labels as AnyTensor, ignore), -1), -1));
-  const perToken = mul(sum(picked, -1), cast(validMask(labels as AnyTensor, ignore), picked.dtype));
-  return cast(perToken, logits.dtype);
+  kind: LossKind,
+  ignoreLabel: number,
+): Tensor<S, D> {
+  const logp = kind === 'stablemax' ? logStablemax(logits) : logSoftmax(logits);
+  const picked = takeAlongAxis(logp, expandDims(safeLabels(labels, ignoreLabel), -1), -1);
+  return mul(neg(sum(picked, -1)), cast(validMask(labels, ignoreLabel), logits.dtype));
 }
 
 /**
- * HRM's LM loss over [B, L] token losses: the mean over each sequence's valid tokens, then the mean
- * over the B sequences (a sequence with no valid token contributes 0 but still counts in B).
+ * Cross-entropy per token: `-log p[label]` over the last axis of `logits` (`[...S, V]`), 0 where the
+ * label is `ignoreLabel`. Stablemax is computed in float64 when the backend holds it (as the
+ * reference implementation does), and the result is returned in the logits' dtype.
  */
-export function sequenceMeanLoss(tokenLoss: AnyTensor, labels: AnyTensor, ignoreLabel = IGNORE_LABEL): AnyTensor {
-  const mask = validMask(labels, ignoreLabel);
+export function tokenCrossEntropy<S extends Shape, V extends Dim>(
+  logits: Tensor<[...S, V]>,
+  labels: Tensor<S, 'int32'>,
+  opts: TokenLossOptions = {},
+): Tensor<S> {
+  const ignore = opts.ignoreLabel ?? IGNORE_LABEL;
+  const kind = opts.kind ?? 'softmax';
+  if (kind === 'stablemax' && logits.storage.backend.dtypes.includes('float64'))
+    return cast(pickedLoss(cast(logits, 'float64'), labels, kind, ignore), logits.dtype);
+  return pickedLoss(logits, labels, kind, ignore);
+}
+
+/**
+ * HRM's LM loss over `[batch, len]` token losses: the mean over each sequence's valid tokens, then the
+ * mean over the sequences (a sequence with no valid token contributes 0 but still counts).
+ */
+export function sequenceMeanLoss<B extends Dim, L extends Dim>(
+  tokenLoss: Tensor<[B, L]>,
+  labels: Tensor<[B, L], 'int32'>,
+  ignoreLabel = IGNORE_LABEL,
+): Tensor<[]> {
+  const mask = cast(validMask(labels, ignoreLabel), tokenLoss.dtype);
   const count = maximum(sum(mask, -1), 1);
-  const perSequence = div(sum(mul(tokenLoss, cast(mask, tokenLoss.dtype)), -1), cast(count, tokenLoss.dtype));
+  const perSequence = div(sum(mul(tokenLoss, mask), -1), count);
   return div(sum(perSequence), perSequence.shape[0]);
 }
 
 /** `loss(logits, labels)` with HRM's normalisation, as one scalar. */
-export function lmLoss(
-  logits: AnyTensor,
-  labels: Tensor<readonly (number | string)[], 'int32'>,
-  opts: { readonly kind?: LossKind; readonly ignoreLabel?: number } = {},
-): AnyTensor {
-  return sequenceMeanLoss(tokenCrossEntropy(logits, labels, opts), labels as AnyTensor, opts.ignoreLabel);
+export function lmLoss<B extends Dim, L extends Dim, V extends Dim>(
+  logits: Tensor<[B, L, V]>,
+  labels: Tensor<[B, L], 'int32'>,
+  opts: TokenLossOptions = {},
+): Tensor<[]> {
+  return sequenceMeanLoss(tokenCrossEntropy(logits, labels, opts), labels, opts.ignoreLabel);
 }
 
 /**
  * Binary cross-entropy on logits, elementwise, computed stably:
  * `max(x, 0) - x·t + log(1 + exp(-|x|))`.
  */
-export function bceWithLogits(logits: AnyTensor, targets: AnyTensor): AnyTensor {
+export function bceWithLogits<S extends Shape>(logits: Tensor<S>, targets: Tensor<S>): Tensor<S> {
   return add(sub(maximum(logits, 0), mul(logits, targets)), log1p(exp(neg(abs(logits)))));
 }
 
-/** Per sequence: the fraction of valid tokens predicted right ([B]), and whether all are right ([B] bool). */
-export function sequenceCorrectness(
-  logits: AnyTensor,
-  labels: AnyTensor,
+/** Per sequence: the fraction of valid tokens predicted right, and whether all are right (bool). */
+export function sequenceCorrectness<S extends Shape, L extends Dim, V extends Dim>(
+  logits: Tensor<[...S, L, V]>,
+  labels: Tensor<[...S, L], 'int32'>,
   ignoreLabel = IGNORE_LABEL,
-): { tokenAccuracy: AnyTensor; exact: AnyTensor } {
+): { tokenAccuracy: Tensor<S>; exact: Tensor<S, 'bool'> } {
   const mask = validMask(labels, ignoreLabel);
   const right = mul(cast(eq(argmax(logits, -1), labels), 'float32'), mask);
   const count = sum(mask, -1);
@@ -127,9 +153,9 @@ export function sequenceCorrectness(
 }
 
 /** Mean token accuracy over sequences, and the fraction of sequences entirely right. */
-export function accuracy(
-  logits: AnyTensor,
-  labels: AnyTensor,
+export function accuracy<B extends Dim, L extends Dim, V extends Dim>(
+  logits: Tensor<[B, L, V]>,
+  labels: Tensor<[B, L], 'int32'>,
   ignoreLabel = IGNORE_LABEL,
 ): { token: number; exact: number } {
   const { tokenAccuracy, exact } = sequenceCorrectness(logits, labels, ignoreLabel);
