@@ -16,7 +16,7 @@
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
 import { currentBackend, dispose, key, randint, withBackend } from '@hrm/core';
-import { type Batch, initTrainState, modelConfig, trainConfig, trainStep } from '@hrm/hrm';
+import { type Batch, initTrainState, modelConfig, reasonerFor, trainConfig, trainStep } from '@hrm/hrm';
 import { lineChart, writeChart } from './chart.js';
 import {
   type BackendInfo,
@@ -75,18 +75,19 @@ function config(window: Window, depth: number) {
 function child(window: Window, depth: number, steps: number, backendName: string | undefined): Row {
   const go = (): Row => {
     const { model, train } = config(window, depth);
-    const dims = { B: train.batchSize, L: model.seqLen };
+    const dims = { batch: train.batchSize, tokens: model.seqLen };
     const batch = (step: number): Batch => ({
-      inputs: randint(key(step), ['B', 'L'], 1, model.vocabSize, { dims }),
-      labels: randint(key(step + 1000), ['B', 'L'], 1, model.vocabSize, { dims }),
-      puzzleIds: randint(key(step + 2000), ['B'], 0, 1, { dims }),
+      inputs: randint(key(step), ['batch', 'tokens'], 1, model.vocabSize, { dims }),
+      labels: randint(key(step + 1000), ['batch', 'tokens'], 1, model.vocabSize, { dims }),
+      puzzleIds: randint(key(step + 2000), ['batch'], 0, 1, { dims }),
     });
-    let state = initTrainState(key(0), model, train);
+    const reasoner = reasonerFor(model);
+    let state = initTrainState(reasoner, key(0), train);
     (globalThis as { gc?: () => void }).gc?.();
     // Before any step (the wasm memory only grows, so after one it would already hold the step's peak).
     const baseRssMiB = process.memoryUsage().rss / 2 ** 20;
     const advance = (step: number): void => {
-      const next = trainStep(state, batch(step), model, train).state;
+      const next = trainStep(reasoner, state, batch(step), train).state;
       releaseReplaced(state, next);
       state = next;
     };
@@ -97,7 +98,7 @@ function child(window: Window, depth: number, steps: number, backendName: string
     for (let s = 1; s <= steps; s++) {
       const input = batch(s);
       const t0 = performance.now();
-      const next = trainStep(state, input, model, train).state;
+      const next = trainStep(reasoner, state, input, train).state;
       times.push(performance.now() - t0);
       releaseReplaced(state, next);
       dispose(input);

@@ -21,7 +21,7 @@
  */
 import os from 'node:os';
 import { leaves, valueAndGrad } from '@hrm/autodiff';
-import { type AnyTensor, foldIn, key, scope, take, withBackend } from '@hrm/core';
+import { foldIn, key, scope, take, withBackend } from '@hrm/core';
 import {
   actLoss,
   actStep,
@@ -30,8 +30,8 @@ import {
   initTrainState,
   type ModelConfig,
   modelConfig,
+  reasonerFor,
   resetHalted,
-  ropeFor,
   type TrainConfig,
   trainConfig,
   trainStep,
@@ -381,14 +381,14 @@ function hrmLossAndGrad(
   const { model, train } = setup;
   return withBackend(b, () =>
     scope(() => {
-      const state = initTrainState(key(0), model, train);
-      const carry = resetHalted(state.carry, setup.batch(0), state.buffers);
+      const reasoner = reasonerFor(model);
+      const state = initTrainState(reasoner, key(0), train);
+      const carry = resetHalted(reasoner, state.carry, setup.batch(0), state.buffers);
       const table = state.buffers.puzzleEmb;
-      const rows = table ? (take(table, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
-      const rope = ropeFor(model);
+      const rows = table ? take(table, carry.data.puzzleIds, 0) : undefined;
       const f = valueAndGrad((params: HrmParams) => {
-        const out = actStep(params, rows, carry, model, { training: true, key: foldIn(state.key, 1), rope });
-        return actLoss(out.outputs, out.carry, model).loss;
+        const out = actStep(reasoner, params, rows, carry, { training: true, key: foldIn(state.key, 1) });
+        return actLoss(out.outputs, out.carry, reasoner.act).loss;
       });
       const { value, grad } = f(state.params);
       return {
@@ -427,11 +427,12 @@ async function hrmCases(ours: OurBackends, rows: Row[]): Promise<Record<string, 
     }
     const { model, train } = setup;
     const batches = Array.from({ length: 4 }, (_, i) => withBackend(b, () => setup.batch(i + 1)));
-    let state = withBackend(b, () => initTrainState(key(0), model, train));
+    const reasoner = reasonerFor(model);
+    let state = withBackend(b, () => initTrainState(reasoner, key(0), train));
     let i = 0;
     const step = () =>
       withBackend(b, () => {
-        const next = trainStep(state, batches[i++ % batches.length], model, train).state;
+        const next = trainStep(reasoner, state, batches[i++ % batches.length], train).state;
         releaseReplaced(state, next);
         state = next;
       });

@@ -56,7 +56,7 @@ function evaluateCheckpoint(file: string): TaskResult {
   const rightAtHalt: boolean[] = [];
   for (const batch of batchesOf(examples, m.model.seqLen)) {
     const offset = halts.length;
-    const trace = predictSegments(m.params, m.buffers, batch, m.model, maxSegments);
+    const trace = predictSegments(m.reasoner, m.params, m.buffers, batch, maxSegments);
     const isRight = (s: number, i: number) => trace[s].tokens[i].every((t, k) => t === examples[offset + i].labels[k]);
     trace.forEach((_, s) => {
       for (let i = 0; i < trace[s].tokens.length; i++) right[s].push(isRight(s, i));

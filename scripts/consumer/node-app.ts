@@ -9,7 +9,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { valueAndGrad } from '@hrm/autodiff';
 import { fromArray, key, matmul, mean, normal, scope, splitKey, square, sub, type Tensor } from '@hrm/core';
-import { evaluate, initTrainState, modelConfig, trainConfig, trainStep } from '@hrm/hrm';
+import { evaluate, hrm as hrmReasoner, initTrainState, modelConfig, trainConfig, trainStep } from '@hrm/hrm';
 import {
   createRng,
   generateSudoku,
@@ -89,16 +89,17 @@ const model = modelConfig({
   haltMaxSteps: 2,
   puzzleEmbDim: 0,
 });
+const reasoner = hrmReasoner(model);
 const train = trainConfig({ totalSteps: 5, batchSize: 16, lr: 1e-3, lrWarmupSteps: 1 });
-let hrm = initTrainState(key(2), model, train);
+let hrm = initTrainState(reasoner, key(2), train);
 let lm = 0;
 for (let i = 0; i < 5; i++) {
-  const r = trainStep(hrm, batch.right, model, train);
+  const r = trainStep(reasoner, hrm, batch.right, train);
   hrm = r.state;
   lm = r.metrics.lmLoss;
 }
 expect(Number.isFinite(lm), 'HRM training gave a non-finite loss');
-const result = evaluate(hrm.params, hrm.buffers, [batch.right], model);
+const result = evaluate(reasoner, hrm.params, hrm.buffers, [batch.right]);
 expect(result.count === 16 && result.perSegment.length === 2, 'HRM evaluation did not run 2 segments on 16 puzzles');
 console.log(`hrm: 5 training steps (lm loss ${lm.toFixed(3)}), evaluated ${result.count} puzzles`);
 console.log('consumer: ok');

@@ -10,8 +10,8 @@ import {
   initialCarry,
   initTrainState,
   type ModelConfig,
+  reasonerFor,
   resetHalted,
-  ropeFor,
   segment,
   type TrainState,
   trainConfig,
@@ -30,9 +30,10 @@ export function hrmForward(backend: Backend): Float32Array {
       const model = HRM_MODEL;
       const { params, buffers } = initHrm(key(5), model);
       const batch = randomBatch(key(6), BATCH, model);
-      const carry = resetHalted(initialCarry(BATCH, model), batch, buffers);
-      const rows = buffers.puzzleEmb ? (take(buffers.puzzleEmb, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
-      const out = segment(params, carry.inner, carry.data.inputs, rows, model, ropeFor(model));
+      const reasoner = reasonerFor(model);
+      const carry = resetHalted(reasoner, initialCarry(reasoner, BATCH), batch, buffers);
+      const rows = buffers.puzzleEmb ? take(buffers.puzzleEmb, carry.data.puzzleIds, 0) : undefined;
+      const out = segment(reasoner, params, carry.inner, carry.data.inputs, rows);
       const parts = [out.logits, out.qHalt, out.qContinue].map((t) => Array.from(t.data()));
       return Float32Array.from(parts.flat());
     }),
@@ -61,10 +62,10 @@ export function hrmTrain(backend: Backend, steps: number, onStep?: (step: number
       puzzleEmbWeightDecay: 0,
     });
     const batch = keep(scope(() => randomBatch(key(42), BATCH, model)));
-    let state: TrainState = keep(scope(() => initTrainState(key(0), model, train)));
+    let state: TrainState = keep(scope(() => initTrainState(reasonerFor(model), key(0), train)));
     const losses: number[] = [];
     for (let i = 0; i < steps; i++) {
-      const { state: next, metrics } = trainStep(state, batch, model, train);
+      const { state: next, metrics } = trainStep(reasonerFor(model), state, batch, train);
       // Release what the new state no longer holds (it carries some tensors over, as hrm's run loop).
       const kept = tensorsIn(next);
       dispose([...tensorsIn(state)].filter((t) => !kept.has(t)));

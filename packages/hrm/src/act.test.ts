@@ -3,9 +3,11 @@ import { type AnyTensor, key, maximum, noGrad, normal, sigmoid, take, tensor, wh
 import { batchOf, randomBatch, tinyConfig } from '@hrm/testing/tiny';
 import { describe, expect, it } from 'vitest';
 import { actStep, type Carry, initialCarry, resetHalted } from './act.js';
+import { reasonerFor } from './arch.js';
 import type { ModelConfig } from './config.js';
+import type { HrmStates } from './hrm.js';
 import { type HrmParams, initHrm } from './params.js';
-import { segment } from './segment.js';
+import { segment } from './reasoner.js';
 
 /** The model with its Q head saying q_halt = qh and q_continue = qc for every input (its weights are zero). */
 function withQ(params: HrmParams, qh: number, qc: number): HrmParams {
@@ -15,8 +17,8 @@ function withQ(params: HrmParams, qh: number, qc: number): HrmParams {
 function setup(cfg: ModelConfig, batch = 32) {
   const { params, buffers } = initHrm(key(1), cfg);
   const data = randomBatch(key(2), batch, cfg);
-  const carry = resetHalted(initialCarry(batch, cfg), data, buffers);
-  const rows = buffers.puzzleEmb ? (take(buffers.puzzleEmb, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
+  const carry = resetHalted(reasonerFor(cfg), initialCarry(reasonerFor(cfg), batch), data, buffers);
+  const rows = buffers.puzzleEmb ? take(buffers.puzzleEmb, carry.data.puzzleIds, 0) : undefined;
   return { params, buffers, data, carry, rows };
 }
 
@@ -27,9 +29,9 @@ describe('halting in training', () => {
   it('follows the Q rule: halt when q_halt > q_continue (HRM)', () => {
     const cfg = tinyConfig({ haltMaxSteps: 4, haltExplorationProb: 0 });
     const { params, carry, rows } = setup(cfg);
-    const halt = actStep(withQ(params, 1, -1), rows, carry, cfg, { training: true, key: key(3) });
+    const halt = actStep(reasonerFor(cfg), withQ(params, 1, -1), rows, carry, { training: true, key: key(3) });
     expect(all(halt.carry.halted, true)).toBe(true);
-    const go = actStep(withQ(params, -1, 1), rows, carry, cfg, { training: true, key: key(3) });
+    const go = actStep(reasonerFor(cfg), withQ(params, -1, 1), rows, carry, { training: true, key: key(3) });
     expect(all(go.carry.halted, false)).toBe(true);
     expect(Array.from(go.carry.steps.data())).toEqual(new Array(32).fill(1));
   });
@@ -38,10 +40,16 @@ describe('halting in training', () => {
     const cfg = tinyConfig({ arch: 'trm', haltMaxSteps: 4, haltExplorationProb: 0, puzzleEmbLen: 1 });
     const { params, carry, rows } = setup(cfg);
     expect(
-      all(actStep(withQ(params, 0.5, 9), rows, carry, cfg, { training: true, key: key(3) }).carry.halted, true),
+      all(
+        actStep(reasonerFor(cfg), withQ(params, 0.5, 9), rows, carry, { training: true, key: key(3) }).carry.halted,
+        true,
+      ),
     ).toBe(true);
     expect(
-      all(actStep(withQ(params, -0.5, -9), rows, carry, cfg, { training: true, key: key(3) }).carry.halted, false),
+      all(
+        actStep(reasonerFor(cfg), withQ(params, -0.5, -9), rows, carry, { training: true, key: key(3) }).carry.halted,
+        false,
+      ),
     ).toBe(true);
   });
 
@@ -49,9 +57,9 @@ describe('halting in training', () => {
     const cfg = tinyConfig({ haltMaxSteps: 2, haltExplorationProb: 0 });
     const { params, carry, rows } = setup(cfg);
     const p = withQ(params, -5, 5);
-    const first = actStep(p, rows, carry, cfg, { training: true, key: key(3) });
+    const first = actStep(reasonerFor(cfg), p, rows, carry, { training: true, key: key(3) });
     expect(all(first.carry.halted, false)).toBe(true);
-    const second = actStep(p, rows, first.carry, cfg, { training: true, key: key(4) });
+    const second = actStep(reasonerFor(cfg), p, rows, first.carry, { training: true, key: key(4) });
     expect(all(second.carry.halted, true)).toBe(true);
   });
 
@@ -59,7 +67,7 @@ describe('halting in training', () => {
     const cfg = tinyConfig({ haltMaxSteps: 4, haltExplorationProb: 0.3 });
     const { params, carry, rows } = setup(cfg, 400);
     // The Q head wants to halt at once; only exploring slots keep going.
-    const r = actStep(withQ(params, 1, -1), rows, carry, cfg, { training: true, key: key(5) });
+    const r = actStep(reasonerFor(cfg), withQ(params, 1, -1), rows, carry, { training: true, key: key(5) });
     const kept = flags(r.carry.halted).filter((h) => !h).length / 400;
     // 400 slots at p = 0.3: 5 standard deviations is about 0.115.
     expect(Math.abs(kept - 0.3)).toBeLessThan(0.115);
@@ -67,7 +75,10 @@ describe('halting in training', () => {
     // Every exploring slot runs at least 2 segments: none of them halts at step 1.
     const withAll = { ...cfg, haltExplorationProb: 1 };
     expect(
-      all(actStep(withQ(params, 1, -1), rows, carry, withAll, { training: true, key: key(5) }).carry.halted, false),
+      all(
+        actStep(reasonerFor(withAll), withQ(params, 1, -1), rows, carry, { training: true, key: key(5) }).carry.halted,
+        false,
+      ),
     ).toBe(true);
   });
 });
@@ -78,7 +89,7 @@ describe('evaluation', () => {
     const { params, carry, rows } = setup(cfg);
     let c = carry;
     for (let s = 1; s <= 3; s++) {
-      c = actStep(withQ(params, 9, -9), rows, c, cfg, { training: false }).carry;
+      c = actStep(reasonerFor(cfg), withQ(params, 9, -9), rows, c, { training: false }).carry;
       expect(all(c.halted, s === 3)).toBe(true);
     }
   });
@@ -89,11 +100,14 @@ describe('the continue target', () => {
     const cfg = tinyConfig({ haltMaxSteps: 2, haltExplorationProb: 0 });
     const { params: p0, carry, rows } = setup(cfg, 4);
     // A Q head with random weights, so that the next segment's Q values differ per slot.
-    const sliced: HrmParams = { ...p0, qHead: { w: normal(key(9), [cfg.hidden, 2]), b: tensor([0, 0]) } };
+    const sliced: HrmParams = {
+      ...p0,
+      qHead: { w: normal(key(9), ['hidden', 2], { dims: { hidden: cfg.hidden } }), b: tensor([0, 0]) },
+    };
     for (const step of [0, 1]) {
       const from = { ...carry, steps: where(carry.halted, step, carry.steps) };
-      const r = actStep(sliced, rows, from, cfg, { training: true, key: key(6) });
-      const next = noGrad(() => segment(sliced, r.carry.inner, from.data.inputs, rows, cfg));
+      const r = actStep(reasonerFor(cfg), sliced, rows, from, { training: true, key: key(6) });
+      const next = noGrad(() => segment(reasonerFor(cfg), sliced, r.carry.inner, from.data.inputs, rows));
       const isLast = step + 1 >= cfg.haltMaxSteps;
       const want = sigmoid(isLast ? next.qHalt : maximum(next.qHalt, next.qContinue)).data();
       const got = r.outputs.targetQContinue?.data();
@@ -128,9 +142,13 @@ describe('slots', () => {
       ],
       [2, 2],
     );
-    const loaded = resetHalted(initialCarry(2, cfg), a, buffers);
-    const midway = { ...loaded, halted: tensor([true, false]), steps: tensor([3, 2], 'int32') } as unknown as Carry;
-    const next = resetHalted(midway, b, buffers);
+    const loaded = resetHalted(reasonerFor(cfg), initialCarry(reasonerFor(cfg), 2), a, buffers);
+    const midway = {
+      ...loaded,
+      halted: tensor([true, false]),
+      steps: tensor([3, 2], 'int32'),
+    } as unknown as Carry<HrmStates>;
+    const next = resetHalted(reasonerFor(cfg), midway, b, buffers);
     expect(next.data.inputs.toArray()).toEqual([
       [3, 3, 3, 3, 3],
       [2, 2, 2, 2, 2],

@@ -1,8 +1,8 @@
 /**
- * Adaptive computation time (`HierarchicalReasoningModel_ACTV1.forward`). The carry holds, per batch
- * slot, the inner states, the segments run so far, whether the slot has halted, and its example. Each
- * call first gives halted slots a fresh start (initial states, 0 steps, the new batch's example), runs
- * one segment, then decides who halts:
+ * Adaptive computation time (`HierarchicalReasoningModel_ACTV1.forward`), for any reasoner. The carry
+ * holds, per batch slot, the reasoner's states, the segments run so far, whether the slot has halted,
+ * and its example. Each call first gives halted slots a fresh start (initial states, 0 steps, the new
+ * batch's example), runs one segment, then decides who halts:
  * - always at `haltMaxSteps`; in training also when the Q rule says so (`q_halt > q_continue`, or
  *   `q_halt > 0` for TRM), except that with probability `haltExplorationProb` a slot must first run a
  *   random minimum of 2..haltMaxSteps segments;
@@ -11,9 +11,11 @@
  * In evaluation every slot runs exactly `haltMaxSteps` segments.
  */
 import {
-  type AnyTensor,
   add,
   bernoulli,
+  broadcastLike,
+  cast,
+  type DType,
   ge,
   gt,
   type Key,
@@ -24,52 +26,73 @@ import {
   ones,
   randint,
   reshape,
+  type Shape,
   sigmoid,
   splitKey,
   type Tensor,
   where,
   zeros,
 } from '@hrm/core';
-import type { RopeTables } from '@hrm/nn';
-import { type ModelConfig, prefixLength } from './config.js';
-import type { HrmBuffers, HrmParams } from './params.js';
-import type { InnerCarry } from './reasoning.js';
-import { type Batch, type SegmentOutput, segment } from './segment.js';
+import type { States } from './hierarchy.js';
+import {
+  type ActConfig,
+  type Batch,
+  mapStates,
+  type PerSlot,
+  type PuzzleRows,
+  type Reasoner,
+  type ReasonerBuffers,
+  type SegmentOutput,
+  segment,
+} from './reasoner.js';
 
-export interface Carry {
-  readonly inner: InnerCarry;
-  readonly steps: Tensor<['B'], 'int32'>;
-  readonly halted: Tensor<['B'], 'bool'>;
+/** The ACT carry: the reasoner's states `C`, and per slot its segment count, whether it halted, and its example. */
+export interface Carry<C> {
+  readonly inner: C;
+  readonly steps: Tensor<['batch'], 'int32'>;
+  readonly halted: Tensor<['batch'], 'bool'>;
   readonly data: Batch;
 }
 
 /** Every slot halted, so that the first call loads the whole batch (`initial_carry`). */
-export function initialCarry(batchSize: number, cfg: ModelConfig): Carry {
-  const dims = { B: batchSize, S: cfg.seqLen + prefixLength(cfg), D: cfg.hidden, L: cfg.seqLen };
-  const state = zeros(['B', 'S', 'D'], { dims });
+export function initialCarry<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  batchSize: number,
+): Carry<C> {
+  const dims = { batch: batchSize, tokens: reasoner.tokens };
   return {
-    inner: { zH: state, zL: state },
-    steps: zeros(['B'], { dims, dtype: 'int32' }),
-    halted: ones(['B'], { dims, dtype: 'bool' }),
+    inner: reasoner.blank(batchSize),
+    steps: zeros(['batch'], { dims, dtype: 'int32' }),
+    halted: ones(['batch'], { dims, dtype: 'bool' }),
     data: {
-      inputs: zeros(['B', 'L'], { dims, dtype: 'int32' }),
-      labels: zeros(['B', 'L'], { dims, dtype: 'int32' }),
-      puzzleIds: zeros(['B'], { dims, dtype: 'int32' }),
+      inputs: zeros(['batch', 'tokens'], { dims, dtype: 'int32' }),
+      labels: zeros(['batch', 'tokens'], { dims, dtype: 'int32' }),
+      puzzleIds: zeros(['batch'], { dims, dtype: 'int32' }),
     },
   };
 }
 
-/** `where(flag[b], a[b, ...], b[b, ...])` for a per-slot flag. */
-function perSlot(flag: AnyTensor, a: AnyTensor, b: AnyTensor): AnyTensor {
-  const shape = [flag.shape[0], ...new Array(Math.max(a.rank, b.rank) - 1).fill(1)];
-  return where(reshape(flag, shape), a, b);
+/** `where(flag[b], a[b, ...], b[b, ...])` for a per-slot flag; `a` broadcasts to `b` (a fixed vector, a row). */
+function perSlot<S extends Shape, D extends DType>(
+  flag: Tensor<['batch'], 'bool'>,
+  a: Tensor<Shape, D>,
+  b: Tensor<S, D>,
+): Tensor<S, D> {
+  const column = reshape(flag, [flag.shape[0], ...new Array<number>(b.rank - 1).fill(1)]);
+  return where(broadcastLike(column, b), broadcastLike(a, b), b);
 }
 
-/** The carry with its halted slots restarted on the new batch's examples (no gradient involved). */
-export function resetHalted(carry: Carry, batch: Batch, buffers: HrmBuffers): Carry {
+/** The carry with its halted slots restarted on `batch`'s examples (no gradient involved). */
+export function resetHalted<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  carry: Carry<C>,
+  batch: Batch,
+  buffers: B,
+): Carry<C> {
   const { halted } = carry;
+  const initial = reasoner.initial(buffers);
   return {
-    inner: { zH: perSlot(halted, buffers.hInit, carry.inner.zH), zL: perSlot(halted, buffers.lInit, carry.inner.zL) },
+    inner: mapStates(carry.inner, (state, name) => perSlot(halted, cast(initial[name], state.dtype), state)),
     steps: where(halted, 0, carry.steps),
     halted,
     data: {
@@ -80,52 +103,58 @@ export function resetHalted(carry: Carry, batch: Batch, buffers: HrmBuffers): Ca
   };
 }
 
-export interface ActOutput extends Omit<SegmentOutput, 'carry'> {
+/** What an ACT call gives besides the carry: the segment's outputs, and the continue target in training. */
+export interface ActOutput extends Omit<SegmentOutput<unknown>, 'carry'> {
   /** The bootstrapped target for q_continue (training with `continueTarget` only). */
-  readonly targetQContinue?: AnyTensor;
+  readonly targetQContinue?: PerSlot;
 }
 
+/** Whether the call trains (halting by the Q head, exploration, the continue target) and its randomness. */
 export interface ActOptions {
   readonly training: boolean;
   /** Randomness for exploration (training only). */
   readonly key?: Key;
-  readonly rope?: RopeTables | undefined;
+}
+
+/** Where the Q head says halt: `q_halt > q_continue` (HRM) or `q_halt > 0` (TRM). */
+export function wantsToHalt(act: ActConfig, qHalt: PerSlot, qContinue: PerSlot): Tensor<['batch'], 'bool'> {
+  return act.haltRule === 'q-compare' ? gt(qHalt, qContinue) : gt(qHalt, 0);
 }
 
 /**
  * One ACT call on a carry already reset by `resetHalted`: a segment, then the halting decision.
  * `puzzleRows` are the puzzle-embedding rows of `carry.data.puzzleIds`.
  */
-export function actStep(
-  params: HrmParams,
-  puzzleRows: AnyTensor | undefined,
-  carry: Carry,
-  cfg: ModelConfig,
+export function actStep<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  params: P,
+  puzzleRows: PuzzleRows | undefined,
+  carry: Carry<C>,
   opts: ActOptions,
-): { carry: Carry; outputs: ActOutput } {
-  const out = segment(params, carry.inner, carry.data.inputs, puzzleRows, cfg, opts.rope);
+): { carry: Carry<C>; outputs: ActOutput } {
+  const { act } = reasoner;
+  const out = segment(reasoner, params, carry.inner, carry.data.inputs, puzzleRows);
   return noGrad(() => {
     const steps = add(carry.steps, 1);
-    const isLast = ge(steps, cfg.haltMaxSteps);
-    let halted: AnyTensor = isLast;
-    let targetQContinue: AnyTensor | undefined;
-    if (opts.training && cfg.haltMaxSteps > 1) {
-      const wantsToHalt = cfg.haltRule === 'q-compare' ? gt(out.qHalt, out.qContinue) : gt(out.qHalt, 0);
-      halted = logicalOr(halted, wantsToHalt);
+    const isLast = ge(steps, act.haltMaxSteps);
+    let halted = isLast;
+    let targetQContinue: PerSlot | undefined;
+    if (opts.training && act.haltMaxSteps > 1) {
+      halted = logicalOr(halted, wantsToHalt(act, out.qHalt, out.qContinue));
       // Exploration: with probability eps a slot must run at least a random 2..haltMaxSteps segments.
       if (!opts.key) throw new Error('actStep: training needs a key for exploration');
       const [kExplore, kMin] = splitKey(opts.key, 2);
-      const batch = steps.shape[0];
-      const explore = bernoulli(kExplore, cfg.haltExplorationProb, [batch]);
-      const minHalt = where(explore, randint(kMin, [batch], 2, cfg.haltMaxSteps + 1), 0);
+      const dims = { batch: steps.shape[0] };
+      const explore = bernoulli(kExplore, act.haltExplorationProb, ['batch'], { dims });
+      const minHalt = where(explore, randint(kMin, ['batch'], 2, act.haltMaxSteps + 1, { dims }), 0);
       halted = logicalAnd(halted, ge(steps, minHalt));
-      if (cfg.continueTarget) {
-        const next = segment(params, out.carry, carry.data.inputs, puzzleRows, cfg, opts.rope);
+      if (act.continueTarget) {
+        const next = segment(reasoner, params, out.carry, carry.data.inputs, puzzleRows);
         targetQContinue = sigmoid(where(isLast, next.qHalt, maximum(next.qHalt, next.qContinue)));
       }
     }
     return {
-      carry: { inner: out.carry, steps, halted, data: carry.data } as Carry,
+      carry: { inner: out.carry, steps, halted, data: carry.data },
       outputs: {
         logits: out.logits,
         qHalt: out.qHalt,

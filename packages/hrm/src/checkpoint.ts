@@ -4,11 +4,13 @@
  * a resumed run to reproduce the same numbers) and the EMA as `optState`; the step, the run's key
  * and both configs in the metadata.
  */
-import { type AnyTensor, cast, type Key } from '@hrm/core';
+import { cast, type Key, type Tensor } from '@hrm/core';
 import { type Checkpoint, checkpointFromBytes, checkpointToBytes, type Json } from '@hrm/nn';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Carry } from './act.js';
+import { reasonerFor } from './arch.js';
 import type { ModelConfig } from './config.js';
+import type { HrmStates } from './hrm.js';
 import type { HrmBuffers, HrmParams } from './params.js';
 import { initTrainState, type TrainState } from './train.js';
 import type { TrainConfig } from './train-config.js';
@@ -21,7 +23,7 @@ interface SavedModel {
 interface SavedTraining {
   readonly m: unknown;
   readonly v: unknown;
-  readonly carry: Omit<Carry, 'halted'> & { readonly halted: AnyTensor };
+  readonly carry: Omit<Carry<HrmStates>, 'halted'> & { readonly halted: Tensor<['batch'], 'int32'> };
   readonly ema?: HrmParams;
 }
 
@@ -58,7 +60,7 @@ export function fromCheckpoint(ckpt: Checkpoint<SavedModel, SavedTraining>): Tra
     params: ckpt.params.params,
     buffers: ckpt.params.buffers,
     opt: { count: ckpt.step, m: saved.m, v: saved.v },
-    carry: { ...saved.carry, halted: cast(saved.carry.halted, 'bool') } as Carry,
+    carry: { ...saved.carry, halted: cast(saved.carry.halted, 'bool') },
     ...(saved.ema ? { ema: saved.ema } : {}),
     step: ckpt.step,
     key: ckpt.key as Key,
@@ -67,7 +69,7 @@ export function fromCheckpoint(ckpt: Checkpoint<SavedModel, SavedTraining>): Tra
 
 /** The template a checkpoint is checked against: a freshly initialised state of the same configs. */
 export function checkpointTemplate(model: ModelConfig, train: TrainConfig, key: Key) {
-  const fresh = toCheckpoint(initTrainState(key, model, train), model, train);
+  const fresh = toCheckpoint(initTrainState(reasonerFor(model), key, train), model, train);
   return { params: fresh.params, optState: fresh.optState };
 }
 

@@ -3,12 +3,11 @@
  * to let the model think longer), with accuracy reported after every segment and the Q-head's halt
  * decision recorded, so that one pass shows both the final accuracy and how it grew.
  */
-import { type AnyTensor, cast, ge, scope, sum, take } from '@hrm/core';
+import { cast, scope, sum, take } from '@hrm/core';
 import { sequenceCorrectness } from '@hrm/nn';
-import { actStep, initialCarry, resetHalted } from './act.js';
-import type { ModelConfig } from './config.js';
-import type { HrmBuffers, HrmParams } from './params.js';
-import { type Batch, ropeFor } from './segment.js';
+import { actStep, initialCarry, resetHalted, wantsToHalt } from './act.js';
+import type { States } from './hierarchy.js';
+import type { Batch, PuzzleRows, Reasoner, ReasonerBuffers } from './reasoner.js';
 
 export interface SegmentAccuracy {
   readonly segment: number;
@@ -26,31 +25,31 @@ export interface EvalResult {
   readonly perSegment: readonly SegmentAccuracy[];
 }
 
-/** Runs `segments` segments on each batch and accumulates accuracy per segment. */
-export function evaluate(
-  params: HrmParams,
-  buffers: HrmBuffers,
+/** Runs `segments` segments (default `haltMaxSteps`) on each batch and accumulates accuracy per segment. */
+export function evaluate<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  params: P,
+  buffers: B,
   batches: Iterable<Batch>,
-  cfg: ModelConfig,
   opts: { readonly segments?: number } = {},
 ): EvalResult {
-  const segments = opts.segments ?? cfg.haltMaxSteps;
-  const rope = ropeFor(cfg);
+  const segments = opts.segments ?? reasoner.act.haltMaxSteps;
   const sums = Array.from({ length: segments }, () => ({ token: 0, exact: 0, halt: 0 }));
   let count = 0;
   for (const batch of batches) {
     const n = batch.inputs.shape[0];
     scope(() => {
-      let carry = resetHalted(initialCarry(n, cfg), batch, buffers);
-      const rows = buffers.puzzleEmb ? (take(buffers.puzzleEmb, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
+      let carry = resetHalted(reasoner, initialCarry(reasoner, n), batch, buffers);
+      const rows: PuzzleRows | undefined = buffers.puzzleEmb
+        ? take(buffers.puzzleEmb, carry.data.puzzleIds, 0)
+        : undefined;
       for (let s = 0; s < segments; s++) {
         const prev = carry;
         // Only the next carry leaves each segment's scope.
         carry = scope(() => {
-          const r = actStep(params, rows, prev, cfg, { training: false, rope });
-          const { tokenAccuracy, exact } = sequenceCorrectness(r.outputs.logits, prev.data.labels as AnyTensor);
-          const halts =
-            cfg.haltRule === 'q-positive' ? ge(r.outputs.qHalt, 0) : ge(r.outputs.qHalt, r.outputs.qContinue);
+          const r = actStep(reasoner, params, rows, prev, { training: false });
+          const { tokenAccuracy, exact } = sequenceCorrectness(r.outputs.logits, prev.data.labels);
+          const halts = wantsToHalt(reasoner.act, r.outputs.qHalt, r.outputs.qContinue);
           sums[s].token += sum(tokenAccuracy).item();
           sums[s].exact += sum(cast(exact, 'float32')).item();
           sums[s].halt += sum(cast(halts, 'float32')).item();

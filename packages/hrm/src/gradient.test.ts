@@ -16,7 +16,6 @@ import {
   splitKey,
   stopGradient,
   sum,
-  type Tensor,
   take,
   withBackend,
 } from '@hrm/core';
@@ -24,11 +23,12 @@ import { type BlockParams, linear } from '@hrm/nn';
 import { randomBatch, tinyConfig } from '@hrm/testing/tiny';
 import { describe, expect, it } from 'vitest';
 import { initialCarry, resetHalted } from './act.js';
+import { reasonerFor } from './arch.js';
 import type { ModelConfig } from './config.js';
 import { inputEmbeddings } from './embedding.js';
-import { type HrmParams, initHrm } from './params.js';
-import { type InnerCarry, reasoningModule } from './reasoning.js';
-import { ropeFor, segment } from './segment.js';
+import { type HrmStates, reasoningModule } from './hrm.js';
+import { blockConfig, type HrmParams, initHrm, type ReasoningBlocks } from './params.js';
+import { segment } from './reasoner.js';
 
 function setup(cfg: ModelConfig, dtype: 'float32' | 'float64' = 'float32') {
   const [kInit, kData, kProj] = splitKey(key(5), 3);
@@ -37,25 +37,24 @@ function setup(cfg: ModelConfig, dtype: 'float32' | 'float64' = 'float32') {
   const params = f(init.params);
   const buffers = f(init.buffers);
   const batch = randomBatch(kData, 2, cfg);
-  const start = resetHalted(initialCarry(2, cfg), batch, init.buffers).inner;
-  const inner: InnerCarry = { zH: f(start.zH), zL: f(start.zL) };
-  const rows = buffers.puzzleEmb ? (take(buffers.puzzleEmb, batch.puzzleIds, 0) as AnyTensor) : undefined;
+  const start = resetHalted(reasonerFor(cfg), initialCarry(reasonerFor(cfg), 2), batch, init.buffers).inner;
+  const inner: HrmStates = { zH: f(start.zH), zL: f(start.zL) };
+  const rows = buffers.puzzleEmb ? take(buffers.puzzleEmb, batch.puzzleIds, 0) : undefined;
   // A fixed random projection of the logits: one scalar whose gradient sees every output.
   const r: AnyTensor = cast(normal(kProj, [2, cfg.seqLen, cfg.vocabSize]), dtype);
-  const loss = (p: HrmParams, from: InnerCarry = inner, c: ModelConfig = cfg) =>
-    sum(mul(segment(p, from, batch.inputs, rows, c).logits, r));
+  const loss = (p: HrmParams, from: HrmStates = inner, c: ModelConfig = cfg) =>
+    sum(mul(segment(reasonerFor(c), p, from, batch.inputs, rows).logits, r));
   return { params, batch, inner, rows, r, loss };
 }
 
 const onReference = (fn: () => void) => () => withBackend('reference', fn);
 
 /** The first block's attention projection of a module. */
-const qkvOf = (blocks: readonly BlockParams[]): AnyTensor =>
-  (blocks[0] as { attention: { qkv: AnyTensor } }).attention.qkv;
+const qkvOf = (blocks: ReasoningBlocks): AnyTensor => (blocks[0] as { attention: { qkv: AnyTensor } }).attention.qkv;
 
 function withQkv(params: HrmParams, qkv: AnyTensor): HrmParams {
   const first = params.L[0] as { attention: object; mlp: object };
-  return { ...params, L: [{ ...first, attention: { ...first.attention, qkv } } as BlockParams] };
+  return { ...params, L: [{ ...first, attention: { ...first.attention, qkv } } as BlockParams<'hidden', 'seq'>] };
 }
 
 /** Elementwise |a - b| <= tol·(1 + |b|). */
@@ -70,22 +69,22 @@ describe('the one-step gradient (HRM)', () => {
 
   it('equals the gradient of the last L and H evaluations started from constants', () => {
     const { params, batch, inner, rows, r, loss } = setup(cfg);
-    const rope = ropeFor(cfg);
+    const blocks = blockConfig(cfg);
     const H = params.H ?? [];
     // The first four of the six evaluations, without a tape: their result is a constant.
     const start = noGrad(() => {
       const x = inputEmbeddings(params, batch.inputs, rows, cfg);
       let { zH, zL } = inner;
-      zL = reasoningModule(params.L, zL, add(zH, x), cfg, rope);
-      zL = reasoningModule(params.L, zL, add(zH, x), cfg, rope);
-      zH = reasoningModule(H, zH, zL, cfg, rope);
-      zL = reasoningModule(params.L, zL, add(zH, x), cfg, rope);
+      zL = reasoningModule(params.L, zL, add(zH, x), blocks);
+      zL = reasoningModule(params.L, zL, add(zH, x), blocks);
+      zH = reasoningModule(H, zH, zL, blocks);
+      zL = reasoningModule(params.L, zL, add(zH, x), blocks);
       return { zH: stopGradient(zH), zL: stopGradient(zL) };
     });
     const explicit = (p: HrmParams) => {
       const x = inputEmbeddings(p, batch.inputs, rows, cfg);
-      const zL = reasoningModule(p.L, start.zL, add(start.zH, x), cfg, rope);
-      const zH = reasoningModule(p.H ?? [], start.zH, zL, cfg, rope) as Tensor<['B', 'S', number]>;
+      const zL = reasoningModule(p.L, start.zL, add(start.zH, x), blocks);
+      const zH = reasoningModule(p.H ?? [], start.zH, zL, blocks);
       return sum(mul(linear(p.lmHead, slice(zH, 1, 1)), r));
     };
     const ours = grad((p: HrmParams) => loss(p))(params);
@@ -137,11 +136,11 @@ describe('the carry between segments is detached', () => {
     const cfg = tinyConfig();
     const { params, batch, inner, rows, r } = setup(cfg);
     const twoSegments = (p: HrmParams) => {
-      const first = segment(p, inner, batch.inputs, rows, cfg);
-      return sum(mul(segment(p, first.carry, batch.inputs, rows, cfg).logits, r));
+      const first = segment(reasonerFor(cfg), p, inner, batch.inputs, rows);
+      return sum(mul(segment(reasonerFor(cfg), p, first.carry, batch.inputs, rows).logits, r));
     };
-    const between = segment(params, inner, batch.inputs, rows, cfg).carry;
-    const secondOnly = (p: HrmParams) => sum(mul(segment(p, between, batch.inputs, rows, cfg).logits, r));
+    const between = segment(reasonerFor(cfg), params, inner, batch.inputs, rows).carry;
+    const secondOnly = (p: HrmParams) => sum(mul(segment(reasonerFor(cfg), p, between, batch.inputs, rows).logits, r));
     const a = grad(twoSegments)(params);
     const b = grad(secondOnly)(params);
     expect(close(a.lmHead.w, b.lmHead.w)).toBe(true);

@@ -9,10 +9,11 @@ import { randomBatch, tinyConfig } from '@hrm/testing/tiny';
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { initialCarry, resetHalted } from './act.js';
+import { reasonerFor } from './arch.js';
 import type { ModelConfig } from './config.js';
 import { importSafetensors, officialSlots } from './import.js';
 import { type HrmBuffers, type HrmParams, initHrm } from './params.js';
-import { segment } from './segment.js';
+import { segment } from './reasoner.js';
 
 interface Entry {
   readonly shape: readonly number[];
@@ -85,9 +86,10 @@ function pytorchModel(
 
 function forward(cfg: ModelConfig, m: { params: HrmParams; buffers: HrmBuffers }): Float32Array {
   const batch = randomBatch(key(4), 3, cfg);
-  const carry = resetHalted(initialCarry(3, cfg), batch, m.buffers);
-  const rows = m.buffers.puzzleEmb ? (take(m.buffers.puzzleEmb, batch.puzzleIds, 0) as AnyTensor) : undefined;
-  const out = segment(m.params, carry.inner, batch.inputs, rows, cfg);
+  const reasoner = reasonerFor(cfg);
+  const carry = resetHalted(reasoner, initialCarry(reasoner, 3), batch, m.buffers);
+  const rows = m.buffers.puzzleEmb ? take(m.buffers.puzzleEmb, batch.puzzleIds, 0) : undefined;
+  const out = segment(reasoner, m.params, carry.inner, batch.inputs, rows);
   return Float32Array.from([...out.logits.data(), ...out.qHalt.data(), ...out.qContinue.data()]);
 }
 

@@ -1,17 +1,19 @@
 /**
  * @hrm/hrm: the Hierarchical Reasoning Model (Wang et al., 2025) and the Tiny Recursive Model
- * (Jolicoeur-Martineau, 2025) as pure functions over parameter records, built from @hrm/nn.
+ * (Jolicoeur-Martineau, 2025) as pure functions over parameter records, built from @hrm/nn, on a
+ * combinator in which any recurrent hierarchy is data plus pure functions.
  *
- * Reading order, next to the paper: config.ts (every knob and its default), params.ts (what is
- * trained), embedding.ts (inputs), reasoning.ts (the N x T loop and the one-step gradient), trm.ts
- * (TRM's loop), segment.ts (one segment and its heads), act.ts (halting and the carry), loss.ts,
- * train.ts (deep supervision), evaluate.ts.
+ * Reading order: hierarchy.ts (levels, periods, the schedule and the gradient windows), reasoner.ts
+ * (what a model is, and one segment), hrm.ts and trm.ts (the two models, next to their papers),
+ * config.ts (every knob and its default), params.ts, embedding.ts, heads.ts, act.ts (halting and the
+ * carry), loss.ts, train.ts (deep supervision), evaluate.ts.
  *
  * @packageDocumentation
  * @module @hrm/hrm
  */
 export type { ActOptions, ActOutput, Carry } from './act.js';
-export { actStep, initialCarry, resetHalted } from './act.js';
+export { actStep, initialCarry, resetHalted, wantsToHalt } from './act.js';
+export { reasonerFor } from './arch.js';
 export {
   checkpointTemplate,
   fromCheckpoint,
@@ -24,19 +26,35 @@ export { decodeModelConfig, ModelConfigCodec, modelConfig, prefixLength } from '
 export { inputEmbeddings } from './embedding.js';
 export type { EvalResult, SegmentAccuracy } from './evaluate.js';
 export { evaluate } from './evaluate.js';
+export { lmOutput, qOutput } from './heads.js';
+export type { AnyLevel, GradientWindow, Hierarchy, Level, ScheduleStep, States } from './hierarchy.js';
+export { recordedBy, runHierarchy, schedule } from './hierarchy.js';
+export type { HrmStates } from './hrm.js';
+export { actConfig, hrm, hrmHierarchy, hrmParts, reasoningModule } from './hrm.js';
 export { importSafetensors, importStateDict, officialSlots } from './import.js';
 export type { ActLoss, ActMetrics } from './loss.js';
 export { actLoss } from './loss.js';
-export type { HrmBuffers, HrmParams } from './params.js';
-export { blockConfig, initHrm } from './params.js';
+export type { HrmBuffers, HrmParams, ReasonerIO, ReasoningBlocks } from './params.js';
+export { blockConfig, initHrm, initIO, initPuzzleTable, initReasoningBlocks, modelDims } from './params.js';
 export type { SegmentPrediction } from './predict.js';
 export { haltingSegment, predictSegments } from './predict.js';
-export type { InnerCarry } from './reasoning.js';
-export { reason, reasoningModule, recordedEvaluations, runSchedule } from './reasoning.js';
-export type { Batch, SegmentOutput } from './segment.js';
-export { ropeFor, segment } from './segment.js';
+export type {
+  ActConfig,
+  Batch,
+  Hidden,
+  Logits,
+  PerSlot,
+  PuzzleRows,
+  PuzzleTable,
+  QValues,
+  Reasoner,
+  ReasonerBuffers,
+  SegmentOutput,
+  Tokens,
+} from './reasoner.js';
+export { mapStates, segment } from './reasoner.js';
 export type { StepMetrics, TrainState } from './train.js';
 export { initTrainState, NonFiniteError, optimizer, trainStep } from './train.js';
 export type { TrainConfig } from './train-config.js';
 export { decodeTrainConfig, TRAIN_DEFAULTS, TrainConfigCodec, trainConfig } from './train-config.js';
-export { trmReason } from './trm.js';
+export { trm, trmHierarchy } from './trm.js';

@@ -11,10 +11,11 @@ import { type AnyTensor, dispose, type Key, keep } from '@hrm/core';
 import type { Json } from '@hrm/nn';
 import { loadCheckpoint, saveCheckpoint } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
+import { reasonerFor } from './arch.js';
 import { checkpointTemplate, fromCheckpoint, toCheckpoint } from './checkpoint.js';
 import type { ModelConfig } from './config.js';
 import { type EvalResult, evaluate } from './evaluate.js';
-import type { Batch } from './segment.js';
+import type { Batch } from './reasoner.js';
 import { initTrainState, type StepMetrics, type TrainState, trainStep } from './train.js';
 import type { TrainConfig } from './train-config.js';
 
@@ -73,7 +74,7 @@ function start(opts: RunOptions): TrainState {
     opts.log?.({ event: 'resume', step: state.step, path: ck.path });
     return state;
   }
-  return initTrainState(opts.key, opts.model, opts.train);
+  return initTrainState(reasonerFor(opts.model), opts.key, opts.train);
 }
 
 /** Every tensor in a nest of arrays and plain objects. */
@@ -85,8 +86,8 @@ function tensorsIn(value: unknown, into = new Set<AnyTensor>()): Set<AnyTensor> 
   return into;
 }
 
-/** Releases the tensors of the old state that the new one no longer holds (buffers carried over stay). */
-function releaseReplaced(old: TrainState, next: TrainState): void {
+/** Releases the tensors of `old` (a state, a batch) that the new state no longer holds (buffers carried over stay). */
+function releaseReplaced(old: unknown, next: TrainState): void {
   const kept = tensorsIn(next);
   dispose([...tensorsIn(old)].filter((t) => !kept.has(t)));
 }
@@ -99,6 +100,7 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * handler that sets `shouldStop` runs there, which a synchronous loop would block until the end.
  */
 export async function run(opts: RunOptions): Promise<RunResult> {
+  const reasoner = reasonerFor(opts.model);
   let state = keep(start(opts));
   let last: StepMetrics | undefined;
   let evaluation: EvalResult | undefined;
@@ -111,18 +113,19 @@ export async function run(opts: RunOptions): Promise<RunResult> {
     }
     const batch = opts.data(opts.key, state.step);
     // A NonFiniteError propagates from here: the state and the checkpoint on disk stay as they were.
-    const { state: next, metrics } = trainStep(state, batch, opts.model, opts.train);
-    releaseReplaced(state, next);
+    const { state: next, metrics } = trainStep(reasoner, state, batch, opts.train);
+    // The old state's and the batch's tensors that the new state does not hold: a step leaks nothing.
+    releaseReplaced({ state, batch }, next);
     state = next;
     last = metrics;
     if (state.step % logEvery === 0 || state.step === opts.train.totalSteps) opts.log?.({ event: 'train', ...metrics });
     const ev = opts.evaluation;
     if (ev && (state.step % ev.every === 0 || state.step === opts.train.totalSteps)) {
       evaluation = evaluate(
+        reasoner,
         state.ema ?? state.params,
         state.buffers,
         ev.batches(),
-        opts.model,
         ev.segments ? { segments: ev.segments } : {},
       );
       opts.log?.({ event: 'eval', step: state.step, ...evaluation });

@@ -5,11 +5,12 @@
  * - q_continue: BCE(q_continue, bootstrapped target), when there is one;
  * total = lm + 0.5·(q_halt + q_continue), divided by the batch size (as `train_batch` does).
  * Metrics count only the slots that halted on this call (and have labels), as the reference does.
+ * It reads only the outputs and the carry's labels and flags, so it serves every reasoner.
  */
-import { type AnyTensor, add, cast, div, eq, ge, gt, logicalAnd, noGrad, sum, where } from '@hrm/core';
+import { add, cast, div, eq, ge, gt, logicalAnd, noGrad, sum, type Tensor, where } from '@hrm/core';
 import { bceWithLogits, sequenceCorrectness, tokenCrossEntropy, validMask } from '@hrm/nn';
 import type { ActOutput, Carry } from './act.js';
-import type { ModelConfig } from './config.js';
+import type { ActConfig } from './reasoner.js';
 
 /** Sums over the batch for this call; divide by `count` (or by the batch size, for losses) to report. */
 export interface ActMetrics {
@@ -23,17 +24,19 @@ export interface ActMetrics {
   readonly qContinueLoss: number;
 }
 
+/** The loss to differentiate and the call's metrics. */
 export interface ActLoss {
   /** The scalar to differentiate: the total divided by the batch size. */
-  readonly loss: AnyTensor;
+  readonly loss: Tensor<[]>;
   readonly metrics: ActMetrics;
 }
 
-export function actLoss(outputs: ActOutput, carry: Carry, cfg: ModelConfig): ActLoss {
-  const labels = carry.data.labels as AnyTensor;
+/** The loss and metrics of an ACT call's outputs against the labels in its carry. */
+export function actLoss<C>(outputs: ActOutput, carry: Carry<C>, act: ActConfig): ActLoss {
+  const labels = carry.data.labels;
   const batch = labels.shape[0];
   const { logits } = outputs;
-  const tokenLoss = tokenCrossEntropy(logits, labels, { kind: cfg.lossType });
+  const tokenLoss = tokenCrossEntropy(logits, labels, { kind: act.lossType });
   const mask = validMask(labels);
   const counts = sum(mask, -1);
   // Per sequence: mean token loss over its valid tokens (0 for a sequence with none).
@@ -49,7 +52,7 @@ export function actLoss(outputs: ActOutput, carry: Carry, cfg: ModelConfig): Act
 
   const metrics = noGrad(() => {
     const valid = logicalAnd(carry.halted, gt(counts, 0));
-    const f = (x: AnyTensor) => sum(cast(x, 'float32')).item();
+    const f = (x: Tensor<['batch'], 'bool'>) => sum(cast(x, 'float32')).item();
     return {
       count: f(valid),
       accuracy: sum(where(valid, tokenAccuracy, 0)).item(),

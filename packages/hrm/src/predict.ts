@@ -3,11 +3,10 @@
  * tokens, and the Q head's halt and continue values. What `hrm solve --trace` and the demo show,
  * and where ACT would have stopped (the first segment whose Q head says halt).
  */
-import { type AnyTensor, argmax, scope, take } from '@hrm/core';
+import { argmax, scope, take } from '@hrm/core';
 import { actStep, initialCarry, resetHalted } from './act.js';
-import type { ModelConfig } from './config.js';
-import type { HrmBuffers, HrmParams } from './params.js';
-import { type Batch, ropeFor } from './segment.js';
+import type { States } from './hierarchy.js';
+import type { ActConfig, Batch, PuzzleRows, Reasoner, ReasonerBuffers } from './reasoner.js';
 
 export interface SegmentPrediction {
   /** Per example: the predicted token sequence. */
@@ -17,7 +16,7 @@ export interface SegmentPrediction {
 }
 
 /** The first segment (1-based) whose Q head says halt, per example; `segments` when none does. */
-export function haltingSegment(trace: readonly SegmentPrediction[], cfg: ModelConfig): number[] {
+export function haltingSegment(trace: readonly SegmentPrediction[], cfg: Pick<ActConfig, 'haltRule'>): number[] {
   const n = trace[0]?.qHalt.length ?? 0;
   return Array.from({ length: n }, (_, i) => {
     const at = trace.findIndex((s) => (cfg.haltRule === 'q-positive' ? s.qHalt[i] > 0 : s.qHalt[i] > s.qContinue[i]));
@@ -25,24 +24,26 @@ export function haltingSegment(trace: readonly SegmentPrediction[], cfg: ModelCo
   });
 }
 
-export function predictSegments(
-  params: HrmParams,
-  buffers: HrmBuffers,
+/** What the model predicts after each of `segments` segments (default `haltMaxSteps`) on a batch. */
+export function predictSegments<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  params: P,
+  buffers: B,
   batch: Batch,
-  cfg: ModelConfig,
-  segments = cfg.haltMaxSteps,
+  segments = reasoner.act.haltMaxSteps,
 ): SegmentPrediction[] {
   return scope(() => {
     const n = batch.inputs.shape[0];
-    const rope = ropeFor(cfg);
-    let carry = resetHalted(initialCarry(n, cfg), batch, buffers);
-    const rows = buffers.puzzleEmb ? (take(buffers.puzzleEmb, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
+    let carry = resetHalted(reasoner, initialCarry(reasoner, n), batch, buffers);
+    const rows: PuzzleRows | undefined = buffers.puzzleEmb
+      ? take(buffers.puzzleEmb, carry.data.puzzleIds, 0)
+      : undefined;
     const trace: SegmentPrediction[] = [];
     for (let s = 0; s < segments; s++) {
       const prev = carry;
       carry = scope(() => {
-        const r = actStep(params, rows, prev, cfg, { training: false, rope });
-        const flat = argmax(r.outputs.logits, -1).data() as Int32Array;
+        const r = actStep(reasoner, params, rows, prev, { training: false });
+        const flat = Int32Array.from(argmax(r.outputs.logits, -1).data());
         const len = flat.length / n;
         trace.push({
           tokens: Array.from({ length: n }, (_, i) => flat.slice(i * len, (i + 1) * len)),

@@ -7,6 +7,7 @@ import { loadCheckpoint } from '@hrm/nn/node';
 import { randomBatch, tinyConfig } from '@hrm/testing/tiny';
 import * as E from 'fp-ts/lib/Either.js';
 import { afterAll, describe, expect, it } from 'vitest';
+import { reasonerFor } from './arch.js';
 import { evaluate } from './evaluate.js';
 import { run } from './loop.js';
 import { initTrainState, NonFiniteError, trainStep } from './train.js';
@@ -35,10 +36,10 @@ describe('a tiny HRM', () => {
       puzzleEmbWeightDecay: 0,
     });
     const batch = randomBatch(key(42), 6, model);
-    let state = initTrainState(key(0), model, train);
-    const before = evaluate(state.params, state.buffers, [batch], model);
-    for (let i = 0; i < train.totalSteps; i++) state = trainStep(state, batch, model, train).state;
-    const after = evaluate(state.params, state.buffers, [batch], model);
+    let state = initTrainState(reasonerFor(model), key(0), train);
+    const before = evaluate(reasonerFor(model), state.params, state.buffers, [batch]);
+    for (let i = 0; i < train.totalSteps; i++) state = trainStep(reasonerFor(model), state, batch, train).state;
+    const after = evaluate(reasonerFor(model), state.params, state.buffers, [batch]);
     expect(before.exactAccuracy).toBeLessThan(0.5);
     expect(after.perSegment.map((s) => s.exactAccuracy)).toEqual([1, 1]);
   });
@@ -99,9 +100,14 @@ describe("a training step's memory against recurrence depth", () => {
       const model = tinyConfig({ hidden: 32, seqLen: 16, hCycles: depth, lCycles: depth, gradWindow });
       const train = trainConfig({ batchSize: 8, totalSteps: 10, lr: 1e-3, lrWarmupSteps: 0 });
       const batch = randomBatch(key(3), 8, model);
-      const first = trainStep(initTrainState(key(0), model, train), batch, model, train).state;
+      const first = trainStep(
+        reasonerFor(model),
+        initTrainState(reasonerFor(model), key(0), train),
+        batch,
+        train,
+      ).state;
       memory.resetPeak?.();
-      trainStep(first, batch, model, train);
+      trainStep(reasonerFor(model), first, batch, train);
       const stats = memory.memory?.();
       if (!stats) throw new Error('the reference backend reports memory');
       return stats.peakBytes - stats.liveBytes;

@@ -5,23 +5,28 @@
  * rows of the batch, both on HRM's warm-up + cosine schedule. `trainStep` is a pure function of the
  * state and the batch; randomness (exploration) comes from the run's key folded with the step.
  */
-import { leaves, valueAndGrad } from '@hrm/autodiff';
-import { type AnyTensor, abs, foldIn, type Key, max, scope, take } from '@hrm/core';
+import { type Leaf, leaves, valueAndGrad } from '@hrm/autodiff';
+import { abs, foldIn, type Key, max, scope, take } from '@hrm/core';
 import { type AdamState, adamAtan2, clipByGlobalNorm, emaUpdate, sparseSignSgd, warmupCosine } from '@hrm/nn';
 import { actStep, type Carry, initialCarry, resetHalted } from './act.js';
-import type { ModelConfig } from './config.js';
+import type { States } from './hierarchy.js';
+import type { HrmStates } from './hrm.js';
 import { type ActMetrics, actLoss } from './loss.js';
-import { type HrmBuffers, type HrmParams, initHrm } from './params.js';
-import { type Batch, ropeFor } from './segment.js';
+import type { HrmBuffers, HrmParams } from './params.js';
+import type { Batch, PuzzleRows, Reasoner, ReasonerBuffers } from './reasoner.js';
 import type { TrainConfig } from './train-config.js';
 
-export interface TrainState {
-  readonly params: HrmParams;
-  readonly buffers: HrmBuffers;
+/**
+ * Everything a training run carries from step to step, for a reasoner over parameters `P`, buffers `B`
+ * and states `C` (by default HRM's and TRM's).
+ */
+export interface TrainState<P = HrmParams, B extends ReasonerBuffers = HrmBuffers, C = HrmStates> {
+  readonly params: P;
+  readonly buffers: B;
   readonly opt: AdamState & { readonly count: number };
-  readonly carry: Carry;
+  readonly carry: Carry<C>;
   /** Exponential moving average of `params` (when emaRate > 0). */
-  readonly ema?: HrmParams;
+  readonly ema?: P;
   /** Optimiser steps taken. */
   readonly step: number;
   /** The run's key; each step folds in its number. */
@@ -41,13 +46,18 @@ export class NonFiniteError extends Error {
   }
 }
 
-export function initTrainState(key: Key, model: ModelConfig, train: TrainConfig): TrainState {
-  const { params, buffers } = initHrm(key, model);
+/** A fresh state: the reasoner's initialisation from `key`, zero moments, an empty carry. */
+export function initTrainState<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  key: Key,
+  train: TrainConfig,
+): TrainState<P, B, C> {
+  const { params, buffers } = reasoner.init(key);
   return {
     params,
     buffers,
     opt: optimizer(train).init(params),
-    carry: initialCarry(train.batchSize, model),
+    carry: initialCarry(reasoner, train.batchSize),
     ...(train.emaRate > 0 ? { ema: params } : {}),
     step: 0,
     key,
@@ -104,28 +114,31 @@ function normalise(m: ActMetrics, batch: number, step: number, lr: number): Step
   };
 }
 
-function checkFinite(step: number, named: readonly { path: string; value: AnyTensor }[]): void {
+function checkFinite(step: number, named: readonly Leaf[]): void {
   for (const { path, value } of named)
     if (!Number.isFinite(max(abs(value)).item())) throw new NonFiniteError(step, path);
 }
 
-/** One optimiser step on `batch` (the examples halted slots take). Returns the new state and metrics. */
-export function trainStep(
-  state: TrainState,
+/**
+ * One optimiser step of deep supervision on `batch` (the examples halted slots take), for any reasoner.
+ * Returns the new state and metrics.
+ */
+export function trainStep<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  state: TrainState<P, B, C>,
   batch: Batch,
-  model: ModelConfig,
   train: TrainConfig,
-): { state: TrainState; metrics: StepMetrics } {
+): { state: TrainState<P, B, C>; metrics: StepMetrics } {
   const t = state.step + 1;
   return scope(() => {
-    const carry = resetHalted(state.carry, batch, state.buffers);
+    const carry = resetHalted(reasoner, state.carry, batch, state.buffers);
     const table = state.buffers.puzzleEmb;
     // HRM's `local_weights`: the batch's puzzle rows, differentiated as a leaf of their own.
-    const rows = table ? (take(table, carry.data.puzzleIds, 0) as AnyTensor) : undefined;
-    const rope = ropeFor(model);
-    const f = valueAndGrad((leaf: { params: HrmParams; rows?: AnyTensor }) => {
-      const out = actStep(leaf.params, leaf.rows, carry, model, { training: true, key: foldIn(state.key, t), rope });
-      const { loss, metrics } = actLoss(out.outputs, out.carry, model);
+    const rows: PuzzleRows | undefined = table ? take(table, carry.data.puzzleIds, 0) : undefined;
+    const key = foldIn(state.key, t);
+    const f = valueAndGrad((leaf: { params: P; rows?: PuzzleRows }) => {
+      const out = actStep(reasoner, leaf.params, leaf.rows, carry, { training: true, key });
+      const { loss, metrics } = actLoss(out.outputs, out.carry, reasoner.act);
       return { loss, aux: { carry: out.carry, metrics } };
     });
     const { value, grad, aux } = f(rows ? { params: state.params, rows } : { params: state.params });
@@ -134,14 +147,14 @@ export function trainStep(
     const [params, opt] = optimizer(train).step(state.params, grads, state.opt);
     const puzzleEmb =
       table && rows && grad.rows
-        ? sparseSignSgd(table, carry.data.puzzleIds as AnyTensor, grad.rows, {
+        ? sparseSignSgd(table, carry.data.puzzleIds, grad.rows, {
             lr: schedule(train.puzzleEmbLr, train)(t),
             weightDecay: train.puzzleEmbWeightDecay,
           })
         : undefined;
-    const next: TrainState = {
+    const next: TrainState<P, B, C> = {
       params,
-      buffers: { ...state.buffers, ...(puzzleEmb ? { puzzleEmb } : {}) },
+      buffers: puzzleEmb ? { ...state.buffers, puzzleEmb } : state.buffers,
       opt,
       carry: aux.carry,
       ...(state.ema ? { ema: emaUpdate(state.ema, params, train.emaRate) } : {}),

@@ -1,5 +1,5 @@
 /** Tiny configs and data for HRM tests: small enough that a step takes milliseconds. */
-import { fromArrays, type Key, randint, splitKey, type Tensor } from '@hrm/core';
+import { fromArrays, type Key, randint, splitKey } from '@hrm/core';
 import type { Batch } from '@hrm/hrm';
 import { type ModelConfig, type ModelConfigInput, modelConfig } from '@hrm/hrm';
 import * as E from 'fp-ts/lib/Either.js';
@@ -23,11 +23,11 @@ export function tinyConfig(overrides: Partial<ModelConfigInput> = {}): ModelConf
 /** Random inputs and labels (tokens 1..vocab-1) and puzzle ids, all a function of the key. */
 export function randomBatch(key: Key, batch: number, cfg: ModelConfig): Batch {
   const [ki, kl, kp] = splitKey(key, 3);
-  const dims = { B: batch, L: cfg.seqLen };
+  const dims = { batch, tokens: cfg.seqLen };
   return {
-    inputs: randint(ki, ['B', 'L'], 1, cfg.vocabSize, { dims }),
-    labels: randint(kl, ['B', 'L'], 1, cfg.vocabSize, { dims }),
-    puzzleIds: randint(kp, ['B'], 0, cfg.numPuzzleIdentifiers, { dims }),
+    inputs: randint(ki, ['batch', 'tokens'], 1, cfg.vocabSize, { dims }),
+    labels: randint(kl, ['batch', 'tokens'], 1, cfg.vocabSize, { dims }),
+    puzzleIds: randint(kp, ['batch'], 0, cfg.numPuzzleIdentifiers, { dims }),
   };
 }
 
@@ -35,17 +35,12 @@ export function randomBatch(key: Key, batch: number, cfg: ModelConfig): Batch {
 export function batchOf(inputs: number[][], labels: number[][], puzzleIds: number[]): Batch {
   const made = fromArrays(
     {
-      inputs: { data: inputs.flat(), shape: ['B', 'L'] },
-      labels: { data: labels.flat(), shape: ['B', 'L'] },
-      puzzleIds: { data: puzzleIds, shape: ['B'] },
+      inputs: { data: inputs.flat(), shape: ['batch', 'tokens'] },
+      labels: { data: labels.flat(), shape: ['batch', 'tokens'] },
+      puzzleIds: { data: puzzleIds, shape: ['batch'] },
     },
-    { dtype: 'int32', dims: { B: puzzleIds.length } },
+    { dtype: 'int32', dims: { batch: puzzleIds.length } },
   );
   if (E.isLeft(made)) throw made.left;
-  const { tensors } = made.right;
-  return {
-    inputs: tensors.inputs as Tensor<['B', 'L'], 'int32'>,
-    labels: tensors.labels as Tensor<['B', 'L'], 'int32'>,
-    puzzleIds: tensors.puzzleIds as Tensor<['B'], 'int32'>,
-  };
+  return made.right.tensors;
 }

@@ -56,7 +56,7 @@ export const demo: Command = {
       // Puzzles from the far end of the evaluation set: never trained on.
       const examples = spread(m.preset.evalExamples(1000).slice(500), count, blanks);
       const [batch] = batchesOf(examples, m.model.seqLen);
-      const trace = predictSegments(m.params, m.buffers, batch, m.model);
+      const trace = predictSegments(m.reasoner, m.params, m.buffers, batch);
       const halts = haltingSegment(trace, m.model);
       console.log(`\n== ${m.preset.name}: ${m.preset.summary}`);
       console.log(

@@ -34,7 +34,7 @@ export const evaluate: Command = {
     const segments = args.number('segments', { integer: true, min: 1 }) ?? m.model.haltMaxSteps;
     const t0 = performance.now();
     if (m.preset.evaluate) {
-      const result = m.preset.evaluate(predictor(m.params, m.buffers, m.model), segments);
+      const result = m.preset.evaluate(predictor(m), segments);
       const written = Object.entries(result.files ?? {}).map(([name, doc]) => {
         const target = join(args.string('out') ?? '.', name);
         const ok = writeFileAtomic(target, [new TextEncoder().encode(JSON.stringify(doc))]);
@@ -55,7 +55,7 @@ export const evaluate: Command = {
       else console.log(`${result.report}${written.length > 0 ? `\nwrote ${written.join(', ')}` : ''}`);
       return 0;
     }
-    const r = scoreExamples(m.params, m.buffers, m.model, m.preset, m.preset.evalExamples(size), segments);
+    const r = scoreExamples(m, m.preset, m.preset.evalExamples(size), segments);
     const seconds = (performance.now() - t0) / 1000;
     if (args.flag('json')) {
       console.log(

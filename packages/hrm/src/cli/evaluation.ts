@@ -1,11 +1,10 @@
 /** Evaluation helpers shared by `hrm eval`, `train` and `demo`: batches of a preset's unseen puzzles, and scoring. */
 import * as E from 'fp-ts/lib/Either.js';
-import type { ModelConfig } from '../config.js';
-import type { HrmBuffers, HrmParams } from '../params.js';
 import { haltingSegment, predictSegments } from '../predict.js';
 import type { Predictor, TaskPreset } from '../presets/preset.js';
-import type { Batch } from '../segment.js';
+import type { Batch } from '../reasoner.js';
 import { type Example, toBatch } from '../tasks/index.js';
+import type { ModelFile } from './model-file.js';
 
 /**
  * Examples in batches of at most `chunk`. The default keeps each batch's attention scores
@@ -30,6 +29,9 @@ export function evalBatches(preset: TaskPreset, n: number, seqLen: number): Batc
   return batchesOf(preset.evalExamples(n), seqLen);
 }
 
+/** A model ready to run: its config, the reasoner it describes, and its weights (a `ModelFile` is one). */
+export type LoadedModel = Pick<ModelFile, 'model' | 'reasoner' | 'params' | 'buffers'>;
+
 /** The task metrics of a model run for a fixed number of segments on a set of examples, from `scoreExamples`. */
 export interface ScoredRun {
   /** The task's metrics after each segment. */
@@ -43,23 +45,21 @@ export interface ScoredRun {
 
 /** Runs `segments` segments on the examples and scores them with the preset's metrics. */
 export function scoreExamples(
-  params: HrmParams,
-  buffers: HrmBuffers,
-  model: ModelConfig,
+  m: LoadedModel,
   preset: TaskPreset,
   examples: readonly Example[],
-  segments = model.haltMaxSteps,
+  segments = m.model.haltMaxSteps,
 ): ScoredRun {
   const perSegmentPredictions: (readonly number[])[][] = Array.from({ length: segments }, () => []);
   const atHalt: (readonly number[])[] = [];
   let haltSum = 0;
   let offset = 0;
-  for (const batch of batchesOf(examples, model.seqLen)) {
-    const trace = predictSegments(params, buffers, batch, model, segments);
+  for (const batch of batchesOf(examples, m.model.seqLen)) {
+    const trace = predictSegments(m.reasoner, m.params, m.buffers, batch, segments);
     trace.forEach((s, k) => {
       perSegmentPredictions[k].push(...s.tokens.map((t) => Array.from(t)));
     });
-    const halts = haltingSegment(trace, model);
+    const halts = haltingSegment(trace, m.model);
     halts.forEach((h, i) => {
       atHalt.push(Array.from(trace[h - 1].tokens[i]));
       haltSum += h;
@@ -75,12 +75,12 @@ export function scoreExamples(
 }
 
 /** A preset's `Predictor`: the answers after `segments` segments and their halt logits. */
-export function predictor(params: HrmParams, buffers: HrmBuffers, model: ModelConfig): Predictor {
+export function predictor(m: LoadedModel): Predictor {
   return (examples, segments) => {
     const tokens: number[][] = [];
     const qHalt: number[] = [];
-    for (const batch of batchesOf(examples, model.seqLen)) {
-      const trace = predictSegments(params, buffers, batch, model, segments);
+    for (const batch of batchesOf(examples, m.model.seqLen)) {
+      const trace = predictSegments(m.reasoner, m.params, m.buffers, batch, segments);
       const last = trace[trace.length - 1];
       tokens.push(...last.tokens.map((t) => Array.from(t)));
       qHalt.push(...last.qHalt);

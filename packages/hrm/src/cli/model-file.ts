@@ -8,16 +8,21 @@ import { existsSync } from 'node:fs';
 import { key } from '@hrm/core';
 import { loadCheckpoint } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
+import { reasonerFor } from '../arch.js';
 import { decodeModelConfig, type ModelConfig } from '../config.js';
+import type { HrmStates } from '../hrm.js';
 import { type HrmBuffers, type HrmParams, initHrm } from '../params.js';
 import { presetNamed } from '../presets/node.js';
 import type { TaskPreset } from '../presets/preset.js';
+import type { Reasoner } from '../reasoner.js';
 import { CliError } from './args.js';
 
 /** A model read from a checkpoint by `readModelFile`: its configuration, task, weights and the step it was saved at. */
 export interface ModelFile {
   readonly path: string;
   readonly model: ModelConfig;
+  /** The model the config describes (HRM or TRM). */
+  readonly reasoner: Reasoner<HrmParams, HrmBuffers, HrmStates>;
   readonly preset: TaskPreset;
   readonly params: HrmParams;
   readonly buffers: HrmBuffers;
@@ -53,6 +58,7 @@ export function readModelFile(path: string): ModelFile {
   return {
     path,
     model: model.right,
+    reasoner: reasonerFor(model.right),
     preset,
     params: ema ?? saved.params,
     buffers: saved.buffers,

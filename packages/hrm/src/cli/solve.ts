@@ -44,7 +44,7 @@ export const solve: Command = {
     const { example } = parsed;
     const segments = args.number('segments', { integer: true, min: 1 }) ?? m.model.haltMaxSteps;
     const [batch] = batchesOf([example], m.model.seqLen);
-    const trace = predictSegments(m.params, m.buffers, batch, m.model, segments);
+    const trace = predictSegments(m.reasoner, m.params, m.buffers, batch, segments);
     const halt = haltingSegment(trace, m.model)[0];
     const answer = Array.from(trace[halt - 1].tokens[0]);
     const correct = answer.every((t, i) => t === example.labels[i]);

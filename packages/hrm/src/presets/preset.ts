@@ -5,7 +5,7 @@
  * the task's own metrics.
  */
 import type { ModelConfigInput } from '../config.js';
-import type { Batch } from '../segment.js';
+import type { Batch } from '../reasoner.js';
 import type { Example } from '../tasks/index.js';
 import type { TrainConfig } from '../train-config.js';
 

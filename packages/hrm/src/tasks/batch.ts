@@ -6,9 +6,9 @@
  * of the loss, as `puzzle_dataset.py: _collate_batch` does. For Sudoku and Maze no label is 0, so the
  * loss covers every cell; for ARC the PAD cells outside the grid and its EOS border are ignored.
  */
-import { fromArrays, type Tensor } from '@hrm/core';
+import { fromArrays } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
-import type { Batch } from '../segment.js';
+import type { Batch } from '../reasoner.js';
 
 /** One encoded example: token sequences of the task's seq length and its puzzle identifier. */
 export interface Example {
@@ -66,18 +66,13 @@ export function toBatch(examples: readonly Example[], opts: BatchOptions): E.Eit
       return E.left(new RangeError(`toBatch: example ${b} has puzzle id ${ex.puzzleId}`));
     ids[b] = ex.puzzleId;
   }
-  return E.map(({ tensors }: { tensors: Record<'inputs' | 'labels' | 'puzzleIds', unknown> }) => ({
-    inputs: tensors.inputs as Tensor<['B', 'L'], 'int32'>,
-    labels: tensors.labels as Tensor<['B', 'L'], 'int32'>,
-    puzzleIds: tensors.puzzleIds as Tensor<['B'], 'int32'>,
-  }))(
-    fromArrays(
-      {
-        inputs: { data: inputs, shape: ['B', 'L'] },
-        labels: { data: labels, shape: ['B', 'L'] },
-        puzzleIds: { data: ids, shape: ['B'] },
-      },
-      { dtype: 'int32', dims: { B: rows, L: seqLen } },
-    ),
+  const made = fromArrays(
+    {
+      inputs: { data: inputs, shape: ['batch', 'tokens'] },
+      labels: { data: labels, shape: ['batch', 'tokens'] },
+      puzzleIds: { data: ids, shape: ['batch'] },
+    },
+    { dtype: 'int32', dims: { batch: rows, tokens: seqLen } },
   );
+  return E.map(({ tensors }: { tensors: Batch }) => tensors)(made);
 }

@@ -7,7 +7,20 @@
  * The caller takes the gradient with respect to the gathered rows (`take(table, ids, 0)` as a leaf
  * of its own, as HRM's `local_weights`), not with respect to the whole table.
  */
-import { type AnyTensor, fromArray, gt, mul, ones, scatterAdd, sign, sub, type Tensor, take, where } from '@hrm/core';
+import {
+  type AnyTensor,
+  type Dim,
+  fromArray,
+  gt,
+  mul,
+  ones,
+  scatterAdd,
+  sign,
+  sub,
+  type Tensor,
+  take,
+  where,
+} from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
 
 /** Settings of `sparseSignSgd`: the learning rate and the decoupled weight decay (default 0). */
@@ -19,10 +32,10 @@ export interface SparseSignSgdConfig {
 /**
  * The table after one update. `ids` ([N] int32) name the row each of `rowGrads` ([N, D]) belongs to.
  */
-export function sparseSignSgd<V extends number, D extends number>(
+export function sparseSignSgd<V extends Dim, D extends Dim, N extends Dim>(
   table: Tensor<[V, D]>,
-  ids: Tensor<[number], 'int32'>,
-  rowGrads: Tensor<[number, D]>,
+  ids: Tensor<[N], 'int32'>,
+  rowGrads: Tensor<[N, D]>,
   cfg: SparseSignSgdConfig,
 ): Tensor<[V, D]> {
   // The distinct ids, and each gradient row's position among them (read on the host: ids are data).

@@ -1,0 +1,95 @@
+/**
+ * The Hierarchical Reasoning Model (Wang et al., 2025) on the hierarchy combinator: two levels, a slow
+ * H module and a fast L module, each a stack of Transformer blocks applied to its state plus its
+ * injection (`ReasoningModule.forward`). Per segment, N = `hCycles` times: T = `lCycles` fast updates
+ * `zL ← L(zL, zH + x)`, then one slow update `zH ← H(zH, zL)`; the input reaches H only through zL.
+ * The one-step gradient records the last update of each level (the fixed-point approximation).
+ */
+import { add, type Key, zeros } from '@hrm/core';
+import { type BlockConfig, block } from '@hrm/nn';
+import { type ModelConfig, prefixLength } from './config.js';
+import { inputEmbeddings } from './embedding.js';
+import { lmOutput, qOutput } from './heads.js';
+import type { Hierarchy } from './hierarchy.js';
+import {
+  blockConfig,
+  type HrmBuffers,
+  type HrmParams,
+  initHrm,
+  modelDims,
+  type ReasonerIO,
+  type ReasoningBlocks,
+} from './params.js';
+import type { ActConfig, Hidden, PuzzleRows, Reasoner, Tokens } from './reasoner.js';
+
+/** HRM's carry: the slow state zH (which holds the answer) and the fast state zL. */
+export interface HrmStates {
+  readonly zH: Hidden;
+  readonly zL: Hidden;
+}
+
+/** `blocks(state + injection)`: a reasoning module (`ReasoningModule.forward`). */
+export function reasoningModule(blocks: ReasoningBlocks, state: Hidden, injection: Hidden, cfg: BlockConfig): Hidden {
+  return blocks.reduce((h, b) => block(b, h, cfg), add(state, injection));
+}
+
+/** The H module's blocks (a TRM checkpoint has none). */
+function slowModule(params: HrmParams): ReasoningBlocks {
+  if (!params.H) throw new Error('hrm: these parameters have no H module (TRM parameters?)');
+  return params.H;
+}
+
+/** HRM's recurrence: N cycles of T updates of L, each followed by one update of H. */
+export function hrmHierarchy(cfg: ModelConfig): Hierarchy<HrmParams, HrmStates, Hidden> {
+  const blocks = blockConfig(cfg);
+  return {
+    cycles: cfg.hCycles,
+    levels: [
+      {
+        state: 'zH',
+        period: cfg.lCycles,
+        inject: (s) => s.zL,
+        module: (p, zH, injection) => reasoningModule(slowModule(p), zH, injection, blocks),
+      },
+      {
+        state: 'zL',
+        inject: (s, x) => add(s.zH, x),
+        module: (p, zL, injection) => reasoningModule(p.L, zL, injection, blocks),
+      },
+    ],
+  };
+}
+
+/** The halting and loss settings of a model config. */
+export function actConfig(cfg: ModelConfig): ActConfig {
+  const { haltMaxSteps, haltExplorationProb, haltRule, continueTarget, lossType } = cfg;
+  return { haltMaxSteps, haltExplorationProb, haltRule, continueTarget, lossType };
+}
+
+/**
+ * The parts of an HRM-family reasoner that do not depend on its hierarchy: initialisation, input
+ * embedding, the heads on zH, the initial states, ACT settings. TRM reuses them; so can a new hierarchy
+ * whose states include `zH` and `zL`.
+ */
+export function hrmParts(cfg: ModelConfig) {
+  const prefix = prefixLength(cfg);
+  const dims = modelDims(cfg);
+  return {
+    act: actConfig(cfg),
+    tokens: cfg.seqLen,
+    init: (key: Key) => initHrm(key, cfg),
+    embed: (p: ReasonerIO, inputs: Tokens, rows: PuzzleRows | undefined) => inputEmbeddings(p, inputs, rows, cfg),
+    initial: (b: HrmBuffers) => ({ zH: b.hInit, zL: b.lInit }),
+    blank: (batch: number): HrmStates => {
+      const state: Hidden = zeros(['batch', 'seq', 'hidden'], { dims: { ...dims, batch } });
+      return { zH: state, zL: state };
+    },
+    output: (p: ReasonerIO, s: { readonly zH: Hidden }) => lmOutput(p, s.zH, prefix),
+    q: (p: ReasonerIO, s: { readonly zH: Hidden }) => qOutput(p, s.zH),
+  };
+}
+
+/** HRM for a model config: two levels, the one-step gradient (or the window `cfg.gradWindow` names). */
+export function hrm(cfg: ModelConfig): Reasoner<HrmParams, HrmBuffers, HrmStates> {
+  return { ...hrmParts(cfg), hierarchy: hrmHierarchy(cfg), window: cfg.gradWindow };
+}
