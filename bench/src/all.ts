@@ -27,6 +27,7 @@ const BENCHMARKS: readonly Entry[] = [
   { name: 'hrm-memory', what: 'issue 8.1: memory and time of a training step vs recurrence depth N x T' },
   { name: 'accuracy', what: 'issue 8.2: exact accuracy vs compute, one-step vs BPTT vs TRM' },
   { name: 'thinking', what: 'issue 8.3: thinking longer at test time; segments ACT chooses' },
+  { name: 'hierarchy', what: 'three levels (H, M, L) vs the two of HRM at equal training time, 6x6 Sudoku' },
   { name: 'kernels', what: 'issue 8.4: matmul variants, Transformer block, HRM step vs tfjs and jax-js' },
   { name: 'wasm-matmul', what: 'wasm backend matmul: relaxed vs plain SIMD, fraction of the SIMD ceiling' },
   { name: 'wasm-profile', what: 'wasm backend: where a block forward + backward spends its time' },

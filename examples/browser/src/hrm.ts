@@ -31,7 +31,7 @@ export function hrmForward(backend: Backend): Float32Array {
       const { params, buffers } = initHrm(key(5), model);
       const batch = randomBatch(key(6), BATCH, model);
       const reasoner = reasonerFor(model);
-      const carry = resetHalted(reasoner, initialCarry(reasoner, BATCH), batch, buffers);
+      const carry = resetHalted(reasoner, initialCarry(reasoner, buffers, BATCH), batch, buffers);
       const rows = buffers.puzzleEmb ? take(buffers.puzzleEmb, carry.data.puzzleIds, 0) : undefined;
       const out = segment(reasoner, params, carry.inner, carry.data.inputs, rows);
       const parts = [out.logits, out.qHalt, out.qContinue].map((t) => Array.from(t.data()));

@@ -25,6 +25,7 @@ import { backward } from './vjp.js';
 /** What a differentiated function returns: a scalar float loss (one element), or `AnyTensor`, checked at run time. */
 export type Scalar = Tensor<readonly [], FloatDType> | AnyTensor;
 
+/** What `valueAndGrad` returns: the loss, its gradient (a tree like the parameters) and the auxiliary output. */
 export interface ValueAndGrad<P, A> {
   readonly value: AnyTensor;
   readonly grad: P;

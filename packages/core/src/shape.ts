@@ -14,7 +14,9 @@
 
 import type { DType } from '@hrm/kernels';
 
+/** A dim of a shape: a literal size (`81`), a name (`'B'`, sized at run time) or `number` (unknown). */
 export type Dim = number | string;
+/** A shape: a tuple of dims (`['B', 81, 128]`), or `readonly Dim[]` when the rank is unknown. */
 export type Shape = readonly Dim[];
 
 declare const incompatible: unique symbol;
@@ -64,6 +66,7 @@ export type BroadcastDim<A extends Dim, B extends Dim> = [A] extends [B]
               ? B
               : never; // two different literals, neither 1
 
+/** The numpy broadcast of two shapes, aligned from the right (a clash gives `never` in that dim). */
 export type Broadcast<A extends Shape, B extends Shape> = B extends readonly []
   ? A
   : A extends readonly []
@@ -94,16 +97,19 @@ export type BroadcastCheck<Op extends string, A extends Shape, B extends Shape> 
 // ---------------------------------------------------------------------------------------------
 // Dtypes
 
+/** `unknown` when both dtypes are the same, else an `Incompatible` naming the op and both dtypes. */
 export type DTypeCheck<Op extends string, A extends DType, B extends DType> = [A] extends [B]
   ? [B] extends [A]
     ? unknown
     : Incompatible<`${Op}: dtypes ${A} and ${B} differ`>
   : Incompatible<`${Op}: dtypes ${A} and ${B} differ`>;
 
+/** `unknown` for float32 and float64, else an `Incompatible` saying the op needs a float tensor. */
 export type FloatCheck<Op extends string, D extends DType> = D extends 'float32' | 'float64'
   ? unknown
   : Incompatible<`${Op}: needs a float tensor, got ${D}`>;
 
+/** `unknown` for numeric dtypes, an `Incompatible` for bool. */
 export type NumericCheck<Op extends string, D extends DType> = D extends 'bool'
   ? Incompatible<`${Op}: needs a numeric tensor, got bool`>
   : unknown;
@@ -327,6 +333,7 @@ export type NonEmptyCheck<S extends Shape, Msg extends string> = {
   readonly [n: number]: unknown;
 }[S['length']];
 
+/** `unknown` when `A @ B` is valid: ranks of at least 2, equal inner dims (1 does not broadcast there), batch dims that broadcast. */
 export type MatmulCheck<A extends Shape, B extends Shape> = number extends A['length'] | B['length']
   ? unknown
   : A extends readonly [...infer AB extends Shape, Dim, infer K1 extends Dim]
@@ -337,6 +344,7 @@ export type MatmulCheck<A extends Shape, B extends Shape> = number extends A['le
       : Incompatible<`matmul: the right operand has rank ${B['length']}, needs at least 2`>
     : Incompatible<`matmul: the left operand has rank ${A['length']}, needs at least 2`>;
 
+/** The shape of `A @ B`: the broadcast batch dims, then A's rows and B's columns. */
 export type MatmulShape<A extends Shape, B extends Shape> = number extends A['length'] | B['length']
   ? Shape
   : A extends readonly [...infer AB extends Shape, infer M extends Dim, Dim]
@@ -359,4 +367,5 @@ export type LiteralShape<T, Depth extends unknown[] = []> = Depth['length'] exte
         : [0]
     : [];
 
+/** A value or nested arrays of values (the input of `tensor`). */
 export type NestedArray<T> = T | readonly NestedArray<T>[];

@@ -17,7 +17,7 @@ function withQ(params: HrmParams, qh: number, qc: number): HrmParams {
 function setup(cfg: ModelConfig, batch = 32) {
   const { params, buffers } = initHrm(key(1), cfg);
   const data = randomBatch(key(2), batch, cfg);
-  const carry = resetHalted(reasonerFor(cfg), initialCarry(reasonerFor(cfg), batch), data, buffers);
+  const carry = resetHalted(reasonerFor(cfg), initialCarry(reasonerFor(cfg), buffers, batch), data, buffers);
   const rows = buffers.puzzleEmb ? take(buffers.puzzleEmb, carry.data.puzzleIds, 0) : undefined;
   return { params, buffers, data, carry, rows };
 }
@@ -142,7 +142,7 @@ describe('slots', () => {
       ],
       [2, 2],
     );
-    const loaded = resetHalted(reasonerFor(cfg), initialCarry(reasonerFor(cfg), 2), a, buffers);
+    const loaded = resetHalted(reasonerFor(cfg), initialCarry(reasonerFor(cfg), buffers, 2), a, buffers);
     const midway = {
       ...loaded,
       halted: tensor([true, false]),

@@ -57,11 +57,12 @@ export interface Carry<C> {
 /** Every slot halted, so that the first call loads the whole batch (`initial_carry`). */
 export function initialCarry<P, B extends ReasonerBuffers, C extends States<C>, X>(
   reasoner: Reasoner<P, B, C, X>,
+  buffers: B,
   batchSize: number,
 ): Carry<C> {
   const dims = { batch: batchSize, tokens: reasoner.tokens };
   return {
-    inner: reasoner.blank(batchSize),
+    inner: reasoner.blank(buffers, batchSize),
     steps: zeros(['batch'], { dims, dtype: 'int32' }),
     halted: ones(['batch'], { dims, dtype: 'bool' }),
     data: {

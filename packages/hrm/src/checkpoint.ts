@@ -10,33 +10,37 @@ import * as E from 'fp-ts/lib/Either.js';
 import type { Carry } from './act.js';
 import { reasonerFor } from './arch.js';
 import type { ModelConfig } from './config.js';
+import type { States } from './hierarchy.js';
 import type { HrmStates } from './hrm.js';
 import type { HrmBuffers, HrmParams } from './params.js';
+import type { Reasoner, ReasonerBuffers } from './reasoner.js';
 import { initTrainState, type TrainState } from './train.js';
 import type { TrainConfig } from './train-config.js';
 
-interface SavedModel {
-  readonly params: HrmParams;
-  readonly buffers: HrmBuffers;
+/** What a checkpoint's `params` hold: the weights and the buffers. */
+interface SavedModel<P, B> {
+  readonly params: P;
+  readonly buffers: B;
 }
 
-interface SavedTraining {
+/** What a checkpoint's `optState` holds: the moments, the ACT carry (flags as int32) and the EMA. */
+interface SavedTraining<P, C> {
   readonly m: unknown;
   readonly v: unknown;
-  readonly carry: Omit<Carry<HrmStates>, 'halted'> & { readonly halted: Tensor<['batch'], 'int32'> };
-  readonly ema?: HrmParams;
+  readonly carry: Omit<Carry<C>, 'halted'> & { readonly halted: Tensor<['batch'], 'int32'> };
+  readonly ema?: P;
 }
 
 /**
  * The checkpoint of a training state: weights and buffers as `params`, moments, ACT carry and EMA as
  * `optState`, and `metadata` stored beside both configs (`model`, `train`) in the JSON config.
  */
-export function toCheckpoint(
-  state: TrainState,
+export function toCheckpoint<P, B extends ReasonerBuffers, C>(
+  state: TrainState<P, B, C>,
   model: ModelConfig,
   train: TrainConfig,
   metadata: Readonly<Record<string, Json>> = {},
-): Checkpoint<SavedModel, SavedTraining> {
+): Checkpoint<SavedModel<P, B>, SavedTraining<P, C>> {
   return {
     params: { params: state.params, buffers: state.buffers },
     // bool is not a safetensors dtype here: the halted flags travel as int32.
@@ -53,7 +57,9 @@ export function toCheckpoint(
 }
 
 /** The training state a checkpoint holds, to resume from; throws when it has no optimiser state. */
-export function fromCheckpoint(ckpt: Checkpoint<SavedModel, SavedTraining>): TrainState {
+export function fromCheckpoint<P, B extends ReasonerBuffers, C>(
+  ckpt: Checkpoint<SavedModel<P, B>, SavedTraining<P, C>>,
+): TrainState<P, B, C> {
   const saved = ckpt.optState;
   if (!saved) throw new Error('fromCheckpoint: the checkpoint holds no training state (optimiser, carry)');
   return {
@@ -67,9 +73,17 @@ export function fromCheckpoint(ckpt: Checkpoint<SavedModel, SavedTraining>): Tra
   };
 }
 
-/** The template a checkpoint is checked against: a freshly initialised state of the same configs. */
-export function checkpointTemplate(model: ModelConfig, train: TrainConfig, key: Key) {
-  const fresh = toCheckpoint(initTrainState(reasonerFor(model), key, train), model, train);
+/**
+ * The template a checkpoint is checked against: a freshly initialised state of the same reasoner and
+ * configs (by default the reasoner `model` describes).
+ */
+export function checkpointTemplate<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  model: ModelConfig,
+  train: TrainConfig,
+  key: Key,
+  reasoner: Reasoner<P, B, C, X>,
+) {
+  const fresh = toCheckpoint(initTrainState(reasoner, key, train), model, train);
   return { params: fresh.params, optState: fresh.optState };
 }
 
@@ -93,5 +107,6 @@ export function trainStateFromBytes(
   key: Key,
   source = 'checkpoint',
 ): E.Either<Error, TrainState> {
-  return E.map(fromCheckpoint)(checkpointFromBytes(bytes, checkpointTemplate(model, train, key), source));
+  const template = checkpointTemplate(model, train, key, reasonerFor(model));
+  return E.map(fromCheckpoint<HrmParams, HrmBuffers, HrmStates>)(checkpointFromBytes(bytes, template, source));
 }

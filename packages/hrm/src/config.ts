@@ -28,6 +28,7 @@ export const Probability = t.brand(
   'Probability',
 );
 
+/** The io-ts codec of a full model config (every field required; `decodeModelConfig` fills in defaults first). */
 export const ModelConfigCodec = t.exact(
   t.type({
     /** `hrm`: separate H and L networks, one-step gradient. `trm`: one shared network, last-cycle gradient. */

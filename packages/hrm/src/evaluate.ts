@@ -9,6 +9,7 @@ import { actStep, initialCarry, resetHalted, wantsToHalt } from './act.js';
 import type { States } from './hierarchy.js';
 import type { Batch, PuzzleRows, Reasoner, ReasonerBuffers } from './reasoner.js';
 
+/** Accuracy of the answers after one segment, over every evaluated sequence. */
 export interface SegmentAccuracy {
   readonly segment: number;
   readonly tokenAccuracy: number;
@@ -17,6 +18,7 @@ export interface SegmentAccuracy {
   readonly wouldHalt: number;
 }
 
+/** What `evaluate` returns: the number of sequences, the final accuracy, and the accuracy after each segment. */
 export interface EvalResult {
   readonly count: number;
   /** After the last segment. */
@@ -39,7 +41,7 @@ export function evaluate<P, B extends ReasonerBuffers, C extends States<C>, X>(
   for (const batch of batches) {
     const n = batch.inputs.shape[0];
     scope(() => {
-      let carry = resetHalted(reasoner, initialCarry(reasoner, n), batch, buffers);
+      let carry = resetHalted(reasoner, initialCarry(reasoner, buffers, n), batch, buffers);
       const rows: PuzzleRows | undefined = buffers.puzzleEmb
         ? take(buffers.puzzleEmb, carry.data.puzzleIds, 0)
         : undefined;

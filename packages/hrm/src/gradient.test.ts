@@ -37,7 +37,12 @@ function setup(cfg: ModelConfig, dtype: 'float32' | 'float64' = 'float32') {
   const params = f(init.params);
   const buffers = f(init.buffers);
   const batch = randomBatch(kData, 2, cfg);
-  const start = resetHalted(reasonerFor(cfg), initialCarry(reasonerFor(cfg), 2), batch, init.buffers).inner;
+  const start = resetHalted(
+    reasonerFor(cfg),
+    initialCarry(reasonerFor(cfg), init.buffers, 2),
+    batch,
+    init.buffers,
+  ).inner;
   const inner: HrmStates = { zH: f(start.zH), zL: f(start.zL) };
   const rows = buffers.puzzleEmb ? take(buffers.puzzleEmb, batch.puzzleIds, 0) : undefined;
   // A fixed random projection of the logits: one scalar whose gradient sees every output.

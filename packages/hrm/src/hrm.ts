@@ -5,7 +5,7 @@
  * `zL ← L(zL, zH + x)`, then one slow update `zH ← H(zH, zL)`; the input reaches H only through zL.
  * The one-step gradient records the last update of each level (the fixed-point approximation).
  */
-import { add, type Key, zeros } from '@hrm/core';
+import { add, type Key, type Tensor, zeros } from '@hrm/core';
 import { type BlockConfig, block } from '@hrm/nn';
 import { type ModelConfig, prefixLength } from './config.js';
 import { inputEmbeddings } from './embedding.js';
@@ -20,7 +20,7 @@ import {
   type ReasonerIO,
   type ReasoningBlocks,
 } from './params.js';
-import type { ActConfig, Hidden, PuzzleRows, Reasoner, Tokens } from './reasoner.js';
+import type { ActConfig, Hidden, Logits, PuzzleRows, QValues, Reasoner, Tokens } from './reasoner.js';
 
 /** HRM's carry: the slow state zH (which holds the answer) and the fast state zL. */
 export interface HrmStates {
@@ -67,25 +67,43 @@ export function actConfig(cfg: ModelConfig): ActConfig {
 }
 
 /**
- * The parts of an HRM-family reasoner that do not depend on its hierarchy: initialisation, input
- * embedding, the heads on zH, the initial states, ACT settings. TRM reuses them; so can a new hierarchy
- * whose states include `zH` and `zL`.
+ * The parts of an HRM-family reasoner that do not depend on its hierarchy. TRM reuses them; so can a new
+ * hierarchy whose parameters include `ReasonerIO` and whose states include `zH` (which holds the answer)
+ * and `zL`.
  */
-export function hrmParts(cfg: ModelConfig) {
+export interface HrmParts {
+  readonly act: ActConfig;
+  readonly tokens: number;
+  /** HRM's or TRM's parameters and buffers (by `cfg.arch`). */
+  readonly init: (key: Key) => { params: HrmParams; buffers: HrmBuffers };
+  /** The input injection: token (and puzzle-prefix) embeddings, scaled by sqrt(hidden). */
+  readonly embed: (params: ReasonerIO, inputs: Tokens, puzzleRows: PuzzleRows | undefined) => Hidden;
+  /** zH and zL restart from the buffers' fixed vectors. */
+  readonly initial: (buffers: HrmBuffers) => { readonly zH: Tensor<['hidden']>; readonly zL: Tensor<['hidden']> };
+  /** Zero placeholders for zH and zL, in the buffers' dtype. */
+  readonly blank: (buffers: HrmBuffers, batch: number) => HrmStates;
+  /** The LM head on zH. */
+  readonly output: (params: ReasonerIO, states: { readonly zH: Hidden }) => Logits;
+  /** The Q head on zH's first position. */
+  readonly q: (params: ReasonerIO, states: { readonly zH: Hidden }) => QValues;
+}
+
+/** HRM's parts for a model config (see `HrmParts`). */
+export function hrmParts(cfg: ModelConfig): HrmParts {
   const prefix = prefixLength(cfg);
   const dims = modelDims(cfg);
   return {
     act: actConfig(cfg),
     tokens: cfg.seqLen,
-    init: (key: Key) => initHrm(key, cfg),
-    embed: (p: ReasonerIO, inputs: Tokens, rows: PuzzleRows | undefined) => inputEmbeddings(p, inputs, rows, cfg),
-    initial: (b: HrmBuffers) => ({ zH: b.hInit, zL: b.lInit }),
-    blank: (batch: number): HrmStates => {
-      const state: Hidden = zeros(['batch', 'seq', 'hidden'], { dims: { ...dims, batch } });
+    init: (key) => initHrm(key, cfg),
+    embed: (p, inputs, rows) => inputEmbeddings(p, inputs, rows, cfg),
+    initial: (b) => ({ zH: b.hInit, zL: b.lInit }),
+    blank: (b, batch) => {
+      const state: Hidden = zeros(['batch', 'seq', 'hidden'], { dims: { ...dims, batch }, dtype: b.hInit.dtype });
       return { zH: state, zL: state };
     },
-    output: (p: ReasonerIO, s: { readonly zH: Hidden }) => lmOutput(p, s.zH, prefix),
-    q: (p: ReasonerIO, s: { readonly zH: Hidden }) => qOutput(p, s.zH),
+    output: (p, s) => lmOutput(p, s.zH, prefix),
+    q: (p, s) => qOutput(p, s.zH),
   };
 }
 

@@ -87,7 +87,7 @@ function pytorchModel(
 function forward(cfg: ModelConfig, m: { params: HrmParams; buffers: HrmBuffers }): Float32Array {
   const batch = randomBatch(key(4), 3, cfg);
   const reasoner = reasonerFor(cfg);
-  const carry = resetHalted(reasoner, initialCarry(reasoner, 3), batch, m.buffers);
+  const carry = resetHalted(reasoner, initialCarry(reasoner, m.buffers, 3), batch, m.buffers);
   const rows = m.buffers.puzzleEmb ? take(m.buffers.puzzleEmb, batch.puzzleIds, 0) : undefined;
   const out = segment(reasoner, m.params, carry.inner, batch.inputs, rows);
   return Float32Array.from([...out.logits.data(), ...out.qHalt.data(), ...out.qContinue.data()]);

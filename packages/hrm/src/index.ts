@@ -29,7 +29,7 @@ export { evaluate } from './evaluate.js';
 export { lmOutput, qOutput } from './heads.js';
 export type { AnyLevel, GradientWindow, Hierarchy, Level, ScheduleStep, States } from './hierarchy.js';
 export { recordedBy, runHierarchy, schedule } from './hierarchy.js';
-export type { HrmStates } from './hrm.js';
+export type { HrmParts, HrmStates } from './hrm.js';
 export { actConfig, hrm, hrmHierarchy, hrmParts, reasoningModule } from './hrm.js';
 export { importSafetensors, importStateDict, officialSlots } from './import.js';
 export type { ActLoss, ActMetrics } from './loss.js';

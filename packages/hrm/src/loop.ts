@@ -15,11 +15,17 @@ import { reasonerFor } from './arch.js';
 import { checkpointTemplate, fromCheckpoint, toCheckpoint } from './checkpoint.js';
 import type { ModelConfig } from './config.js';
 import { type EvalResult, evaluate } from './evaluate.js';
-import type { Batch } from './reasoner.js';
+import type { States } from './hierarchy.js';
+import type { HrmStates } from './hrm.js';
+import type { HrmBuffers, HrmParams } from './params.js';
+import type { Batch, Reasoner, ReasonerBuffers } from './reasoner.js';
 import { initTrainState, type StepMetrics, type TrainState, trainStep } from './train.js';
 import type { TrainConfig } from './train-config.js';
 
-/** What `run` trains, on what data, and how it logs, evaluates and checkpoints along the way. */
+/**
+ * What `run` trains, on what data, and how it logs, evaluates and checkpoints along the way. `model` is
+ * stored in every checkpoint; `run` trains the reasoner it describes, `runReasoner` any reasoner.
+ */
 export interface RunOptions {
   readonly model: ModelConfig;
   readonly train: TrainConfig;
@@ -50,31 +56,34 @@ export interface RunOptions {
 }
 
 /** How `run` ended: the final state, the last step's metrics and the last evaluation (when there were any). */
-export interface RunResult {
-  readonly state: TrainState;
+export interface RunResult<P = HrmParams, B extends ReasonerBuffers = HrmBuffers, C = HrmStates> {
+  readonly state: TrainState<P, B, C>;
   readonly last?: StepMetrics;
   readonly evaluation?: EvalResult;
   /** True when the run ended early on request. */
   readonly stopped: boolean;
 }
 
-function save(opts: RunOptions, state: TrainState): void {
+function save<P, B extends ReasonerBuffers, C>(opts: RunOptions, state: TrainState<P, B, C>): void {
   if (!opts.checkpoint) return;
   const r = saveCheckpoint(opts.checkpoint.path, toCheckpoint(state, opts.model, opts.train, opts.metadata));
   if (E.isLeft(r)) throw r.left;
   opts.log?.({ event: 'checkpoint', step: state.step, path: opts.checkpoint.path });
 }
 
-function start(opts: RunOptions): TrainState {
+function start<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  opts: RunOptions,
+): TrainState<P, B, C> {
   const ck = opts.checkpoint;
   if (ck?.resume && existsSync(ck.path)) {
-    const loaded = loadCheckpoint(ck.path, checkpointTemplate(opts.model, opts.train, opts.key));
+    const loaded = loadCheckpoint(ck.path, checkpointTemplate(opts.model, opts.train, opts.key, reasoner));
     if (E.isLeft(loaded)) throw loaded.left;
     const state = fromCheckpoint(loaded.right);
     opts.log?.({ event: 'resume', step: state.step, path: ck.path });
     return state;
   }
-  return initTrainState(reasonerFor(opts.model), opts.key, opts.train);
+  return initTrainState(reasoner, opts.key, opts.train);
 }
 
 /** Every tensor in a nest of arrays and plain objects. */
@@ -87,7 +96,7 @@ function tensorsIn(value: unknown, into = new Set<AnyTensor>()): Set<AnyTensor> 
 }
 
 /** Releases the tensors of `old` (a state, a batch) that the new state no longer holds (buffers carried over stay). */
-function releaseReplaced(old: unknown, next: TrainState): void {
+function releaseReplaced(old: unknown, next: unknown): void {
   const kept = tensorsIn(next);
   dispose([...tensorsIn(old)].filter((t) => !kept.has(t)));
 }
@@ -99,9 +108,19 @@ const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resol
  * Trains until `train.totalSteps`. Async only so that the event loop turns between steps: a Ctrl-C
  * handler that sets `shouldStop` runs there, which a synchronous loop would block until the end.
  */
-export async function run(opts: RunOptions): Promise<RunResult> {
-  const reasoner = reasonerFor(opts.model);
-  let state = keep(start(opts));
+export function run(opts: RunOptions): Promise<RunResult> {
+  return runReasoner(reasonerFor(opts.model), opts);
+}
+
+/**
+ * `run` for any reasoner (a hierarchy of your own): the same loop, logging, evaluation and checkpoints,
+ * with `opts.model` stored in the checkpoints as the run's configuration.
+ */
+export async function runReasoner<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  opts: RunOptions,
+): Promise<RunResult<P, B, C>> {
+  let state = keep(start(reasoner, opts));
   let last: StepMetrics | undefined;
   let evaluation: EvalResult | undefined;
   const logEvery = opts.logEvery ?? 1;

@@ -6,11 +6,11 @@
  * @module @hrm/hrm/node
  */
 
-export type { ScoredRun } from './cli/evaluation.js';
+export type { LoadedModel, ScoredRun } from './cli/evaluation.js';
 export { batchesOf, scoreExamples } from './cli/evaluation.js';
 export type { ModelFile } from './cli/model-file.js';
 export { readModelFile } from './cli/model-file.js';
 export type { RunOptions, RunResult } from './loop.js';
-export { run } from './loop.js';
+export { run, runReasoner } from './loop.js';
 export { PRESET_NAMES, presetNamed } from './presets/node.js';
 export type { Predictor, TaskEvaluation, TaskPreset } from './presets/preset.js';

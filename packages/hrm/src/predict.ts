@@ -8,6 +8,7 @@ import { actStep, initialCarry, resetHalted } from './act.js';
 import type { States } from './hierarchy.js';
 import type { ActConfig, Batch, PuzzleRows, Reasoner, ReasonerBuffers } from './reasoner.js';
 
+/** What the model predicts after one segment, for every example of a batch. */
 export interface SegmentPrediction {
   /** Per example: the predicted token sequence. */
   readonly tokens: readonly Int32Array[];
@@ -34,7 +35,7 @@ export function predictSegments<P, B extends ReasonerBuffers, C extends States<C
 ): SegmentPrediction[] {
   return scope(() => {
     const n = batch.inputs.shape[0];
-    let carry = resetHalted(reasoner, initialCarry(reasoner, n), batch, buffers);
+    let carry = resetHalted(reasoner, initialCarry(reasoner, buffers, n), batch, buffers);
     const rows: PuzzleRows | undefined = buffers.puzzleEmb
       ? take(buffers.puzzleEmb, carry.data.puzzleIds, 0)
       : undefined;

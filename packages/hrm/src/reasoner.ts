@@ -76,8 +76,11 @@ export interface Reasoner<P, B extends ReasonerBuffers, C extends States<C>, X =
   readonly embed: (params: P, inputs: Tokens, puzzleRows: PuzzleRows | undefined) => X;
   /** What a slot's states restart from, each a tensor that broadcasts to its state (HRM: a fixed vector). */
   readonly initial: (buffers: B) => { readonly [K in keyof C]: Tensor<Shape> };
-  /** Placeholder states for `batch` slots (every slot is replaced on the first reset). */
-  readonly blank: (batch: number) => C;
+  /**
+   * Placeholder states for `batch` slots, in the dtype of the buffers' initial states (every slot is
+   * replaced on the first reset).
+   */
+  readonly blank: (buffers: B, batch: number) => C;
   /** The answer read from the states. */
   readonly output: (params: P, states: C) => Logits;
   /** The Q head: whether to halt, and the value of continuing, read from the states. */

@@ -57,7 +57,7 @@ export function initTrainState<P, B extends ReasonerBuffers, C extends States<C>
     params,
     buffers,
     opt: optimizer(train).init(params),
-    carry: initialCarry(reasoner, train.batchSize),
+    carry: initialCarry(reasoner, buffers, train.batchSize),
     ...(train.emaRate > 0 ? { ema: params } : {}),
     step: 0,
     key,
@@ -73,6 +73,7 @@ function schedule(base: number, train: TrainConfig) {
   });
 }
 
+/** HRM's optimiser for a train config: AdamATan2 on the warm-up + cosine schedule, with decoupled weight decay. */
 export function optimizer(train: TrainConfig) {
   return adamAtan2({
     lr: schedule(train.lr, train),

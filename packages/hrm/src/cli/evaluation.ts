@@ -1,10 +1,13 @@
 /** Evaluation helpers shared by `hrm eval`, `train` and `demo`: batches of a preset's unseen puzzles, and scoring. */
 import * as E from 'fp-ts/lib/Either.js';
+import type { ModelConfig } from '../config.js';
+import type { States } from '../hierarchy.js';
+import type { HrmStates } from '../hrm.js';
+import type { HrmBuffers, HrmParams } from '../params.js';
 import { haltingSegment, predictSegments } from '../predict.js';
 import type { Predictor, TaskPreset } from '../presets/preset.js';
-import type { Batch } from '../reasoner.js';
+import type { Batch, Hidden, Reasoner, ReasonerBuffers } from '../reasoner.js';
 import { type Example, toBatch } from '../tasks/index.js';
-import type { ModelFile } from './model-file.js';
 
 /**
  * Examples in batches of at most `chunk`. The default keeps each batch's attention scores
@@ -29,8 +32,18 @@ export function evalBatches(preset: TaskPreset, n: number, seqLen: number): Batc
   return batchesOf(preset.evalExamples(n), seqLen);
 }
 
-/** A model ready to run: its config, the reasoner it describes, and its weights (a `ModelFile` is one). */
-export type LoadedModel = Pick<ModelFile, 'model' | 'reasoner' | 'params' | 'buffers'>;
+/** A model ready to run: its config, its reasoner, and its weights (a `ModelFile` is one). */
+export interface LoadedModel<
+  P = HrmParams,
+  B extends ReasonerBuffers = HrmBuffers,
+  C extends States<C> = HrmStates,
+  X = Hidden,
+> {
+  readonly model: ModelConfig;
+  readonly reasoner: Reasoner<P, B, C, X>;
+  readonly params: P;
+  readonly buffers: B;
+}
 
 /** The task metrics of a model run for a fixed number of segments on a set of examples, from `scoreExamples`. */
 export interface ScoredRun {
@@ -44,8 +57,8 @@ export interface ScoredRun {
 }
 
 /** Runs `segments` segments on the examples and scores them with the preset's metrics. */
-export function scoreExamples(
-  m: LoadedModel,
+export function scoreExamples<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  m: LoadedModel<P, B, C, X>,
   preset: TaskPreset,
   examples: readonly Example[],
   segments = m.model.haltMaxSteps,
@@ -75,7 +88,7 @@ export function scoreExamples(
 }
 
 /** A preset's `Predictor`: the answers after `segments` segments and their halt logits. */
-export function predictor(m: LoadedModel): Predictor {
+export function predictor<P, B extends ReasonerBuffers, C extends States<C>, X>(m: LoadedModel<P, B, C, X>): Predictor {
   return (examples, segments) => {
     const tokens: number[][] = [];
     const qHalt: number[] = [];
