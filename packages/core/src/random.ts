@@ -5,7 +5,7 @@
  * numbers on every backend and every machine. A key is a plain pair of uint32s, so it can be stored
  * in a checkpoint and training can resume bit for bit.
  */
-import { allocArray, type DType, type FloatDType } from '@hrm/kernels';
+import { allocArray, checkBufferSize, type DType, type FloatDType } from '@hrm/kernels';
 import { backendOf, fromBuffer } from './engine.js';
 import type { CreateOptions } from './ops/create.js';
 import { resolveShape } from './ops/create.js';
@@ -134,10 +134,13 @@ function upload<S extends Shape, D extends DType>(
 }
 
 function count(shape: Shape, opts?: { readonly dims?: unknown }): number {
-  return resolveShape('random', shape, opts?.dims as Record<string, number> | undefined).sizes.reduce(
+  const n = resolveShape('random', shape, opts?.dims as Record<string, number> | undefined).sizes.reduce(
     (a, b) => a * b,
     1,
   );
+  // Samples are drawn in float64 on the host: refuse a size that could never be had before hashing for it.
+  checkBufferSize('random', 'float64', n);
+  return n;
 }
 
 /** Uniform samples in [minval, maxval). */
@@ -227,6 +230,7 @@ export function randint<const S extends Shape>(
 /** A random ordering of 0..n-1 (int32), by Fisher-Yates. */
 export function permutation(k: Key, n: number): Tensor<[number], 'int32'> {
   if (!Number.isInteger(n) || n < 0) throw new RangeError(`permutation: n must be a non-negative integer, got ${n}`);
+  checkBufferSize('permutation', 'float64', n); // two random words per element, as float64 takes
   const out = new Int32Array(n);
   for (let i = 0; i < n; i++) out[i] = i;
   const bits = randomBits(k, 2 * n);

@@ -27,8 +27,50 @@ export function isFloat(dtype: DType): dtype is FloatDType {
   return dtype === 'float32' || dtype === 'float64';
 }
 
-/** A new zero-filled typed array of `size` elements of `dtype`. */
+/**
+ * The most bytes one buffer may take, on every backend: 4 GiB, the whole address space of a wasm32
+ * memory and no more than any JavaScript engine we know of gives one typed array. Sizes come from
+ * untrusted input (a config, a file header, a batch size), and a buffer far past this could only end in
+ * the engine's own failure or the process being killed once it is filled.
+ */
+export const MAX_BUFFER_BYTES = 2 ** 32;
+
+/** The error for a buffer that cannot be had: the bytes asked for, and the limit or refusal it ran into. */
+export function outOfMemory(who: string, bytes: number, detail: string): RangeError {
+  return new RangeError(`${who}: out of memory: ${bytes} bytes asked for, ${detail}`);
+}
+
+/**
+ * Throws a RangeError naming `who` unless `size` elements of `dtype` could make one buffer: `size` must be a
+ * non-negative integer, and the bytes within `MAX_BUFFER_BYTES`. For work that would take long before it
+ * allocates (random sampling, say), so that it refuses an impossible size at once.
+ */
+export function checkBufferSize(who: string, dtype: DType, size: number): void {
+  if (!Number.isInteger(size) || size < 0)
+    throw new RangeError(`${who}: ${size} is not a number of elements (a non-negative integer)`);
+  const bytes = size * itemSize(dtype);
+  if (bytes > MAX_BUFFER_BYTES)
+    throw outOfMemory(who, bytes, `for ${size} ${dtype} elements: one buffer holds at most ${MAX_BUFFER_BYTES} bytes`);
+}
+
+/** A new zero-filled typed array of `size` elements of `dtype`. Throws a RangeError if it cannot be had. */
 export function allocArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
+  checkBufferSize('allocArray', dtype, size);
+  try {
+    return newArray(dtype, size);
+  } catch (e) {
+    // The engine's own refusal ("Array buffer allocation failed"): the bytes are not there to be had.
+    if (e instanceof RangeError)
+      throw outOfMemory(
+        'allocArray',
+        size * itemSize(dtype),
+        `for ${size} ${dtype} elements: the runtime refused (${e.message})`,
+      );
+    throw e;
+  }
+}
+
+function newArray<D extends DType>(dtype: D, size: number): ArrayFor<D> {
   switch (dtype) {
     case 'float32':
       return new Float32Array(size) as ArrayFor<D>;

@@ -20,7 +20,7 @@ export type {
 } from './backend.js';
 export { COMPARE_OPS } from './backend.js';
 export type { ArrayFor, DType, FloatDType, TypedArray } from './dtype.js';
-export { allocArray, DTYPES, dtypeOfArray, isFloat, itemSize } from './dtype.js';
+export { allocArray, checkBufferSize, DTYPES, dtypeOfArray, isFloat, itemSize, MAX_BUFFER_BYTES } from './dtype.js';
 export { LiveMemory } from './live-memory.js';
 export { ReferenceBackend } from './reference/index.js';
 export {

@@ -2,9 +2,9 @@
  * Creating tensors: from literals (`tensor`), filled (`zeros`, `ones`, `full`), ranges (`arange`), and
  * from outside data (`fromArray`, `fromArrays`), which validates instead of trusting and returns Either.
  */
-import { allocArray, type Backend, type DType, sizeOf, type TypedArray } from '@hrm/kernels';
+import { allocArray, type Backend, type DType, isFloat, sizeOf, type TypedArray } from '@hrm/kernels';
 import * as E from 'fp-ts/lib/Either.js';
-import { backendOf, fromBuffer } from '../engine.js';
+import { backendOf, dispose, fromBuffer } from '../engine.js';
 import { DTypeError, ShapeError } from '../errors.js';
 import type { DimSizes, LiteralShape, NamesOf, NestedArray, Shape } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
@@ -23,7 +23,7 @@ const HOLDS: Record<DType, string> = {
  * int32, 0 and 1 for bool, and for float32 anything but a finite number that would round to ±Infinity.
  * (Rounding to the nearest float32 is what float32 means, so it is no change in this sense.)
  */
-export function fitsDType(value: number, dtype: DType): boolean {
+function fitsDType(value: number, dtype: DType): boolean {
   switch (dtype) {
     case 'bool':
       return value === 0 || value === 1;
@@ -167,11 +167,11 @@ export function tensor(data: NestedArray<number> | NestedArray<boolean>, dtype?:
   walk(data, 0, 'data');
   const dt = dtype ?? (typeof flat[0] === 'boolean' ? 'bool' : 'float32');
   // As fromArray checks data, but throwing: a literal is code, not input. NaN and ±Infinity are allowed.
-  const data = validateValues('tensor', flat, dt, true);
-  if (E.isLeft(data)) throw data.left;
+  const values = validateValues('tensor', flat, dt, true);
+  if (E.isLeft(values)) throw values.left;
   return upload(
     backendOf('tensor', []),
-    data.right,
+    values.right,
     dt,
     shape,
     shape.map(() => undefined),
@@ -198,10 +198,12 @@ export function arange(start: number, stop?: number, step = 1, dtype: DType = 'i
   if (dtype === 'int32' && ![lo, hi, step].every(Number.isInteger))
     throw new DTypeError('arange', `non-integer arguments (${lo}, ${hi}, ${step}) need a float dtype`);
   const n = Math.max(0, Math.ceil((hi - lo) / step));
-  // The first and last values bound the rest (bool holds only 0 and 1, so it needs them all in range too).
-  for (const v of n === 0 ? [] : [lo, lo + (n - 1) * step]) checkFits('arange', v, dtype);
   const data = allocArray(dtype, n);
-  for (let i = 0; i < n; i++) data[i] = lo + i * step;
+  for (let i = 0; i < n; i++) {
+    const v = lo + i * step;
+    checkFits('arange', v, dtype);
+    data[i] = v;
+  }
   return upload(backendOf('arange', []), data, dtype, [n], [undefined]);
 }
 
@@ -233,8 +235,11 @@ export function bindShape(
   count: number,
   dims: Readonly<Record<string, number>> = {},
 ): E.Either<ShapeError, { sizes: number[]; dims: Record<string, number> }> {
-  const bound: Record<string, number> = { ...dims };
-  const unbound = [...new Set(shape.filter((d): d is string => typeof d === 'string' && bound[d] === undefined))];
+  // A Map, not an object: a dim named `__proto__` or `constructor` is a name like any other.
+  const bound = new Map(Object.entries(dims).filter(([, size]) => size !== undefined));
+  const invalid = badSize(shape, bound);
+  if (invalid !== undefined) return E.left(new ShapeError(op, invalid));
+  const unbound = [...new Set(shape.filter((d): d is string => typeof d === 'string' && !bound.has(d)))];
   if (unbound.length > 1)
     return E.left(
       new ShapeError(
@@ -242,10 +247,7 @@ export function bindShape(
         `cannot infer both '${unbound.join("' and '")}' from ${count} elements; give their sizes in dims`,
       ),
     );
-  for (const d of shape)
-    if (typeof d === 'number' && (!Number.isInteger(d) || d < 0))
-      return E.left(new ShapeError(op, `shape [${shape.join(', ')}] has an invalid size ${d}`));
-  const known = shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : (bound[d] ?? 1)), 1);
+  const known = shape.reduce<number>((n, d) => n * (typeof d === 'number' ? d : (bound.get(d) ?? 1)), 1);
   if (unbound.length === 1) {
     const name = unbound[0];
     const times = shape.filter((d) => d === name).length;
@@ -254,9 +256,9 @@ export function bindShape(
       return E.left(
         new ShapeError(op, `${count} elements do not fit shape [${shape.join(', ')}]: no integer size for '${name}'`),
       );
-    bound[name] = size;
+    bound.set(name, size);
   }
-  const sizes = shape.map((d) => (typeof d === 'number' ? d : bound[d]));
+  const sizes = shape.map((d) => (typeof d === 'number' ? d : (bound.get(d) as number)));
   const total = sizeOf(sizes);
   if (total !== count)
     return E.left(
@@ -265,7 +267,41 @@ export function bindShape(
         `${count} elements do not fit shape [${shape.map((d, i) => (typeof d === 'string' ? `${d}=${sizes[i]}` : d)).join(', ')}] (${total} elements)`,
       ),
     );
-  return E.right({ sizes, dims: bound });
+  // fromEntries, not assignment: a name `__proto__` stays a key.
+  return E.right({ sizes, dims: Object.fromEntries(bound) });
+}
+
+/** The first size in `shape` (a literal, or a name's size in `bound`) that is not a non-negative integer. */
+function badSize(shape: Shape, bound: ReadonlyMap<string, number>): string | undefined {
+  for (const [i, d] of shape.entries()) {
+    if (typeof d === 'number' && !(Number.isInteger(d) && d >= 0))
+      return `shape [${shape.join(', ')}] has an invalid size ${d}`;
+    if (typeof d !== 'number' && typeof d !== 'string')
+      return `shape [${shape.join(', ')}] has ${String(d)} at axis ${i}, not a size or a name`;
+    const size = typeof d === 'string' ? bound.get(d) : undefined;
+    if (size !== undefined && !(Number.isInteger(size) && size >= 0))
+      return `size of '${d}' must be a non-negative integer, got ${size}`;
+  }
+  return undefined;
+}
+
+/** Why one element of outside data cannot be stored as `dtype`, if it cannot. */
+function badElement(x: unknown, dtype: DType, allowNonFinite: boolean): string | undefined {
+  if (typeof x !== 'number' && typeof x !== 'boolean') return `${x === null ? 'null' : `a ${typeof x}`}, not a number`;
+  const v = Number(x);
+  if (isFloat(dtype) && !Number.isFinite(v) && !allowNonFinite)
+    return `${v}, not a valid ${dtype} (non-finite; pass allowNonFinite to accept it)`;
+  return fitsDType(v, dtype) ? undefined : `${v}, not a valid ${dtype} (${HOLDS[dtype]})`;
+}
+
+/** A Left with the out-of-memory RangeError instead of a throw, for ops that promise to return Either. */
+function attempt<A>(make: () => A): E.Either<Error, A> {
+  try {
+    return E.right(make());
+  } catch (e) {
+    if (e instanceof RangeError) return E.left(e);
+    throw e;
+  }
 }
 
 function validateValues(
@@ -274,23 +310,13 @@ function validateValues(
   dtype: DType,
   allowNonFinite: boolean,
 ): E.Either<Error, TypedArray> {
-  const data = allocArray(dtype, values.length);
+  const made = attempt(() => allocArray(dtype, values.length));
+  if (E.isLeft(made)) return made;
+  const data = made.right;
   for (let i = 0; i < values.length; i++) {
-    const v = Number(values[i]);
-    if (
-      dtype === 'bool'
-        ? v !== 0 && v !== 1
-        : dtype === 'int32'
-          ? !Number.isInteger(v) || v < -(2 ** 31) || v >= 2 ** 31
-          : !allowNonFinite && !Number.isFinite(v)
-    )
-      return E.left(
-        new DTypeError(
-          op,
-          `element ${i} is ${values[i]}, not a valid ${dtype}${dtype.startsWith('float') ? ' (non-finite; pass allowNonFinite to accept it)' : ''}`,
-        ),
-      );
-    data[i] = v;
+    const bad = badElement(values[i], dtype, allowNonFinite);
+    if (bad !== undefined) return E.left(new DTypeError(op, `element ${i} is ${bad}`));
+    data[i] = Number(values[i]);
   }
   return E.right(data);
 }
@@ -332,7 +358,13 @@ export function fromArrays<const T extends Record<string, ArraySpec>, D extends 
   const tensors: Record<string, AnyTensor> = {};
   for (const [key, sizes, data] of checked) {
     const names = specs[key].shape.map((d) => (typeof d === 'string' ? d : undefined));
-    tensors[key] = upload(backend, data, dtype, sizes, names);
+    // The backend may not have room: all or nothing, and a Left rather than a throw.
+    const made = attempt(() => upload(backend, data, dtype, sizes, names));
+    if (E.isLeft(made)) {
+      dispose(Object.values(tensors));
+      return made;
+    }
+    tensors[key] = made.right;
   }
   return E.right({ tensors: tensors as { [K in keyof T]: Tensor<T[K]['shape'], D> }, dims });
 }

@@ -347,11 +347,16 @@ export class WasmBackend implements Backend<WasmBuffer> {
   // Buffers
 
   private allocate(size: number, dtype: DType): WasmBuffer {
-    this.tick++;
     const bytes = size * itemSize(dtype);
-    this.counted.allocated(bytes);
-    if (bytes === 0) return new WasmBuffer(new Placement(0, 0), 0, dtype, 0);
+    // Before anything else: a block that can never exist must not spill every other buffer first.
+    if (bytes > 0) this.heap.checkRequest(bytes);
+    this.tick++;
+    if (bytes === 0) {
+      this.counted.allocated(0);
+      return new WasmBuffer(new Placement(0, 0), 0, dtype, 0);
+    }
     const place = new Placement(this.block(bytes), bytes);
+    this.counted.allocated(bytes); // only once the block is had, so a refusal leaves the counts right
     place.stamp = this.tick;
     this.track(place);
     const buffer = new WasmBuffer(place, size, dtype, bytes);

@@ -10,6 +10,7 @@
  * reused, never returned to the system; a free block that reaches the top lowers the top.
  */
 
+import { outOfMemory } from '../dtype.js';
 import { requireWasm, type WasmMemory } from './webassembly.js';
 
 export const PAGE = 65536;
@@ -120,8 +121,27 @@ export class Heap {
     this.f64 = new Float64Array(buf);
   }
 
+  /**
+   * The most bytes one block can ever have: the maximum memory less what sits below the heap and past
+   * its top. Larger requests are refused up front: the size classes only cover blocks that can exist.
+   */
+  get maximumBlockBytes(): number {
+    return Math.floor((this.maximumPages * PAGE - RESERVED - OVERREAD) / ALIGN) * ALIGN;
+  }
+
+  /** Throws the out-of-memory RangeError if a block of `bytes` could never be had, whatever is freed. */
+  checkRequest(bytes: number): void {
+    if (!(bytes <= this.maximumBlockBytes))
+      throw outOfMemory(
+        'wasm backend',
+        bytes,
+        `over the ${this.maximumBlockBytes} bytes one buffer can have in a wasm memory of at most ${this.maximumPages * PAGE} bytes`,
+      );
+  }
+
   /** A 64-byte-aligned block of at least `bytes` bytes (contents undefined). `bytes` > 0. */
   alloc(bytes: number): number {
+    this.checkRequest(bytes);
     const size = Math.ceil(bytes / ALIGN) * ALIGN;
     if (size <= QUICK_MAX_BLOCK) {
       const cached = this.quick[size / ALIGN].pop();
@@ -159,7 +179,7 @@ export class Heap {
       if (blockSize > size) this.link(found + size, blockSize - size);
     } else {
       ptr = this.top;
-      this.reserve(ptr + size);
+      this.reserve(ptr + size, size);
       this.top = ptr + size;
     }
     this.live += size;
@@ -237,8 +257,8 @@ export class Heap {
     if (bin.size === 0) this.nonEmpty[c >> 5] &= ~(1 << (c & 31));
   }
 
-  /** Grows the memory so that bytes [0, used) exist, and OVERREAD bytes past them. */
-  private reserve(used: number): void {
+  /** Grows the memory so that bytes [0, used) exist, and OVERREAD bytes past them, for a block of `bytes`. */
+  private reserve(used: number, bytes: number): void {
     const end = used + OVERREAD;
     const have = this.size;
     if (end <= have) return;
@@ -246,12 +266,30 @@ export class Heap {
     const needPages = Math.ceil(end / PAGE);
     // Grow by at least half again, to keep the number of grows (and view renewals) logarithmic.
     const pages = Math.min(this.maximumPages, Math.max(needPages, Math.ceil(havePages * 1.5)));
+    const live = `${this.live} bytes live`;
     if (needPages > this.maximumPages)
-      throw new RangeError(
-        `wasm backend: out of memory (${(end / 2 ** 20).toFixed(0)} MiB needed, ${(this.maximumPages * PAGE) / 2 ** 20} MiB maximum)`,
+      throw outOfMemory(
+        'wasm backend',
+        bytes,
+        `but the wasm memory would need ${needPages * PAGE} bytes, over its maximum of ${this.maximumPages * PAGE} (${live})`,
       );
-    this.memory.grow(pages - havePages);
+    // Under the maximum, the system may still refuse the pages: then try for just what is needed.
+    let refused = this.grow(pages - havePages);
+    if (refused !== undefined && pages > needPages) refused = this.grow(needPages - havePages);
+    if (refused !== undefined)
+      throw outOfMemory('wasm backend', bytes, `and growing the wasm memory to hold it failed (${live}): ${refused}`);
     this.refresh();
+  }
+
+  /** Grows the memory by `pages`; undefined if it did, else the runtime's reason. */
+  private grow(pages: number): string | undefined {
+    try {
+      this.memory.grow(pages);
+      return undefined;
+    } catch (e) {
+      if (e instanceof RangeError) return e.message;
+      throw e;
+    }
   }
 
   /** Bytes in live blocks. */

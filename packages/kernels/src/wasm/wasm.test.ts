@@ -284,6 +284,41 @@ describe('allocator', () => {
   });
 });
 
+describe('allocation limits', () => {
+  it('refuses a block the heap could never hold, naming the bytes and the maximum, and stays usable', () => {
+    const h = new Heap({ initialBytes: 1 << 20, maximumBytes: 64 << 20 });
+    const kept = h.alloc(1000);
+    const before = h.stats();
+    // Past every size class (the allocator's bins cover blocks up to 4 GiB): refused before it looks.
+    expect(() => h.alloc(2 ** 33)).toThrow(
+      `wasm backend: out of memory: 8589934592 bytes asked for, over the ${h.maximumBlockBytes} bytes one buffer can have in a wasm memory of at most 67108864 bytes`,
+    );
+    expect(() => h.alloc(2 ** 40)).toThrow(/1099511627776 bytes asked for/);
+    expect(() => h.alloc(128 << 20)).toThrow(/out of memory: 134217728 bytes asked for, over/);
+    // Within the maximum, but not beside what is live: the memory would have to grow past its maximum.
+    const big = h.alloc(40 << 20);
+    expect(() => h.alloc(40 << 20)).toThrow(
+      /out of memory: 41943040 bytes asked for, but the wasm memory would need \d+ bytes, over its maximum of 67108864 \(41944064 bytes live\)/,
+    );
+    h.free(big, 40 << 20);
+    expect(h.stats()).toEqual({ ...before, memoryBytes: h.stats().memoryBytes }); // grown, never shrunk
+    expect(h.alloc(40 << 20)).toBe(big);
+    h.free(kept, 1000);
+  });
+
+  it('refuses a buffer that can never fit before spilling anything, and keeps its counts', () => {
+    const b = make({ threads: 1, memoryLimitBytes: 1 << 20, maximumMemoryBytes: 256 << 20 });
+    const xs = Array.from({ length: 8 }, (_, i) => view(b, values(100_000, i), 'float32', [100_000]));
+    const before = { stats: b.memoryStats(), memory: b.memory() };
+    for (const size of [2 ** 31, 2 ** 40, 100 << 20])
+      expect(() => b.fill(size, 'float32', 0)).toThrow(`out of memory: ${size * 4} bytes asked for`);
+    expect(() => b.upload(new Float32Array(80 << 20), 'float32')).toThrow(/335544320 bytes asked for/);
+    expect(b.memoryStats()).toEqual(before.stats); // nothing spilled, the limit not raised
+    expect(b.memory()).toEqual(before.memory);
+    expect(Array.from(b.read(xs[0]))).toEqual(Array.from(values(100_000, 0)));
+  });
+});
+
 describe('kernels', () => {
   const odd = [1, 3, 17, 81, 129];
 

@@ -24,6 +24,8 @@ const rawBytes = (x: AnyTensor): number[] => {
   return Array.from(new Uint8Array(d.buffer, d.byteOffset, d.byteLength));
 };
 
+/** Checkpoints of a diverged run can still be written and read, to inspect them. */
+const inspect = { allowNonFinite: true };
 const specials = [0, -0, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN, 1e-45, -3e-39, 3.4e38];
 const [, runKey] = splitKey(key(2 ** 40 + 5));
 
@@ -49,7 +51,7 @@ function fullCheckpoint(): Checkpoint {
 describe('checkpointToBytes / checkpointFromBytes', () => {
   it('round-trips parameters and optimiser state bit for bit, keeping the tree structure', () => {
     const ckpt = fullCheckpoint();
-    const back = ok(checkpointFromBytes(ok(checkpointToBytes(ckpt))));
+    const back = ok(checkpointFromBytes(ok(checkpointToBytes(ckpt, inspect)), undefined, undefined, inspect));
     for (const [mine, theirs] of [
       [ckpt.params, back.params],
       [ckpt.optState, back.optState],
@@ -69,7 +71,7 @@ describe('checkpointToBytes / checkpointFromBytes', () => {
 
   it('round-trips the resume data: step, key words and config', () => {
     const ckpt = fullCheckpoint();
-    const back = ok(checkpointFromBytes(ok(checkpointToBytes(ckpt))));
+    const back = ok(checkpointFromBytes(ok(checkpointToBytes(ckpt, inspect)), undefined, undefined, inspect));
     expect(back.step).toBe(123_456);
     expect([...back.key]).toEqual([...runKey]);
     expect(splitKey(back.key, 3)).toEqual(splitKey(runKey, 3)); // randomness resumes where it left off
@@ -78,7 +80,7 @@ describe('checkpointToBytes / checkpointFromBytes', () => {
 
   it('names tensors params.<leaf path> and opt.<leaf path>, with everything else in the metadata', () => {
     const ckpt = fullCheckpoint();
-    const file = ok(decodeSafetensors(ok(checkpointToBytes(ckpt))));
+    const file = ok(decodeSafetensors(ok(checkpointToBytes(ckpt, inspect))));
     expect(Object.keys(file.tensors).sort()).toEqual(
       [
         ...leaves(ckpt.params).map((l) => `params.${l.path}`),
@@ -113,10 +115,59 @@ describe('checkpointToBytes / checkpointFromBytes', () => {
     expect(failure(checkpointToBytes(clash)).problems).toEqual([
       "two leaves are both stored as 'params.a.b' (a key containing '.'?)",
     ]);
+    const nested = { params: {}, step: 0, key: key(1), config: JSON.parse(`${'['.repeat(65)}${']'.repeat(65)}`) };
+    expect(failure(checkpointToBytes(nested)).problems).toEqual([
+      'config nests arrays and objects more than 64 deep, which would not read back',
+    ]);
     const mask = { params: {}, optState: { mask: tensor([true]) }, step: 0, key: key(1), config: {} };
     expect(failure(checkpointToBytes(mask)).message).toBe(
       "checkpoint: tensor 'opt.mask': dtype bool cannot be written (writable: float32, float64, int32)",
     );
+  });
+});
+
+describe('non-finite weights', () => {
+  const diverged = (): Checkpoint => ({
+    params: {
+      w: ok(fromArray([1, Number.NaN, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN], [5], inspect)),
+      b: tensor([1, 2]),
+      wide: ok(fromArray([Number.NaN], [1], { dtype: 'float64', allowNonFinite: true })),
+      ids: tensor([7], 'int32'),
+    },
+    optState: { m: [ok(fromArray([Number.POSITIVE_INFINITY, 0], [2], inspect))] },
+    step: 9,
+    key: key(3),
+    config: {},
+  });
+
+  it('are refused when saving, each tensor named with its count of NaN and ±Infinity', () => {
+    expect(failure(checkpointToBytes(diverged())).message).toBe(
+      [
+        'checkpoint: 3 problems:',
+        "  - tensor 'params.w': 4 of its 5 values are not finite (2 NaN, 2 ±Infinity); pass allowNonFinite to save it anyway",
+        "  - tensor 'params.wide': 1 of its 1 values is not finite (1 NaN, 0 ±Infinity); pass allowNonFinite to save it anyway",
+        "  - tensor 'opt.m.0': 1 of its 2 values is not finite (0 NaN, 1 ±Infinity); pass allowNonFinite to save it anyway",
+      ].join('\n'),
+    );
+  });
+
+  it('are refused when loading, with or without a template, unless allowNonFinite', () => {
+    const bytes = ok(checkpointToBytes(diverged(), inspect));
+    const problems = [
+      "tensor 'opt.m.0': 1 of its 2 values is not finite (0 NaN, 1 ±Infinity); pass allowNonFinite to load it anyway",
+      "tensor 'params.w': 4 of its 5 values are not finite (2 NaN, 2 ±Infinity); pass allowNonFinite to load it anyway",
+      "tensor 'params.wide': 1 of its 1 values is not finite (1 NaN, 0 ±Infinity); pass allowNonFinite to load it anyway",
+    ];
+    const refused = failure(checkpointFromBytes(bytes, undefined, 'run.safetensors'));
+    expect(refused.source).toBe('run.safetensors');
+    expect(refused.problems).toEqual(problems);
+    const template = { params: diverged().params };
+    expect(failure(checkpointFromBytes(bytes, template)).problems).toEqual(problems);
+    // Opting out gives every value back, bit for bit.
+    const back = ok(checkpointFromBytes(bytes, template, 'run.safetensors', inspect));
+    const w = (params: unknown) => (params as { w: AnyTensor }).w;
+    expect(rawBytes(w(back.params))).toEqual(rawBytes(w(diverged().params)));
+    expect(ok(checkpointFromBytes(bytes, undefined, undefined, inspect)).step).toBe(9);
   });
 });
 
@@ -191,6 +242,12 @@ describe('loading against a template', () => {
       "metadata 'step': expected NonNegativeInt, got -1",
       "metadata 'key': expected [uint32, uint32], got [1,2,3]",
       "metadata 'params_tree': w: expected null (a tensor), an array or an object, got 3",
+    ]);
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    const nested = encodeSafetensors(remade, { ...metadata, params_tree: deep(100_000), key: deep(10_000) });
+    expect(failure(checkpointFromBytes(nested)).problems).toEqual([
+      "metadata 'key' nests arrays and objects more than 64 deep",
+      "metadata 'params_tree' nests arrays and objects more than 64 deep",
     ]);
     const newer = encodeSafetensors(remade, { ...metadata, format_version: '2' });
     expect(failure(checkpointFromBytes(newer)).problems).toEqual([

@@ -9,6 +9,7 @@ import type { AnyTensor, Key } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
 import { assembleTrees, checkTensors, type Part, tensorName } from './assemble.js';
 import { CheckpointError } from './errors.js';
+import { nonFiniteProblem } from './finite.js';
 import { decodeMetadata, encodeMetadata, type Json } from './metadata.js';
 import { concatChunks, decodeSafetensors, planSafetensors, type SafetensorsPlan } from './safetensors.js';
 import { flattenTree, type Skeleton } from './structure.js';
@@ -36,10 +37,14 @@ export interface CheckpointTemplate<P = Tree, O = Tree> {
   readonly optState?: O | undefined;
 }
 
-/** Checks a checkpoint and lays out its file. */
+/**
+ * Checks a checkpoint and lays out its file. Float tensors holding NaN or ±Infinity are refused unless
+ * `allowNonFinite` (reading each tensor once more, which costs far less than losing a good checkpoint).
+ */
 export function planCheckpoint<P, O>(
   ckpt: Checkpoint<P, O>,
   source: string,
+  options: { readonly allowNonFinite?: boolean } = {},
 ): E.Either<CheckpointError, SafetensorsPlan> {
   const problems: string[] = [];
   const tensors = new Map<string, AnyTensor>();
@@ -67,13 +72,24 @@ export function planCheckpoint<P, O>(
     optTree,
   });
   if (E.isLeft(metadata)) problems.push(...metadata.left);
+  if (options.allowNonFinite !== true)
+    for (const [name, x] of tensors) {
+      const problem = nonFiniteProblem(name, x.dtype, () => x.data(), 'save');
+      if (problem !== undefined) problems.push(problem);
+    }
   if (problems.length > 0 || E.isLeft(metadata)) return E.left(new CheckpointError(source, problems));
   return planSafetensors(Object.fromEntries(tensors), metadata.right, source);
 }
 
-/** The checkpoint as safetensors bytes (for the browser, or to send elsewhere). */
-export function checkpointToBytes<P, O>(ckpt: Checkpoint<P, O>): E.Either<CheckpointError, Uint8Array> {
-  return E.map(concatChunks)(planCheckpoint(ckpt, 'checkpoint'));
+/**
+ * The checkpoint as safetensors bytes (for the browser, or to send elsewhere). Float tensors holding NaN
+ * or ±Infinity are refused, each named with its count, unless `allowNonFinite`.
+ */
+export function checkpointToBytes<P, O>(
+  ckpt: Checkpoint<P, O>,
+  options: { readonly allowNonFinite?: boolean } = {},
+): E.Either<CheckpointError, Uint8Array> {
+  return E.map(concatChunks)(planCheckpoint(ckpt, 'checkpoint', options));
 }
 
 /** The template's trees as parts, or what is wrong with them. */
@@ -96,23 +112,27 @@ function templateParts(template: CheckpointTemplate<unknown, unknown>, problems:
 
 /**
  * The checkpoint in `bytes`, or a CheckpointError (naming `source`) with every problem: a corrupt file,
- * bad metadata, and, against a template, every missing, unexpected, misshapen or mistyped tensor. Tensors
- * are made on the current backend, and only when nothing is wrong.
+ * bad metadata, float tensors holding NaN or ±Infinity (unless `allowNonFinite`), and, against a
+ * template, every missing, unexpected, misshapen or mistyped tensor. Tensors are made on the current
+ * backend, and only when nothing is wrong.
  */
 export function checkpointFromBytes(
   bytes: Uint8Array,
   template?: undefined,
   source?: string,
+  options?: { readonly allowNonFinite?: boolean },
 ): E.Either<CheckpointError, Checkpoint>;
 export function checkpointFromBytes<P, O = Tree>(
   bytes: Uint8Array,
   template: CheckpointTemplate<P, O>,
   source?: string,
+  options?: { readonly allowNonFinite?: boolean },
 ): E.Either<CheckpointError, Checkpoint<P, O>>;
 export function checkpointFromBytes(
   bytes: Uint8Array,
   template?: CheckpointTemplate<unknown, unknown>,
   source = 'checkpoint',
+  options: { readonly allowNonFinite?: boolean } = {},
 ): E.Either<CheckpointError, Checkpoint<unknown, unknown>> {
   const file = decodeSafetensors(bytes, source);
   if (E.isLeft(file)) return file;
@@ -128,6 +148,12 @@ export function checkpointFromBytes(
   // Without a template for it, optimiser state is rebuilt from the structure stored with it.
   if (template?.optState === undefined && optTree !== undefined) parts.push({ prefix: 'opt', skeleton: optTree });
   const problems = checkTensors(parts, file.right.tensors);
+  if (options.allowNonFinite !== true)
+    for (const name of Object.keys(file.right.tensors).sort()) {
+      const x = file.right.tensors[name];
+      const problem = nonFiniteProblem(name, x.dtype, () => x.data, 'load');
+      if (problem !== undefined) problems.push(problem);
+    }
   if (problems.length > 0) return E.left(new CheckpointError(source, problems));
 
   const trees = assembleTrees(parts, file.right.tensors);

@@ -32,3 +32,20 @@ export function exactPair<C extends t.Mixed>(item: C, name: string): t.Type<[t.T
     t.identity,
   );
 }
+
+/**
+ * Whether `json` nests arrays and objects more than `limit` deep. Untrusted JSON is checked with this
+ * before it is decoded: the codecs, and the messages they build with JSON.stringify, recurse, so a value
+ * nested some thousands deep would overflow the stack, a throw where a Left is promised. Iterative, so it
+ * cannot overflow itself.
+ */
+export function nestsDeeperThan(json: unknown, limit: number): boolean {
+  const pending: [unknown, number][] = [[json, 1]];
+  for (let next = pending.pop(); next !== undefined; next = pending.pop()) {
+    const [value, depth] = next;
+    if (typeof value !== 'object' || value === null) continue;
+    if (depth > limit) return true;
+    for (const child of Object.values(value)) pending.push([child, depth + 1]);
+  }
+  return false;
+}

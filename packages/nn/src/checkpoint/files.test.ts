@@ -76,6 +76,48 @@ describe('saveCheckpoint / loadCheckpoint', () => {
     expect(loaded(path).step).toBe(1);
     expect(readdirSync(dir)).toEqual(['run.safetensors']);
   });
+
+  it('keeps a good checkpoint rather than save NaN over it, and names the path when loading one', () => {
+    const path = join(dir, 'run.safetensors');
+    saveCheckpoint(path, small(1));
+    const step2 = {
+      ...small(2),
+      params: {
+        w: tensor([
+          [Number.NaN, 2],
+          [3, 4],
+        ]),
+      },
+    };
+    const refused = saveCheckpoint(path, step2);
+    expect(E.isLeft(refused) && refused.left.message).toBe(
+      `${path}: tensor 'params.w': 1 of its 4 values is not finite (1 NaN, 0 ±Infinity); pass allowNonFinite to save it anyway`,
+    );
+    expect(loaded(path).step).toBe(1);
+    expect(readdirSync(dir)).toEqual(['run.safetensors']);
+    // Written on request (to inspect a diverged run), refused on loading unless requested again.
+    expect(E.isRight(saveCheckpoint(path, step2, { allowNonFinite: true }))).toBe(true);
+    const load = loadCheckpoint(path);
+    expect(E.isLeft(load) && load.left.message).toBe(
+      `${path}: tensor 'params.w': 1 of its 4 values is not finite (1 NaN, 0 ±Infinity); pass allowNonFinite to load it anyway`,
+    );
+    const template = {
+      params: {
+        w: tensor([
+          [0, 0],
+          [0, 0],
+        ]),
+      },
+      optState: { m: [tensor([0])] },
+    };
+    expect(E.isLeft(loadCheckpoint(path, template))).toBe(true);
+    const inspected = loadCheckpoint(path, template, { allowNonFinite: true });
+    expect(E.isRight(inspected) && inspected.right.params.w.toArray()).toEqual([
+      [Number.NaN, 2],
+      [3, 4],
+    ]);
+    expect(E.isRight(loadCheckpoint(path, undefined, { allowNonFinite: true }))).toBe(true);
+  });
 });
 
 describe('a write killed midway', () => {

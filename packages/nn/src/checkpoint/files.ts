@@ -8,10 +8,15 @@ import { CheckpointError } from './errors.js';
 
 /**
  * Writes `ckpt` to `path` as one safetensors file, atomically: until the new file is complete and on disk,
- * `path` still holds the previous checkpoint (if any).
+ * `path` still holds the previous checkpoint (if any). Float tensors holding NaN or ±Infinity are refused
+ * (the previous checkpoint stays) unless `allowNonFinite`.
  */
-export function saveCheckpoint<P, O>(path: string, ckpt: Checkpoint<P, O>): E.Either<CheckpointError, void> {
-  const plan = planCheckpoint(ckpt, path);
+export function saveCheckpoint<P, O>(
+  path: string,
+  ckpt: Checkpoint<P, O>,
+  options: { readonly allowNonFinite?: boolean } = {},
+): E.Either<CheckpointError, void> {
+  const plan = planCheckpoint(ckpt, path, options);
   if (E.isLeft(plan)) return plan;
   return E.mapLeft((reason: string) => new CheckpointError(path, [`cannot write checkpoint: ${reason}`]))(
     writeFileAtomic(path, plan.right.chunks()),
@@ -19,17 +24,23 @@ export function saveCheckpoint<P, O>(path: string, ckpt: Checkpoint<P, O>): E.Ei
 }
 
 /**
- * The checkpoint at `path`, checked as `checkpointFromBytes` checks it (against `template`, if given);
- * every problem is named in the error.
+ * The checkpoint at `path`, checked as `checkpointFromBytes` checks it (against `template`, if given;
+ * NaN and ±Infinity refused unless `allowNonFinite`); every problem is named in the error.
  */
-export function loadCheckpoint(path: string): E.Either<CheckpointError, Checkpoint>;
+export function loadCheckpoint(
+  path: string,
+  template?: undefined,
+  options?: { readonly allowNonFinite?: boolean },
+): E.Either<CheckpointError, Checkpoint>;
 export function loadCheckpoint<P, O = Tree>(
   path: string,
   template: CheckpointTemplate<P, O>,
+  options?: { readonly allowNonFinite?: boolean },
 ): E.Either<CheckpointError, Checkpoint<P, O>>;
 export function loadCheckpoint(
   path: string,
   template?: CheckpointTemplate<unknown, unknown>,
+  options: { readonly allowNonFinite?: boolean } = {},
 ): E.Either<CheckpointError, Checkpoint<unknown, unknown>> {
   let bytes: Uint8Array;
   try {
@@ -38,6 +49,6 @@ export function loadCheckpoint(
     return E.left(new CheckpointError(path, [`cannot read checkpoint: ${e instanceof Error ? e.message : String(e)}`]));
   }
   return template === undefined
-    ? checkpointFromBytes(bytes, undefined, path)
-    : checkpointFromBytes(bytes, template, path);
+    ? checkpointFromBytes(bytes, undefined, path, options)
+    : checkpointFromBytes(bytes, template, path, options);
 }

@@ -7,7 +7,7 @@
 import { formatValidationErrors } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { exactPair, NonNegativeInt } from './codecs.js';
+import { exactPair, NonNegativeInt, nestsDeeperThan } from './codecs.js';
 import { isKnownDType, isReadable, READ_AS, type ReadableDType, SAFETENSORS_DTYPES } from './dtypes.js';
 
 const Offsets = exactPair(NonNegativeInt, '[begin, end]');
@@ -35,6 +35,11 @@ export interface Header {
 }
 
 const METADATA_KEY = '__metadata__';
+/**
+ * How deep a header may nest arrays and objects: a valid one needs 3 (header, entry, shape), and a few
+ * more levels still get the usual message naming the field.
+ */
+const MAX_HEADER_DEPTH = 8;
 
 /** The header's JSON value, or why it cannot be had. */
 function headerJson(bytes: Uint8Array): E.Either<string, { json: unknown; dataStart: number }> {
@@ -50,11 +55,15 @@ function headerJson(bytes: Uint8Array): E.Either<string, { json: unknown; dataSt
   } catch {
     return E.left('header is not valid UTF-8');
   }
+  let json: unknown;
   try {
-    return E.right({ json: JSON.parse(text), dataStart });
+    json = JSON.parse(text);
   } catch (e) {
     return E.left(`header is not valid JSON (${e instanceof Error ? e.message : String(e)})`);
   }
+  if (nestsDeeperThan(json, MAX_HEADER_DEPTH))
+    return E.left(`header nests arrays and objects more than ${MAX_HEADER_DEPTH} deep (a valid one needs 3)`);
+  return E.right({ json, dataStart });
 }
 
 function elementCount(shape: readonly number[]): number {

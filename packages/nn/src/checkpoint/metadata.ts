@@ -9,7 +9,7 @@ import { getSemigroup } from 'fp-ts/lib/Array.js';
 import * as E from 'fp-ts/lib/Either.js';
 import { pipe } from 'fp-ts/lib/function.js';
 import * as t from 'io-ts';
-import { exactPair, NonNegativeInt, Uint32 } from './codecs.js';
+import { exactPair, NonNegativeInt, nestsDeeperThan, Uint32 } from './codecs.js';
 import { type Skeleton, SkeletonCodec } from './structure.js';
 
 /** A JSON value: what a config may hold, so that it reads back exactly as written. */
@@ -28,6 +28,8 @@ export interface ResumeState {
 }
 
 const KeyWords = exactPair(Uint32, '[uint32, uint32]');
+/** How deep a metadata value may nest arrays and objects: far more than any tree of parameters or config needs. */
+const MAX_METADATA_DEPTH = 64;
 
 /** Where `value` stops being JSON that reads back as written (NaN, undefined, a Date, a cycle...), if anywhere. */
 function notJson(value: unknown, path: string, seen: Set<object>): string | undefined {
@@ -53,6 +55,8 @@ export function encodeMetadata(s: ResumeState): E.Either<string[], Record<string
   if (!KeyWords.is(s.key)) problems.push(`key must be two uint32 words, got [${s.key.join(', ')}]`);
   const badConfig = notJson(s.config, 'config', new Set());
   if (badConfig !== undefined) problems.push(`config must be plain JSON, but ${badConfig}`);
+  else if (nestsDeeperThan(s.config, MAX_METADATA_DEPTH))
+    problems.push(`config nests arrays and objects more than ${MAX_METADATA_DEPTH} deep, which would not read back`);
   if (problems.length > 0) return E.left(problems);
   return E.right({
     format: FORMAT,
@@ -78,6 +82,8 @@ function field<A>(m: Readonly<Record<string, string>>, name: string, codec: t.Ty
   } catch (e) {
     return E.left([`metadata '${name}' is not valid JSON (${e instanceof Error ? e.message : String(e)})`]);
   }
+  if (nestsDeeperThan(json, MAX_METADATA_DEPTH))
+    return E.left([`metadata '${name}' nests arrays and objects more than ${MAX_METADATA_DEPTH} deep`]);
   return E.mapLeft((errs: t.Errors) =>
     formatValidationErrors(errs).map((line) => `metadata '${name}': ${line.replace(/^\(root\): /, '')}`),
   )(codec.decode(json));

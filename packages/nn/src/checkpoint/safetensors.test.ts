@@ -196,6 +196,20 @@ describe('decodeSafetensors rejects damaged files, naming the tensor and the pro
     expect(rejection(concat([le('i64', [2n]), Uint8Array.of(0xc3, 0x28)]))).toContain('header is not valid UTF-8');
   });
 
+  it('a header nested too deep to decode safely (the codecs and their messages recurse)', () => {
+    const deep = (n: number) => '['.repeat(n) + ']'.repeat(n);
+    expect(rejection(file(deep(100_000)))).toBe(
+      'bad.safetensors: header nests arrays and objects more than 8 deep (a valid one needs 3)',
+    );
+    expect(rejection(file(`{"w": {"dtype": ${deep(20_000)}, "shape": [], "data_offsets": [0, 0]}}`))).toContain(
+      'more than 8 deep',
+    );
+    // A few levels too many still get the message that names the field.
+    expect(rejection(file({ w: { dtype: 'F32', shape: [[[2]]], data_offsets: [0, 8] } }, new Uint8Array(8)))).toBe(
+      "bad.safetensors: tensor 'w': shape.0: expected NonNegativeInt, got [[2]]",
+    );
+  });
+
   it('entries with fields of the wrong type', () => {
     expect(rejection(file({ w: 5 }, eight))).toContain("tensor 'w': expected { dtype, shape, data_offsets }, got 5");
     expect(rejection(file({ w: w({ shape: '2' }) }, eight))).toContain(
