@@ -56,7 +56,26 @@ export const TensorCodec = new t.Type<AnyTensor, TensorJSON, unknown>(
   }),
 );
 
-/** io-ts errors as lines of `path: reason`, e.g. `shape.1: expected NonNegativeInt, got -3`. */
+/**
+ * A short, safe description of a value for an error message: JSON up to a small depth and length, so
+ * that a hostile value (nested thousands deep, megabytes long) cannot overflow the stack or the message.
+ */
+export function describeValue(value: unknown, maxLength = 60): string {
+  const shallow = (v: unknown, depth: number): unknown => {
+    if (v === null || typeof v !== 'object') return v;
+    if (depth === 0) return Array.isArray(v) ? '[…]' : '{…}';
+    if (Array.isArray(v)) return v.slice(0, 8).map((x) => shallow(x, depth - 1));
+    return Object.fromEntries(
+      Object.entries(v)
+        .slice(0, 8)
+        .map(([k, x]) => [k, shallow(x, depth - 1)]),
+    );
+  };
+  const text = typeof value === 'bigint' ? `${value}n` : (JSON.stringify(shallow(value, 2)) ?? String(value));
+  return text.length > maxLength ? `${text.slice(0, maxLength - 1)}…` : text;
+}
+
+/** io-ts errors as `path: reason` lines (`hidden: expected PositiveInt, got -3`), the value described safely. */
 export function formatValidationErrors(errors: t.Errors): string[] {
   return errors.map((e) => {
     // Keys under an intersection or union name the member codec, not a place in the value: skip them.
@@ -67,7 +86,7 @@ export function formatValidationErrors(errors: t.Errors): string[] {
       .map((c) => c.key)
       .join('.');
     const last = e.context[e.context.length - 1];
-    const reason = e.message ?? `expected ${last?.type.name ?? 'a valid value'}, got ${JSON.stringify(e.value)}`;
+    const reason = e.message ?? `expected ${last?.type.name ?? 'a valid value'}, got ${describeValue(e.value)}`;
     return `${path || '(root)'}: ${reason}`;
   });
 }

@@ -14,7 +14,7 @@ export {
   setDefaultBackend,
   withBackend,
 } from '@hrm/kernels';
-export { formatValidationErrors, TensorCodec, TensorJSON } from './codec.js';
+export { describeValue, formatValidationErrors, TensorCodec, TensorJSON } from './codec.js';
 export type { KernelPrimitive, OutSpec, Primitive, ViewPrimitive } from './engine.js';
 export {
   apply,

@@ -4,7 +4,7 @@
  * unknown fields (a typo is an error, not a silently ignored key) and checks the fields that depend
  * on each other, reporting every problem with the path of the bad field.
  */
-import { formatValidationErrors } from '@hrm/core';
+import { describeValue, formatValidationErrors } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
 
@@ -122,6 +122,42 @@ const TRM_DEFAULTS = {
   gradWindow: 'last-cycle',
 } as const;
 
+/**
+ * Upper bounds of the size fields, far above any model this library trains or imports (the official
+ * HRM is hidden 512, 8 heads, 4 + 4 layers; ARC's vocabulary is 12, its sequences 900 tokens), so that a
+ * hostile or mistyped config is refused before anything is allocated for it.
+ */
+export const MODEL_LIMITS = {
+  vocabSize: 65_536,
+  seqLen: 65_536,
+  numPuzzleIdentifiers: 10_000_000,
+  puzzleEmbDim: 65_536,
+  puzzleEmbLen: 4_096,
+  hidden: 16_384,
+  heads: 1_024,
+  hLayers: 256,
+  lLayers: 256,
+  hCycles: 1_024,
+  lCycles: 1_024,
+  expansion: 64,
+  multipleOf: 65_536,
+  haltMaxSteps: 4_096,
+} as const;
+
+/** `field: 100000 is over the limit of 16384` for each numeric field above its bound. */
+export function overLimits<T extends Readonly<Record<string, unknown>>>(
+  values: T,
+  limits: { readonly [K in keyof T]?: number },
+): string[] {
+  return (Object.keys(limits) as (keyof T & string)[]).flatMap((k) => {
+    const v = values[k];
+    const limit = limits[k];
+    return typeof v === 'number' && limit !== undefined && v > limit
+      ? [`${k}: ${v} is over the limit of ${limit}`]
+      : [];
+  });
+}
+
 function isRecord(u: unknown): u is Record<string, unknown> {
   return typeof u === 'object' && u !== null && !Array.isArray(u);
 }
@@ -132,18 +168,19 @@ function isRecord(u: unknown): u is Record<string, unknown> {
  * into 7 heads`.
  */
 export function decodeModelConfig(input: unknown): E.Either<string[], ModelConfig> {
-  if (!isRecord(input)) return E.left([`(root): expected an object, got ${JSON.stringify(input)}`]);
+  if (!isRecord(input)) return E.left([`(root): expected an object, got ${describeValue(input)}`]);
   const arch = input.arch ?? 'hrm';
   const base = arch === 'trm' ? TRM_DEFAULTS : HRM_DEFAULTS;
   // The puzzle embedding defaults to one token's width (HRM's `puzzle_emb_ndim: ${.hidden_size}`).
   const hidden =
     typeof input.hidden === 'number' && Number.isInteger(input.hidden) && input.hidden > 0 ? input.hidden : base.hidden;
   const merged: Record<string, unknown> = { ...base, puzzleEmbDim: hidden, ...input };
-  const unknown = Object.keys(input).filter((k) => !(k in ModelConfigCodec.type.props));
+  const unknown = Object.keys(input).filter((k) => !Object.hasOwn(ModelConfigCodec.type.props, k));
   const problems = unknown.map((k) => `${k}: unknown field`);
   const decoded = ModelConfigCodec.decode(merged);
   if (E.isLeft(decoded)) return E.left([...problems, ...formatValidationErrors(decoded.left)]);
   const cfg = decoded.right;
+  problems.push(...overLimits(cfg, MODEL_LIMITS));
   if (cfg.hidden % cfg.heads !== 0)
     problems.push(`heads: ${cfg.hidden} hidden units do not split into ${cfg.heads} heads`);
   else if (cfg.posEncodings === 'rope' && (cfg.hidden / cfg.heads) % 2 !== 0)

@@ -2,10 +2,10 @@
  * Training hyperparameters as an io-ts codec, with HRM's defaults (`config/cfg_pretrain.yaml`) except
  * the length of the run, which a user always chooses.
  */
-import { formatValidationErrors } from '@hrm/core';
+import { describeValue, formatValidationErrors } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
 import * as t from 'io-ts';
-import { NonNegativeInt, PositiveInt, PositiveNumber, Probability } from './config.js';
+import { NonNegativeInt, overLimits, PositiveInt, PositiveNumber, Probability } from './config.js';
 
 const NonNegativeNumber = t.brand(
   t.number,
@@ -39,6 +39,9 @@ export const TrainConfigCodec = t.exact(
 /** A checked training config: batch size, run length, learning rates and their schedule, Adam's betas, weight decays, EMA, clipping and seed. */
 export type TrainConfig = { readonly [K in keyof t.TypeOf<typeof TrainConfigCodec>]: number };
 
+/** Upper bounds of the size fields (a batch of a million examples, a billion steps), refused before anything runs. */
+export const TRAIN_LIMITS = { batchSize: 1_000_000, totalSteps: 1_000_000_000, lrWarmupSteps: 1_000_000_000 } as const;
+
 /** HRM's training defaults: every field but `totalSteps`, which each run must choose. */
 export const TRAIN_DEFAULTS = {
   batchSize: 768,
@@ -61,12 +64,13 @@ export const TRAIN_DEFAULTS = {
  */
 export function decodeTrainConfig(input: unknown): E.Either<string[], TrainConfig> {
   if (typeof input !== 'object' || input === null || Array.isArray(input))
-    return E.left([`(root): expected an object, got ${JSON.stringify(input)}`]);
+    return E.left([`(root): expected an object, got ${describeValue(input)}`]);
   const problems = Object.keys(input)
-    .filter((k) => !(k in TrainConfigCodec.type.props))
+    .filter((k) => !Object.hasOwn(TrainConfigCodec.type.props, k))
     .map((k) => `${k}: unknown field`);
   const decoded = TrainConfigCodec.decode({ ...TRAIN_DEFAULTS, ...input });
   if (E.isLeft(decoded)) return E.left([...problems, ...formatValidationErrors(decoded.left)]);
+  problems.push(...overLimits(decoded.right, TRAIN_LIMITS));
   return problems.length > 0 ? E.left(problems) : decoded;
 }
 
