@@ -182,6 +182,19 @@ describe('gradient windows on three levels', () => {
     }
   });
 
+  it('lets an observer watch every update in order, with the states after it and whether it was recorded', () => {
+    const { h, params, start, x } = setup();
+    const seen: string[] = [];
+    let lastH = start.h;
+    runHierarchy(h, params, start, x, 'one-step', (step, states, recorded) => {
+      seen.push(`${step.state}${recorded ? '*' : ''}`);
+      if (step.state === 'h') lastH = states.h;
+      expect(Object.keys(states).sort()).toEqual(['h', 'l', 'm']);
+    });
+    expect(seen.join(' ')).toBe('l l m l l m h l l m l l* m* h*');
+    expect(lastH).not.toBe(start.h);
+  });
+
   it('records nothing outside the window: the modules of unrecorded updates run with recording off', () => {
     const { params, loss, seen } = setup();
     grad(loss('one-step'))(params);

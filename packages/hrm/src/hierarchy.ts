@@ -81,6 +81,13 @@ function tensorsOf<C extends States<C>>(states: C): Tensor<Shape, FloatDType>[] 
   return (Object.keys(states) as (keyof C)[]).map((k) => states[k]);
 }
 
+/**
+ * Called after each update with the step, the states after it and whether the window records it (to
+ * watch a segment from inside: norms, convergence). It must not keep the states: those an unrecorded
+ * update replaces are freed right after.
+ */
+export type Observer<C> = (step: ScheduleStep, states: C, recorded: boolean) => void;
+
 /** A hierarchy with fixed parameters, ready to run segments: `(states, x) → states`. */
 export type Recurrence<C extends States<C>, X> = (start: C, x: X) => C;
 
@@ -150,6 +157,7 @@ export function runHierarchy<P, C extends States<C>, X>(
   start: C,
   x: X,
   window: GradientWindow,
+  observe?: Observer<C>,
 ): C {
   const recorded = recordedBy(h, window);
   // Outside a gradient (evaluation) nothing is saved, so every replaced state can go.
@@ -163,6 +171,7 @@ export function runHierarchy<P, C extends States<C>, X>(
     const record = recorded(step);
     const next = record ? update() : noGrad(update);
     states = { ...before, [level.state]: next };
+    observe?.(step, states, record);
     if (record && taping) {
       // The tape may hold any state this update read, and holds what it wrote.
       for (const t of tensorsOf(before)) kept.add(t);

@@ -27,7 +27,7 @@ export { inputEmbeddings } from './embedding.js';
 export type { EvalResult, SegmentAccuracy } from './evaluate.js';
 export { evaluate } from './evaluate.js';
 export { lmOutput, qOutput } from './heads.js';
-export type { AnyLevel, GradientWindow, Hierarchy, Level, ScheduleStep, States } from './hierarchy.js';
+export type { AnyLevel, GradientWindow, Hierarchy, Level, Observer, ScheduleStep, States } from './hierarchy.js';
 export { recordedBy, runHierarchy, schedule } from './hierarchy.js';
 export type { HrmParts, HrmStates } from './hrm.js';
 export { actConfig, hrm, hrmHierarchy, hrmParts, reasoningModule } from './hrm.js';

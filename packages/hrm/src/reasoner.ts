@@ -9,7 +9,7 @@
  * `puzzleDim` for the puzzle-embedding table.
  */
 import { type FloatDType, type Key, type Shape, ShapeError, stopGradient, type Tensor } from '@hrm/core';
-import { type GradientWindow, type Hierarchy, runHierarchy, type States } from './hierarchy.js';
+import { type GradientWindow, type Hierarchy, type Observer, runHierarchy, type States } from './hierarchy.js';
 
 /** Token ids of a batch of puzzles, `[batch, tokens]`. */
 export type Tokens = Tensor<['batch', 'tokens'], 'int32'>;
@@ -125,9 +125,10 @@ export function segment<P, B extends ReasonerBuffers, C extends States<C>, X>(
   states: C,
   inputs: Tokens,
   puzzleRows: PuzzleRows | undefined,
+  observe?: Observer<C>,
 ): SegmentOutput<C> {
   const x = reasoner.embed(params, inputs, puzzleRows);
-  const next = runHierarchy(reasoner.hierarchy, params, states, x, reasoner.window);
+  const next = runHierarchy(reasoner.hierarchy, params, states, x, reasoner.window, observe);
   const q = reasoner.q(params, next);
   return {
     carry: mapStates(next, (s) => stopGradient(s)),
