@@ -5,6 +5,7 @@
  */
 import { backend } from '@hrm/core';
 import { GpujsBackend } from '@hrm/gpujs';
+import { releaseSharedRopeTables } from '@hrm/nn';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { hrmForward, hrmTrain } from '../src/hrm.js';
 import { compareBlockForward, trainSpirals, trainTransformer } from '../src/model.js';
@@ -74,6 +75,8 @@ describe('the Hierarchical Reasoning Model on the GPU', () => {
     expect(worstGap(onGpu, onCpu)).toBeLessThan(CURVE_TOL);
     expect(onGpu[19]).toBeLessThan(onGpu[0]);
     for (const s of stats.slice(1)) expect(live(s)).toEqual(live(stats[0]));
+    // The shared RoPE tables (two per length and dtype) live on purpose; everything else the steps made is gone.
+    releaseSharedRopeTables(gpu);
     expect(gpu.liveBuffers()).toBe(0);
   });
 });
@@ -100,6 +103,8 @@ describe('memory over many training steps', () => {
     );
     expect(growth).toBeLessThan(40);
     // Nothing the steps made outlives them: what is left is the backend's own kernels' textures.
+    // The shared RoPE tables (two per length and dtype) live on purpose; everything else the steps made is gone.
+    releaseSharedRopeTables(gpu);
     expect(gpu.liveBuffers()).toBe(0);
   });
 
@@ -112,6 +117,8 @@ describe('memory over many training steps', () => {
       expect(stats).toHaveLength(1000);
       for (const s of stats.slice(1)) expect(live(s)).toEqual(live(stats[0]));
       expect(losses[999]).toBeLessThan(losses[0]);
+      // The shared RoPE tables (two per length and dtype) live on purpose; everything else the steps made is gone.
+      releaseSharedRopeTables(gpu);
       expect(gpu.liveBuffers()).toBe(0);
     },
     1_200_000,
@@ -121,6 +128,8 @@ describe('memory over many training steps', () => {
     const stats: ReturnType<GpujsBackend['stats']>[] = [];
     trainTransformer(gpu, { steps: 40, onStep: () => stats.push(gpu.stats()) });
     for (const s of stats.slice(1)) expect(live(s)).toEqual(live(stats[0]));
+    // The shared RoPE tables (two per length and dtype) live on purpose; everything else the steps made is gone.
+    releaseSharedRopeTables(gpu);
     expect(gpu.liveBuffers()).toBe(0);
   });
 });

@@ -25,7 +25,14 @@ export { initLinear, linear } from './layers/linear.js';
 export type { RmsNormOptions } from './layers/rmsnorm.js';
 export { rmsNorm } from './layers/rmsnorm.js';
 export type { LearnedPositions, RopeTables } from './layers/rope.js';
-export { addLearnedPositions, applyRope, initLearnedPositions, ropeTables } from './layers/rope.js';
+export {
+  addLearnedPositions,
+  applyRope,
+  initLearnedPositions,
+  releaseSharedRopeTables,
+  ropeTables,
+  sharedRopeTables,
+} from './layers/rope.js';
 export type { SwiGluParams } from './layers/swiglu.js';
 export { initSwiGlu, swiglu, swigluWidth } from './layers/swiglu.js';
 export type { LossKind } from './losses.js';

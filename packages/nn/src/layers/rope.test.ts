@@ -1,7 +1,26 @@
-import { type AnyTensor, cast, concat, key, mul, normal, slice, sum, withBackend, zeros } from '@hrm/core';
+import {
+  type AnyTensor,
+  cast,
+  concat,
+  currentBackend,
+  key,
+  mul,
+  normal,
+  slice,
+  sum,
+  withBackend,
+  zeros,
+} from '@hrm/core';
 import { describe, expect, it } from 'vitest';
 import { attention, initAttention } from './attention.js';
-import { addLearnedPositions, applyRope, initLearnedPositions, ropeTables, sharedRopeTables } from './rope.js';
+import {
+  addLearnedPositions,
+  applyRope,
+  initLearnedPositions,
+  releaseSharedRopeTables,
+  ropeTables,
+  sharedRopeTables,
+} from './rope.js';
 
 describe('RoPE', () => {
   it('makes q·k depend only on the distance between positions', () => {
@@ -58,6 +77,10 @@ describe('RoPE', () => {
       expect(sharedRopeTables(7, 4, 10000, 'float64')).not.toBe(a);
       expect(sharedRopeTables(7, 4, 500, 'float32')).not.toBe(a);
       expect(a.cos.released).toBe(false);
+      // Released on request (a GPU session that ends), then built anew.
+      releaseSharedRopeTables(currentBackend());
+      expect(a.cos.released).toBe(true);
+      expect(sharedRopeTables(7, 4, 10000, 'float32')).not.toBe(a);
     });
   });
 

@@ -11,6 +11,7 @@ import {
   concat,
   currentBackend,
   type Dim,
+  dispose,
   expandDims,
   type FloatDType,
   fromArray,
@@ -64,6 +65,8 @@ export function ropeTables<L extends number, H extends number, D extends FloatDT
 
 /** Tables already built, per backend, by size, theta and dtype: they are constants, kept out of every scope. */
 const built = new WeakMap<Backend, Map<string, RopeTables>>();
+/** The same maps, to release them all (a WeakMap cannot be iterated). */
+const allBuilt = new Set<Map<string, RopeTables>>();
 
 /**
  * The RoPE tables for `seqLen` positions of `headDim` in `dtype` on the current backend, built once
@@ -73,12 +76,29 @@ export function sharedRopeTables(seqLen: number, headDim: number, theta: number,
   const backend = currentBackend();
   const byKey = built.get(backend) ?? new Map<string, RopeTables>();
   built.set(backend, byKey);
+  allBuilt.add(byKey);
   const id = `${seqLen}:${headDim}:${theta}:${dtype}`;
   const cached = byKey.get(id);
   if (cached) return cached;
   const tables = keep(noGrad(() => withBackend(backend, () => ropeTables(seqLen, headDim, theta, dtype))));
   byKey.set(id, tables);
   return tables;
+}
+
+/**
+ * Frees the shared RoPE tables (of every backend, or of `backend`): they are otherwise kept for the
+ * life of the process, a few small buffers per sequence length. For a program that wants every buffer
+ * of a backend back (a GPU session that ends, a leak check).
+ */
+export function releaseSharedRopeTables(backend?: Backend): void {
+  const release = (byKey: Map<string, RopeTables>) => {
+    for (const t of byKey.values()) dispose(t);
+    byKey.clear();
+  };
+  if (backend) {
+    const byKey = built.get(backend);
+    if (byKey) release(byKey);
+  } else for (const byKey of allBuilt) release(byKey);
 }
 
 /** [a, b] -> [-b, a] on the two halves of the last axis. */
