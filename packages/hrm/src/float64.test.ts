@@ -74,11 +74,11 @@ function largestDifference(cfg: ModelConfig): number {
     let worst = 0;
     tokens.forEach((t, b) => {
       const want = referenceSegment(weights, t, puzzleRows[b] ?? [], refCfg);
-      want.logits.forEach((row, i) =>
+      want.logits.forEach((row, i) => {
         row.forEach((v, j) => {
           worst = Math.max(worst, Math.abs(v - (logits[b]?.[i]?.[j] ?? Number.NaN)));
-        }),
-      );
+        });
+      });
       worst = Math.max(
         worst,
         Math.abs((want.q[0] ?? 0) - (qHalt[b] ?? 0)),

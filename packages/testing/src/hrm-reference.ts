@@ -132,6 +132,7 @@ export function referenceSegment(
   let x: Matrix = [...prefixRows, ...tokens.map((t) => [...(w.embed[t] ?? [])])];
   if (w.positions) {
     const pos = w.positions;
+    // biome-ignore lint/suspicious/noApproximativeNumericConstant: the reference's literal, not Math.SQRT1_2
     x = x.map((row, p) => row.map((v, i) => (v + (pos[p]?.[i] ?? 0)) * 0.707106781));
   }
   x = x.map((row) => row.map((v) => v * Math.sqrt(d)));

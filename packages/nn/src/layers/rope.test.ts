@@ -17,6 +17,7 @@ import {
   addLearnedPositions,
   applyRope,
   initLearnedPositions,
+  REFERENCE_HALF_SQRT2,
   releaseSharedRopeTables,
   ropeTables,
   sharedRopeTables,
@@ -110,7 +111,8 @@ describe('learned positions', () => {
       const xs = x.data();
       const ts = table.data();
       y.forEach((v, i) => {
-        expect(v).toBe((xs[i] + ts[i % 12]) * 0.707106781);
+        expect(v).toBe((xs[i] + ts[i % 12]) * REFERENCE_HALF_SQRT2);
+        expect(REFERENCE_HALF_SQRT2).toBe(Number('0.707106781'));
       });
     });
   });

@@ -142,6 +142,13 @@ export function initLearnedPositions<const L extends Dim, const D extends Dim>(
 }
 
 /**
+ * The reference implementation's `0.707106781`: not `Math.SQRT1_2` (0.7071067811865476), which differs by
+ * 1.9e-10 and would move a float64 model off the reference (in float32 both round to the same value).
+ */
+// biome-ignore lint/suspicious/noApproximativeNumericConstant: the reference's literal, on purpose
+export const REFERENCE_HALF_SQRT2 = 0.707106781;
+
+/**
  * HRM's learned-position mixing: `(tokens + positions) · 0.707106781`, before the sqrt(hidden) scale.
  * The factor keeps the variance of the sum that of one term; it is the reference implementation's
  * literal (not `Math.SQRT1_2`), so float64 models agree with it exactly.
@@ -150,5 +157,5 @@ export function addLearnedPositions<B extends Dim, L extends Dim, D extends Dim>
   x: Tensor<[B, L, D]>,
   p: LearnedPositions<L | number, D | number>,
 ): Tensor<[B, L, D]> {
-  return mul(add(x, broadcastLike(p.table, x)), 0.707106781);
+  return mul(add(x, broadcastLike(p.table, x)), REFERENCE_HALF_SQRT2);
 }
