@@ -39,8 +39,15 @@ function slowModule(params: HrmParams): ReasoningBlocks {
   return params.H;
 }
 
-/** HRM's recurrence: N cycles of T updates of L, each followed by one update of H. */
-export function hrmHierarchy(cfg: ModelConfig): Hierarchy<HrmParams, HrmStates, Hidden> {
+/**
+ * The two-level recurrence of HRM and TRM: N = `hCycles` times, T = `lCycles` updates
+ * `zL ← fast(zL, zH + x)`, then `zH ← slow(zH, zL)`. HRM's slow module is H; TRM's is the same network as
+ * its fast one.
+ */
+export function twoLevelHierarchy(
+  cfg: ModelConfig,
+  slow: (params: HrmParams) => ReasoningBlocks,
+): Hierarchy<HrmParams, HrmStates, Hidden> {
   const blocks = blockConfig(cfg);
   return {
     cycles: cfg.hCycles,
@@ -49,7 +56,7 @@ export function hrmHierarchy(cfg: ModelConfig): Hierarchy<HrmParams, HrmStates, 
         state: 'zH',
         period: cfg.lCycles,
         inject: (s) => s.zL,
-        module: (p, zH, injection) => reasoningModule(slowModule(p), zH, injection, blocks),
+        module: (p, zH, injection) => reasoningModule(slow(p), zH, injection, blocks),
       },
       {
         state: 'zL',
@@ -58,6 +65,11 @@ export function hrmHierarchy(cfg: ModelConfig): Hierarchy<HrmParams, HrmStates, 
       },
     ],
   };
+}
+
+/** HRM's recurrence: N cycles of T updates of L, each followed by one update of H. */
+export function hrmHierarchy(cfg: ModelConfig): Hierarchy<HrmParams, HrmStates, Hidden> {
+  return twoLevelHierarchy(cfg, slowModule);
 }
 
 /** The halting and loss settings of a model config. */

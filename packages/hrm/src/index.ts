@@ -14,6 +14,8 @@
 export type { ActOptions, ActOutput, Carry } from './act.js';
 export { actStep, initialCarry, resetHalted, wantsToHalt } from './act.js';
 export { reasonerFor } from './arch.js';
+export type { ModelFromBytes, TaskPreset } from './browser-model.js';
+export { builtinPreset, modelFileToBytes, modelFromBytes } from './browser-model.js';
 export {
   checkpointTemplate,
   fromCheckpoint,
@@ -30,7 +32,7 @@ export { lmOutput, qOutput } from './heads.js';
 export type { AnyLevel, GradientWindow, Hierarchy, Level, Observer, ScheduleStep, States } from './hierarchy.js';
 export { recordedBy, runHierarchy, schedule } from './hierarchy.js';
 export type { HrmParts, HrmStates } from './hrm.js';
-export { actConfig, hrm, hrmHierarchy, hrmParts, reasoningModule } from './hrm.js';
+export { actConfig, hrm, hrmHierarchy, hrmParts, reasoningModule, twoLevelHierarchy } from './hrm.js';
 export { importSafetensors, importStateDict, officialSlots } from './import.js';
 export type { ActLoss, ActMetrics } from './loss.js';
 export { actLoss } from './loss.js';

@@ -11,28 +11,18 @@
  * checkpoints are shared). Halting is `q_halt > 0` with no continue target, and training keeps an EMA
  * of the weights; both come from the TRM defaults in config.ts.
  */
-import { add } from '@hrm/core';
 import type { ModelConfig } from './config.js';
 import type { Hierarchy } from './hierarchy.js';
-import { type HrmStates, hrmParts, reasoningModule } from './hrm.js';
-import { blockConfig, type HrmBuffers, type HrmParams } from './params.js';
+import { type HrmStates, hrmParts, twoLevelHierarchy } from './hrm.js';
+import type { HrmBuffers, HrmParams } from './params.js';
 import type { Hidden, Reasoner } from './reasoner.js';
 
-/** TRM's recursion: y (in zH) every n updates of z (in zL), both by the one network `L`. */
+/**
+ * TRM's recursion: y (in zH) after every n updates of z (in zL), both by the one network `L`: HRM's
+ * two-level schedule with the slow module the same network as the fast one.
+ */
 export function trmHierarchy(cfg: ModelConfig): Hierarchy<HrmParams, HrmStates, Hidden> {
-  const blocks = blockConfig(cfg);
-  return {
-    cycles: cfg.hCycles,
-    levels: [
-      {
-        state: 'zH',
-        period: cfg.lCycles,
-        inject: (s) => s.zL,
-        module: (p, y, z) => reasoningModule(p.L, y, z, blocks),
-      },
-      { state: 'zL', inject: (s, x) => add(s.zH, x), module: (p, z, yx) => reasoningModule(p.L, z, yx, blocks) },
-    ],
-  };
+  return twoLevelHierarchy(cfg, (p) => p.L);
 }
 
 /** TRM for a model config (`arch: 'trm'`): one network, the last recursion differentiated. */
