@@ -4,7 +4,8 @@
  * dict (checked against models/hrm/hrm_act_v1.py and models/layers.py), usually behind a prefix such
  * as `_orig_mod.model.` (a compiled model inside ACTLossHead); PyTorch stores linear weights [out, in]
  * and this library [in, out], so they are transposed; bf16 and f16 are read as float32.
- * Every missing, unexpected or mis-shaped tensor is reported by name, all at once.
+ * Every missing, unexpected, mis-shaped or non-finite tensor is reported by name, all at once. The
+ * `torch.save` files the official trainer writes are read by `torch/load.ts`; `torch/export.ts` is the inverse.
  */
 import { type AnyTensor, fromArray, key, transpose } from '@hrm/core';
 import { CheckpointError, type DecodedTensor, decodeSafetensors } from '@hrm/nn';
@@ -122,6 +123,13 @@ export function importStateDict(
     }
     if (found.dtype === 'int32') {
       problems.push(`'${full}' is an integer tensor (${found.storedAs}); expected floating point`);
+      continue;
+    }
+    // A diverged run saves NaN or ±Infinity; such weights would only make NaN predictions.
+    let nonFinite = 0;
+    for (const v of found.data) if (!Number.isFinite(v)) nonFinite++;
+    if (nonFinite > 0) {
+      problems.push(`'${full}' holds ${nonFinite} non-finite values (NaN or ±Infinity)`);
       continue;
     }
     const made = fromArray(found.data, [...found.shape], { dtype: 'float32', allowNonFinite: true });
