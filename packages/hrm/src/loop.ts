@@ -6,20 +6,21 @@
  */
 
 import { existsSync } from 'node:fs';
-import { mapTensors } from '@hrm/autodiff';
-import { type AnyTensor, dispose, type Key, keep } from '@hrm/core';
+import { leaves, mapTensors } from '@hrm/autodiff';
+import { type AnyTensor, abs, dispose, type Key, keep, max, scope } from '@hrm/core';
 import type { Json } from '@hrm/nn';
 import { loadCheckpoint, saveCheckpoint } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { reasonerFor } from './arch.js';
 import { checkpointTemplate, fromCheckpoint, toCheckpoint } from './checkpoint.js';
+import { readCheckpointHeader } from './cli/checkpoint-header.js';
 import type { ModelConfig } from './config.js';
 import { type EvalResult, evaluate } from './evaluate.js';
 import type { States } from './hierarchy.js';
 import type { HrmStates } from './hrm.js';
 import type { HrmBuffers, HrmParams } from './params.js';
 import type { Batch, Reasoner, ReasonerBuffers } from './reasoner.js';
-import { initTrainState, type StepMetrics, type TrainState, trainStep } from './train.js';
+import { initTrainState, NonFiniteError, type StepMetrics, type TrainState, trainStep } from './train.js';
 import type { TrainConfig } from './train-config.js';
 
 /**
@@ -47,7 +48,11 @@ export interface RunOptions {
     readonly batches: () => Iterable<Batch>;
     readonly segments?: number;
   };
-  /** Write (atomically) every `every` steps and at the end; with `resume`, continue from the file if it exists. */
+  /**
+   * Write (atomically) every `every` steps and at the end, never with NaN or ±Infinity in any tensor; with
+   * `resume`, continue from the file if it exists, refusing one written by another run (another
+   * `metadata`, model config, or training config other than `totalSteps`).
+   */
   readonly checkpoint?: { readonly path: string; readonly every: number; readonly resume?: boolean };
   /** Checked between steps (e.g. set by a Ctrl-C handler): saves a checkpoint and stops. */
   readonly shouldStop?: () => boolean;
@@ -64,11 +69,68 @@ export interface RunResult<P = HrmParams, B extends ReasonerBuffers = HrmBuffers
   readonly stopped: boolean;
 }
 
+/** The stored name of the first float tensor of `tree` that holds NaN or ±Infinity, if any. */
+function firstNonFinite(tree: unknown, prefix: string): string | undefined {
+  return scope(
+    () =>
+      leaves(tree, prefix).find(
+        ({ value }) =>
+          (value.dtype === 'float32' || value.dtype === 'float64') &&
+          value.size > 0 &&
+          !Number.isFinite(max(abs(value)).item()),
+      )?.path,
+  );
+}
+
+/**
+ * Saves the state, unless a weight, moment or state overflowed in the last update (the loss and the
+ * gradients are checked by `trainStep`, the weights they produce only here): a diverged run keeps its
+ * last finite checkpoint.
+ */
 function save<P, B extends ReasonerBuffers, C>(opts: RunOptions, state: TrainState<P, B, C>): void {
-  if (!opts.checkpoint) return;
-  const r = saveCheckpoint(opts.checkpoint.path, toCheckpoint(state, opts.model, opts.train, opts.metadata));
-  if (E.isLeft(r)) throw r.left;
-  opts.log?.({ event: 'checkpoint', step: state.step, path: opts.checkpoint.path });
+  const ck = opts.checkpoint;
+  if (!ck) return;
+  // In a scope: the int32 copy of the halted flags that the checkpoint stores is freed after the write.
+  scope(() => {
+    const saved = toCheckpoint(state, opts.model, opts.train, opts.metadata);
+    const bad = firstNonFinite(saved.params, 'params') ?? firstNonFinite(saved.optState, 'opt');
+    if (bad !== undefined) throw new NonFiniteError(state.step, bad);
+    const r = saveCheckpoint(ck.path, saved);
+    if (E.isLeft(r)) throw r.left;
+  });
+  opts.log?.({ event: 'checkpoint', step: state.step, path: ck.path });
+}
+
+/** Every leaf of a JSON value by its dotted path (`train.lr`), in the value's own key order. */
+function jsonLeaves(value: unknown, path = '', into = new Map<string, unknown>()): Map<string, unknown> {
+  if (typeof value === 'object' && value !== null && !Array.isArray(value))
+    for (const [k, v] of Object.entries(value)) jsonLeaves(v, path === '' ? k : `${path}.${k}`, into);
+  else into.set(path, value);
+  return into;
+}
+
+/**
+ * How the run that wrote a checkpoint differs from this one: each setting of this run's metadata and
+ * configs that the file records with another value (`train.lr is 0.001 there and 0.002 here`). The
+ * run's length (`totalSteps`) may change: a run is resumed to train longer. Settings the file does not
+ * record (an older version wrote it) are not compared.
+ */
+function runDifferences(stored: unknown, opts: RunOptions): string[] {
+  const { totalSteps: _length, ...train } = opts.train;
+  const there = jsonLeaves(stored);
+  return [...jsonLeaves({ ...opts.metadata, model: opts.model, train })].flatMap(([path, here]) => {
+    const was = there.get(path);
+    return was === undefined || JSON.stringify(was) === JSON.stringify(here)
+      ? []
+      : [`${path} is ${JSON.stringify(was)} there and ${JSON.stringify(here)} here`];
+  });
+}
+
+/** The error of resuming a checkpoint written by another run, with every setting that differs. */
+function resumeError(path: string, differences: readonly string[]): Error {
+  const e = new Error(`${path} holds another run: ${differences.join('; ')}`);
+  e.name = 'ResumeError';
+  return e;
 }
 
 function start<P, B extends ReasonerBuffers, C extends States<C>, X>(
@@ -77,6 +139,11 @@ function start<P, B extends ReasonerBuffers, C extends States<C>, X>(
 ): TrainState<P, B, C> {
   const ck = opts.checkpoint;
   if (ck?.resume && existsSync(ck.path)) {
+    // Compared from the header before any tensor is read: another model config would fail the template
+    // check below with tensor names where the setting that differs is what helps.
+    const header = readCheckpointHeader(ck.path);
+    const differences = E.isRight(header) ? runDifferences(header.right.config, opts) : [];
+    if (differences.length > 0) throw resumeError(ck.path, differences);
     const loaded = loadCheckpoint(ck.path, checkpointTemplate(opts.model, opts.train, opts.key, reasoner));
     if (E.isLeft(loaded)) throw loaded.left;
     const state = fromCheckpoint(loaded.right);

@@ -29,6 +29,13 @@ export interface Command {
   readonly summary: string;
   readonly usage: string;
   readonly options: Options;
+  /**
+   * How many positional arguments the command takes (default: any, for commands that read their own).
+   * More are refused: a stray `HRM_DATA=/x` after the command would otherwise be ignored.
+   */
+  readonly maxPositionals?: number;
+  /** Text shown after the options in --help (the environment, the JSON fields). */
+  readonly notes?: string;
   readonly run: (args: Parsed) => Promise<number> | number;
 }
 
@@ -68,6 +75,11 @@ export function parse(command: Command, argv: readonly string[]): Parsed {
     // parseArgs' messages are already one line ("Unknown option '--stpes'..."); drop its error code.
     throw new UsageError(`${(e as Error).message.replace(/\. To specify a positional argument.*$/, '')}`);
   }
+  const stray = parsed.positionals[command.maxPositionals ?? Number.POSITIVE_INFINITY];
+  if (stray !== undefined)
+    throw new UsageError(
+      `unexpected argument '${stray}'${stray.includes('=') ? ' (set environment variables before the command: NAME=value hrm ...)' : ''}`,
+    );
   const values = parsed.values as Record<string, string | boolean | undefined>;
   return {
     values,
@@ -105,5 +117,6 @@ export function helpText(program: string, command: Command): string {
     'Options:',
     ...rows.map(([f, h]) => `  ${f.padEnd(width)}  ${h}`),
     `  ${'-h, --help'.padEnd(width)}  show this help`,
+    ...(command.notes ? ['', command.notes] : []),
   ].join('\n');
 }

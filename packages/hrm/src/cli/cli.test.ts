@@ -93,9 +93,11 @@ describe('train → eval → solve → resume on sudoku4', () => {
 
   it('solves a puzzle given as an argument, and rejects one that is malformed', async () => {
     const puzzle = '.2343.1221.3432.'; // the diagonal blanked: one solution
-    expect(await main(['solve', '--checkpoint', ckpt, puzzle, '--json'])).toBe(0);
-    const answer = JSON.parse(out.join('').trim()) as { answer: string; segments: unknown[] };
-    expect(answer.segments.length).toBeGreaterThan(0);
+    // A model of 4 steps rarely solves it: the exit status says whether the answer is valid.
+    const code = await main(['solve', '--checkpoint', ckpt, puzzle, '--json', '--trace']);
+    const answer = JSON.parse(out.join('').trim()) as { answer: string; valid: boolean; perSegment: unknown[] };
+    expect(code).toBe(answer.valid ? 0 : 1);
+    expect(answer.perSegment.length).toBeGreaterThan(0);
     expect(answer.answer.replace(/[^0-9.]/g, '')).toHaveLength(16); // 16 cells, blanks as '.'
 
     expect(await main(['solve', '--checkpoint', ckpt, '12x4'])).toBe(1);

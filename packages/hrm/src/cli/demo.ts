@@ -37,9 +37,15 @@ export const demo: Command = {
   name: 'demo',
   summary: 'solve unseen puzzles with the committed checkpoints, showing the segments',
   usage: '[--dir <folder>] [--count N]',
+  maxPositionals: 0,
   options: {
     dir: { type: 'string', help: 'folder of checkpoints', value: '<folder>', default: DEFAULT_DIR },
     count: { type: 'string', help: 'puzzles per checkpoint, from easiest to hardest', value: '<N>', default: '3' },
+    data: {
+      type: 'string',
+      help: 'the folder of the data files, for checkpoints of tasks on them (default: $HRM_DATA)',
+      value: '<folder>',
+    },
   },
   run: (args) => {
     const dir = args.string('dir') ?? DEFAULT_DIR;
@@ -50,8 +56,9 @@ export const demo: Command = {
       .sort();
     if (files.length === 0) throw new CliError(`no .safetensors checkpoints in ${dir}`);
     const t0 = performance.now();
+    const data = args.string('data');
     for (const file of files) {
-      const m = readModelFile(join(dir, file));
+      const m = readModelFile(join(dir, file), data === undefined ? {} : { dataDir: data });
       const blanks = (e: Example) => e.inputs.filter((t, i) => t !== e.labels[i]).length;
       // Puzzles from the far end of the evaluation set: never trained on.
       const examples = spread(m.preset.evalExamples(1000).slice(500), count, blanks);

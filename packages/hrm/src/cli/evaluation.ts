@@ -56,6 +56,55 @@ export interface ScoredRun {
   readonly count: number;
 }
 
+/** What a model did on each of a list of examples, from `runExamples`. */
+export interface ExampleRuns {
+  /** The answer (argmax tokens) after each segment: `answers[segment - 1][example]`. */
+  readonly answers: readonly (readonly (readonly number[])[])[];
+  /** The Q head's logits after each segment, indexed like `answers`. */
+  readonly qHalt: readonly (readonly number[])[];
+  readonly qContinue: readonly (readonly number[])[];
+  /** The segment (from 1) where the Q head halts, per example. */
+  readonly haltSegments: readonly number[];
+}
+
+/** Runs `segments` segments on the examples, in batches, keeping every answer and where ACT halts. */
+export function runExamples<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  m: LoadedModel<P, B, C, X>,
+  examples: readonly Example[],
+  segments = m.model.haltMaxSteps,
+): ExampleRuns {
+  const answers: (readonly number[])[][] = Array.from({ length: segments }, () => []);
+  const qHalt: number[][] = Array.from({ length: segments }, () => []);
+  const qContinue: number[][] = Array.from({ length: segments }, () => []);
+  const haltSegments: number[] = [];
+  for (const batch of batchesOf(examples, m.model.seqLen)) {
+    const trace = predictSegments(m.reasoner, m.params, m.buffers, batch, segments);
+    trace.forEach((s, k) => {
+      answers[k].push(...s.tokens.map((t) => Array.from(t)));
+      qHalt[k].push(...s.qHalt);
+      qContinue[k].push(...s.qContinue);
+    });
+    haltSegments.push(...haltingSegment(trace, m.model));
+  }
+  return { answers, qHalt, qContinue, haltSegments };
+}
+
+/** Each example's answer at the segment where the Q head halts. */
+export function answersAtHalt(runs: ExampleRuns): (readonly number[])[] {
+  return runs.haltSegments.map((h, i) => runs.answers[h - 1][i]);
+}
+
+/** The preset's metrics of runs on examples: after each segment, where ACT halts, and the mean halting segment. */
+export function scoreRuns(preset: TaskPreset, examples: readonly Example[], runs: ExampleRuns): ScoredRun {
+  const count = runs.haltSegments.length;
+  return {
+    perSegment: runs.answers.map((answers) => preset.score(examples, answers)),
+    atHalt: preset.score(examples, answersAtHalt(runs)),
+    meanHaltSegment: runs.haltSegments.reduce((a, h) => a + h, 0) / Math.max(count, 1),
+    count,
+  };
+}
+
 /** Runs `segments` segments on the examples and scores them with the preset's metrics. */
 export function scoreExamples<P, B extends ReasonerBuffers, C extends States<C>, X>(
   m: LoadedModel<P, B, C, X>,
@@ -63,28 +112,7 @@ export function scoreExamples<P, B extends ReasonerBuffers, C extends States<C>,
   examples: readonly Example[],
   segments = m.model.haltMaxSteps,
 ): ScoredRun {
-  const perSegmentPredictions: (readonly number[])[][] = Array.from({ length: segments }, () => []);
-  const atHalt: (readonly number[])[] = [];
-  let haltSum = 0;
-  let offset = 0;
-  for (const batch of batchesOf(examples, m.model.seqLen)) {
-    const trace = predictSegments(m.reasoner, m.params, m.buffers, batch, segments);
-    trace.forEach((s, k) => {
-      perSegmentPredictions[k].push(...s.tokens.map((t) => Array.from(t)));
-    });
-    const halts = haltingSegment(trace, m.model);
-    halts.forEach((h, i) => {
-      atHalt.push(Array.from(trace[h - 1].tokens[i]));
-      haltSum += h;
-    });
-    offset += batch.inputs.shape[0];
-  }
-  return {
-    perSegment: perSegmentPredictions.map((p) => preset.score(examples, p)),
-    atHalt: preset.score(examples, atHalt),
-    meanHaltSegment: haltSum / Math.max(offset, 1),
-    count: offset,
-  };
+  return scoreRuns(preset, examples, runExamples(m, examples, segments));
 }
 
 /** A preset's `Predictor`: the answers after `segments` segments and their halt logits. */

@@ -1,11 +1,19 @@
 /**
  * Training progress for a person or a program: on a terminal, one line redrawn in place with a bar,
- * the rate, the ETA and live metrics; otherwise (a pipe, a file, CI) plain log lines; with --json,
- * one JSON record per line and nothing else on stdout.
+ * the rate, the ETA and live metrics, as wide as the terminal; otherwise (a pipe, a file, CI) plain log
+ * lines; with --json, one JSON record per line and nothing else on stdout. The rate and the ETA count
+ * only the steps of this process (a resumed run starts counting where it resumed).
  */
 export type OutputMode = 'tty' | 'plain' | 'json';
 
-export function outputMode(json: boolean, stream: NodeJS.WriteStream = process.stdout): OutputMode {
+/** Where progress goes: stdout, or anything with its `write`, `isTTY` and `columns`. */
+export interface ProgressStream {
+  readonly isTTY?: boolean;
+  readonly columns?: number;
+  write(text: string): boolean;
+}
+
+export function outputMode(json: boolean, stream: ProgressStream = process.stdout): OutputMode {
   return json ? 'json' : stream.isTTY ? 'tty' : 'plain';
 }
 
@@ -18,43 +26,62 @@ function duration(seconds: number): string {
   return h > 0 ? `${h}:${pad(m)}:${pad(s % 60)}` : `${pad(m)}:${pad(s % 60)}`;
 }
 
+/**
+ * A metric for the progress line: a learning rate in scientific notation (a warm-up's 3e-4 would read
+ * 0.000 with three decimals), whole numbers and large values without decimals, the rest with three.
+ */
+export function formatMetric(name: string, v: number): string {
+  if (name === 'lr') return v === 0 ? '0' : v.toExponential(1);
+  return Math.abs(v) >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(3);
+}
+
 export class Progress {
-  private readonly started = performance.now();
-  private lastDraw = 0;
+  private started: number;
+  private startStep = 0;
+  private lastDraw = Number.NEGATIVE_INFINITY;
   private drawn = false;
 
+  /** `total` steps (0: not known, as with --minutes), shown in `mode` on `out`; `clock` in milliseconds. */
   constructor(
     private readonly total: number,
     private readonly mode: OutputMode,
-    private readonly out: NodeJS.WriteStream = process.stdout,
-    private readonly startStep = 0,
-  ) {}
+    private readonly out: ProgressStream = process.stdout,
+    private readonly clock: () => number = () => performance.now(),
+  ) {
+    this.started = clock();
+  }
+
+  /** The run resumed at `step`: the rate counts from here, not from step 0. */
+  resumedAt(step: number): void {
+    this.startStep = step;
+    this.started = this.clock();
+  }
 
   /** Reports step `step` with metrics; draws at most 10 times a second on a terminal. */
   update(step: number, metrics: Readonly<Record<string, number>>, force = false): void {
-    const now = performance.now();
-    const elapsed = (now - this.started) / 1000;
-    const done = step - this.startStep;
-    const rate = done / Math.max(elapsed, 1e-9);
-    const eta = (this.total - step) / rate;
+    const now = this.clock();
+    const rate = (step - this.startStep) / Math.max((now - this.started) / 1000, 1e-9);
     if (this.mode === 'json') {
       this.out.write(`${JSON.stringify({ event: 'train', step, ...metrics, stepsPerSecond: rate })}\n`);
       return;
     }
     const shown = Object.entries(metrics)
-      .map(([k, v]) => `${k} ${Math.abs(v) >= 100 || Number.isInteger(v) ? v.toFixed(0) : v.toFixed(3)}`)
+      .map(([k, v]) => `${k} ${formatMetric(k, v)}`)
       .join('  ');
+    const known = this.total > 0;
+    const eta = known ? `  eta ${duration((this.total - step) / rate)}` : '';
     if (this.mode === 'plain') {
-      this.out.write(`step ${step}/${this.total}  ${rate.toFixed(2)} steps/s  eta ${duration(eta)}  ${shown}\n`);
+      this.out.write(`step ${step}${known ? `/${this.total}` : ''}  ${rate.toFixed(2)} steps/s${eta}  ${shown}\n`);
       return;
     }
     if (!force && now - this.lastDraw < 100) return;
     this.lastDraw = now;
     const width = 24;
-    const filled = Math.round((width * step) / Math.max(this.total, 1));
-    const bar = `${'█'.repeat(filled)}${'░'.repeat(width - filled)}`;
-    const line = `${bar} ${step}/${this.total}  ${rate.toFixed(1)} it/s  eta ${duration(eta)}  ${shown}`;
-    this.out.write(`\r\x1b[2K${line.slice(0, Math.max(20, (this.out.columns ?? 120) - 1))}`);
+    const filled = Math.min(width, Math.round((width * step) / Math.max(this.total, 1)));
+    const where = known ? `${'█'.repeat(filled)}${'░'.repeat(width - filled)} ${step}/${this.total}` : `step ${step}`;
+    const line = `${where}  ${rate.toFixed(1)} it/s${eta}  ${shown}`;
+    // One column short of the terminal's width, so that the line never wraps and breaks the redraw.
+    this.out.write(`\r\x1b[2K${line.slice(0, Math.max(20, (this.out.columns ?? 80) - 1))}`);
     this.drawn = true;
   }
 

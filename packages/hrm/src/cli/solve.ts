@@ -1,81 +1,113 @@
-/** `hrm solve`: solve one puzzle given as an argument, a file or standard input. */
-import { readFileSync } from 'node:fs';
-import { haltingSegment, predictSegments } from '../predict.js';
-import { CliError, type Command, UsageError } from './args.js';
-import { batchesOf } from './evaluation.js';
-import { readModelFile } from './model-file.js';
+/**
+ * `hrm solve`: solve a puzzle given as an argument or on standard input, or every puzzle of a file in
+ * one process, and judge each answer with the task's exact checker: valid (the rules kept), correct
+ * where the puzzle has one solution, ambiguous where it has several. Exits 1 when an answer is not valid.
+ */
+import type { Verdict } from '../presets/preset.js';
+import type { Example } from '../tasks/index.js';
+import { type Command, UsageError } from './args.js';
+import { answersAtHalt, type ExampleRuns, runExamples } from './evaluation.js';
+import { MAX_SEGMENTS, type ModelFile, readModelFile } from './model-file.js';
+import { examplesOf, judge, puzzleInput, puzzleRecord } from './puzzles.js';
+import { fieldsHelp } from './vocabulary.js';
 
-function readStdin(): string {
-  try {
-    return readFileSync(0, 'utf8');
-  } catch {
-    return '';
+/** The answer after each segment, with the Q head's logits, for --trace. */
+function traceOf(m: ModelFile, runs: ExampleRuns, i: number) {
+  return runs.answers.map((answers, k) => ({
+    segment: k + 1,
+    answer: m.preset.format(answers[i]),
+    qHalt: runs.qHalt[k][i],
+    qContinue: runs.qContinue[k][i],
+  }));
+}
+
+/** Each segment's answer for a person: the Q values, where ACT halts, and whether the answer is valid yet. */
+function printTrace(m: ModelFile, runs: ExampleRuns, i: number, example: Example): void {
+  for (const s of traceOf(m, runs, i)) {
+    const halts = s.segment === runs.haltSegments[i] ? '  <- ACT halts here' : '';
+    const valid = judge(m, example, runs.answers[s.segment - 1][i]).valid ? '  (valid)' : '';
+    console.log(
+      `segment ${s.segment}: q_halt ${s.qHalt.toFixed(3)}, q_continue ${s.qContinue.toFixed(3)}${halts}${valid}`,
+    );
+    console.log(`${s.answer}\n`);
   }
+}
+
+/** `valid: the puzzle's one solution, after 2 segments` and the like. */
+function verdictLine(v: Verdict, haltSegment: number): string {
+  const after = `after ${haltSegment} segment${haltSegment === 1 ? '' : 's'}`;
+  if (!v.valid) return `not valid: ${v.reason ?? 'the answer breaks the rules'} (${after})`;
+  return v.ambiguous
+    ? `valid: one of the puzzle’s solutions (it has several), ${after}`
+    : `valid: the puzzle’s one solution, ${after}`;
 }
 
 export const solve: Command = {
   name: 'solve',
-  summary: 'solve a puzzle, optionally showing every segment',
+  summary: 'solve puzzles (one given, or every puzzle of a file), each judged by an exact checker',
   usage: '--checkpoint <file> [<puzzle> | --file <file> | < puzzle.txt] [--trace] [--json]',
   options: {
     checkpoint: { type: 'string', help: 'a checkpoint written by hrm train', value: '<file>' },
-    file: { type: 'string', help: 'read the puzzle from a file', value: '<file>' },
-    segments: { type: 'string', help: 'segments to run (default: the model’s halt_max_steps)', value: '<N>' },
-    trace: { type: 'boolean', help: 'print the prediction and the Q values after each segment' },
-    json: { type: 'boolean', help: 'print one JSON object' },
+    file: {
+      type: 'string',
+      help: 'many puzzles: one per line (a maze as its rows joined), or JSON lines {"puzzle": ...}',
+      value: '<file>',
+    },
+    segments: {
+      type: 'string',
+      help: `segments to run, at most ${MAX_SEGMENTS} (default: the model’s halt_max_steps)`,
+      value: '<N>',
+    },
+    trace: { type: 'boolean', help: 'show the answer and the Q values after each segment' },
+    json: { type: 'boolean', help: 'print one JSON line per puzzle' },
   },
+  notes: [
+    'Exit status: 0 when every answer is valid, 1 when one is not (or on an error), 2 on a usage error.',
+    '',
+    fieldsHelp([
+      'event',
+      'line',
+      'puzzle',
+      'answer',
+      'valid',
+      'correct',
+      'ambiguous',
+      'reason',
+      'haltSegment',
+      'perSegment',
+      'segment',
+      'qHalt',
+      'qContinue',
+    ]),
+  ].join('\n'),
   run: (args) => {
     const path = args.string('checkpoint');
     if (!path) throw new UsageError('--checkpoint is required');
-    const file = args.string('file');
-    let text: string;
-    if (args.positionals.length > 0) text = args.positionals.join('\n');
-    else if (file) {
-      try {
-        text = readFileSync(file, 'utf8');
-      } catch (e) {
-        throw new CliError(`cannot read ${file}: ${(e as Error).message}`);
-      }
-    } else if (!process.stdin.isTTY) text = readStdin();
-    else throw new UsageError('give the puzzle as an argument, with --file, or on standard input');
+    const segmentsFlag = args.number('segments', { integer: true, min: 1, max: MAX_SEGMENTS });
+    const input = puzzleInput(args, true);
+    if (!input) throw new UsageError('give the puzzle as an argument, with --file, or on standard input');
     const m = readModelFile(path);
-    const parsed = m.preset.parse(text.trim());
-    if ('error' in parsed) throw new CliError(`not a ${m.preset.name} puzzle: ${parsed.error}`);
-    const { example } = parsed;
-    const segments = args.number('segments', { integer: true, min: 1 }) ?? m.model.haltMaxSteps;
-    const [batch] = batchesOf([example], m.model.seqLen);
-    const trace = predictSegments(m.reasoner, m.params, m.buffers, batch, segments);
-    const halt = haltingSegment(trace, m.model)[0];
-    const answer = Array.from(trace[halt - 1].tokens[0]);
-    const correct = answer.every((t, i) => t === example.labels[i]);
-    if (args.flag('json')) {
-      console.log(
-        JSON.stringify({
-          answer: m.preset.format(answer),
-          correct,
-          haltedAt: halt,
-          segments: trace.map((s) => ({
-            prediction: m.preset.format(Array.from(s.tokens[0])),
-            qHalt: s.qHalt[0],
-            qContinue: s.qContinue[0],
-          })),
-        }),
-      );
-      return 0;
-    }
-    if (args.flag('trace'))
-      trace.forEach((s, i) => {
-        const right = Array.from(s.tokens[0]).every((t, k) => t === example.labels[k]);
-        console.log(
-          `segment ${i + 1}: q_halt ${s.qHalt[0].toFixed(3)}, q_continue ${s.qContinue[0].toFixed(3)}${i + 1 === halt ? '  <- ACT halts here' : ''}${right ? '  (right)' : ''}`,
-        );
-        console.log(m.preset.format(Array.from(s.tokens[0])));
-        console.log('');
-      });
-    console.log(m.preset.format(answer));
-    console.log(
-      `${correct ? 'solved' : 'wrong'} after ${halt} segment${halt === 1 ? '' : 's'}${correct ? '' : ' (the puzzle’s solution differs)'}`,
-    );
-    return 0;
+    const puzzles = examplesOf(input, m.preset);
+    const examples = puzzles.map((p) => p.example);
+    const runs = runExamples(m, examples, segmentsFlag ?? m.model.haltMaxSteps);
+    const answers = answersAtHalt(runs);
+    const trace = args.flag('trace');
+    let allValid = true;
+    puzzles.forEach(({ given, example }, i) => {
+      const verdict = judge(m, example, answers[i]);
+      allValid &&= verdict.valid;
+      const halt = runs.haltSegments[i];
+      if (args.flag('json')) {
+        const record = puzzleRecord(m, given, answers[i], verdict, halt);
+        console.log(JSON.stringify(trace ? { ...record, perSegment: traceOf(m, runs, i) } : record));
+        return;
+      }
+      if (puzzles.length > 1)
+        console.log(`${i > 0 ? '\n' : ''}puzzle ${i + 1}${given.line ? ` (line ${given.line})` : ''}:`);
+      if (trace) printTrace(m, runs, i, example);
+      console.log(m.preset.format(answers[i]));
+      console.log(verdictLine(verdict, halt));
+    });
+    return allValid ? 0 : 1;
   },
 };

@@ -5,6 +5,7 @@
  * are voted across augmentations (mapped back, cropped), ranked by votes then mean sigmoid(q_halt),
  * scored at pass@1 and pass@2, and written as an ARC Prize submission.
  */
+import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   ARC_SEQ_LEN,
@@ -16,23 +17,40 @@ import {
   cropArcTokens,
   type Example,
   hrmArcSplits,
+  type Problem,
   PuzzleIdRegistry,
   scoreArc,
   toBatch,
 } from '../tasks/index.js';
-import { dataPath, loadArcTasks } from '../tasks/node.js';
-import { SMALL_MODEL, type TaskPreset } from './preset.js';
+import { dataDir, loadArcTasks } from '../tasks/node.js';
+import { requireDataFiles } from './data-folder.js';
+import { DataError, SMALL_MODEL, type TaskPreset } from './preset.js';
+
+/** The ARC-AGI-1 evaluation tasks, a folder of task files in the data folder. */
+const ARC_FOLDER = 'arc-agi-1/evaluation';
 
 export interface ArcPresetOptions {
   /** How many evaluation tasks (in id order) make the subset. */
   readonly tasks: number;
   /** Augmentations per task besides the identity. */
   readonly numAug: number;
+  /** The data folder (default: `HRM_DATA`, else the user cache). */
+  readonly dataDir?: string;
 }
 
-export function arcPreset({ tasks, numAug }: ArcPresetOptions): TaskPreset {
-  const loaded = loadArcTasks(dataPath('arc-agi-1', 'evaluation'));
-  if (loaded.problems.length > 0) throw new Error(`ARC data: ${loaded.problems.length} bad tasks`);
+/** Every bad task file with its first problem, one line: `ARC data: 2 bad task files: <path>: <reason>; ...`. */
+function badFiles(problems: readonly Problem[]): string {
+  const first = new Map<string, string>();
+  for (const p of problems) if (!first.has(p.source)) first.set(p.source, p.reason);
+  const listed = [...first].map(([path, reason]) => `${path}: ${reason}`).join('; ');
+  return `ARC data: ${first.size} bad task file${first.size === 1 ? '' : 's'}: ${listed}`;
+}
+
+export function arcPreset({ tasks, numAug, dataDir: dir = dataDir() }: ArcPresetOptions): TaskPreset {
+  requireDataFiles('arc', dir, [ARC_FOLDER]);
+  const loaded = loadArcTasks(join(dir, ARC_FOLDER));
+  if (loaded.problems.length > 0) throw new DataError(badFiles(loaded.problems));
+  if (loaded.items.length === 0) throw new DataError(`${join(dir, ARC_FOLDER)}: no ARC task files in the folder`);
   const evaluation = [...loaded.items].sort((a, b) => a.id.localeCompare(b.id)).slice(0, tasks);
   const registry = new PuzzleIdRegistry();
   const splits = hrmArcSplits([], evaluation, numAug, createRng(2024), registry);
@@ -69,7 +87,9 @@ export function arcPreset({ tasks, numAug }: ArcPresetOptions): TaskPreset {
       return batch(Array.from({ length: batchSize }, () => train[rng.int(train.length)]));
     },
     evalExamples: (n) => test.slice(0, n),
-    parse: () => ({ error: 'ARC puzzles are evaluated as tasks (hrm eval --task arc), not typed in' }),
+    parse: () => ({
+      error: 'ARC puzzles are evaluated as whole tasks, not typed in: hrm eval --checkpoint <an arc checkpoint>',
+    }),
     format: (tokens) => JSON.stringify(cropArcTokens(tokens)),
     score: (examples, predictions) => ({
       exact:

@@ -1,50 +1,42 @@
 /**
- * Presets on data files (in the data folder: `HRM_DATA`, see tasks/data-dir.ts): the hard 9x9 Sudoku lists, which come without
- * solutions and are labelled by the solver, and Maze-Hard 30x30. Full-scale training on these needs
- * a GPU; on a CPU the pipeline runs end to end (load, label, train a little, evaluate) and reports
- * honest numbers. The files are read on first use, and a bad line is an error naming it.
+ * Presets on data files (in the data folder: `--data`, else `HRM_DATA`, see tasks/data-dir.ts): the hard
+ * 9x9 Sudoku lists, which come without solutions and are labelled by the solver, and Maze-Hard 30x30.
+ * Full-scale training on these needs a GPU; on a CPU the pipeline runs end to end (load, label, train a
+ * little, evaluate) and reports honest numbers. The files are read on first use (solving a typed
+ * puzzle needs none of them); a missing file, an empty one or a bad line is an error naming it.
  */
+import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
 import {
   applySudokuAugmentation,
-  type Checked,
   createRng,
-  type Example,
-  formatProblem,
   MAZE_VOCAB_SIZE,
   mazeExample,
-  mazeMetrics,
   randomSudokuAugmentation,
   SUDOKU_9,
   sudokuExample,
-  sudokuMetrics,
   toBatch,
 } from '../tasks/index.js';
-import { dataPath, loadMazeCsv, loadSudokuFile } from '../tasks/node.js';
+import { dataDir, loadMazeCsv, loadSudokuFile } from '../tasks/node.js';
+import { must, once, requireDataFiles } from './data-folder.js';
 import { mazePreset } from './maze.js';
 import { SMALL_MODEL, type TaskPreset } from './preset.js';
 import { sudokuPreset } from './sudoku.js';
 
-function must<T>(checked: Checked<T>): readonly T[] {
-  if (checked.problems.length > 0)
-    throw new Error(`${checked.problems.length} bad items, first: ${formatProblem(checked.problems[0])}`);
-  return checked.items;
-}
-
-function once<T>(f: () => T): () => T {
-  let v: { value: T } | undefined;
-  return () => {
-    v ??= { value: f() };
-    return v.value;
-  };
-}
+/** The Sudoku-hard lists, in the data folder. */
+const SUDOKU_HARD = {
+  train: 'sudoku/tdoku_puzzles2_17_clue.txt',
+  test: 'sudoku/tdoku_puzzles3_magictour_top1465.txt',
+} as const;
+/** Maze-Hard's training and test mazes, in the data folder. */
+const MAZE_HARD = { train: 'maze-30x30-hard-1k/train.csv', test: 'maze-30x30-hard-1k/test.csv' } as const;
 
 /**
  * Sudoku-hard: trained on the 17-clue list (easy by search, minimal in clues), each puzzle under a
  * random augmentation (digit, band, row, stack, column permutations and transpose) per use; evaluated
  * on the magictour top-1465 list (moderately hard), never trained on.
  */
-export function sudokuHardPreset(): TaskPreset {
+export function sudokuHardPreset(dir: string = dataDir()): TaskPreset {
   const base = sudokuPreset({
     name: 'sudoku-hard',
     shape: SUDOKU_9,
@@ -70,8 +62,13 @@ export function sudokuHardPreset(): TaskPreset {
       puzzleEmbWeightDecay: 0.1,
     },
   });
-  const train = once(() => must(loadSudokuFile(dataPath('sudoku', 'tdoku_puzzles2_17_clue.txt'))));
-  const test = once(() => must(loadSudokuFile(dataPath('sudoku', 'tdoku_puzzles3_magictour_top1465.txt'))));
+  const load = (file: string) =>
+    once(() => {
+      requireDataFiles('sudoku-hard', dir, Object.values(SUDOKU_HARD));
+      return must(loadSudokuFile(join(dir, file)), join(dir, file));
+    });
+  const train = load(SUDOKU_HARD.train);
+  const test = load(SUDOKU_HARD.test);
   return {
     ...base,
     summary: '9x9 Sudoku: trained on the 17-clue list (augmented), evaluated on magictour top-1465 (hard)',
@@ -91,18 +88,11 @@ export function sudokuHardPreset(): TaskPreset {
       test()
         .slice(0, n)
         .map((item) => sudokuExample(item.puzzle, item.solution)),
-    score: (examples, predictions) => {
-      const m = sudokuMetrics(
-        examples.map((e, i) => ({ inputs: e.inputs, labels: e.labels, prediction: predictions[i] })),
-      );
-      return { exact: m.exact, cell: m.cell, blank: m.blank };
-    },
-    format: base.format,
   };
 }
 
 /** Maze-Hard 30x30 (HRM's set): trained on its 1,000 training mazes, evaluated on the test mazes. */
-export function mazeHardPreset(): TaskPreset {
+export function mazeHardPreset(dir: string = dataDir()): TaskPreset {
   const base = mazePreset(
     'maze-hard',
     30,
@@ -121,10 +111,13 @@ export function mazeHardPreset(): TaskPreset {
       puzzleEmbWeightDecay: 1,
     },
   );
-  const examples = (file: string) =>
-    must(loadMazeCsv(dataPath('maze-30x30-hard-1k', file))).map((m) => mazeExample(m.question, m.answer));
-  const train = once(() => examples('train.csv'));
-  const test = once(() => examples('test.csv'));
+  const load = (file: string) =>
+    once(() => {
+      requireDataFiles('maze-hard', dir, Object.values(MAZE_HARD));
+      return must(loadMazeCsv(join(dir, file)), join(dir, file)).map((m) => mazeExample(m.question, m.answer));
+    });
+  const train = load(MAZE_HARD.train);
+  const test = load(MAZE_HARD.test);
   return {
     ...base,
     summary: 'Maze-Hard 30x30 (HRM): 1,000 training mazes, evaluated on the test mazes',
@@ -140,13 +133,5 @@ export function mazeHardPreset(): TaskPreset {
       return b.right;
     },
     evalExamples: (n) => test().slice(0, n),
-    score: (ex: readonly Example[], predictions) => {
-      const m = mazeMetrics(
-        ex.map((e, i) => ({ inputs: e.inputs, labels: e.labels, prediction: predictions[i] })),
-        30,
-        30,
-      );
-      return { exact: m.exact, validOptimal: m.validOptimal };
-    },
   };
 }

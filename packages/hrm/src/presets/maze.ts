@@ -5,9 +5,12 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  checkPath,
   checkQuestion,
+  countShortestPaths,
   createRng,
   decodeMaze,
+  distancesFrom,
   type Example,
   encodeMaze,
   generateMaze,
@@ -19,7 +22,7 @@ import {
   shortestPath,
   toBatch,
 } from '../tasks/index.js';
-import { SMALL_MODEL, type TaskPreset } from './preset.js';
+import { SMALL_MODEL, type TaskPreset, tokenAccuracy, type Verdict, verdict } from './preset.js';
 
 const EVAL_SEED = 0x3a2e_e7a1;
 
@@ -42,6 +45,34 @@ function generate(size: number, minPath: number, seed: number, count: number, av
     out.push(mazeExample(made.right.question, made.right.answer));
   }
   return out;
+}
+
+/**
+ * The rows of a maze typed by a person: its lines, or the size² characters of one line in row-major
+ * order (a Maze-Hard CSV field). Rows are not trimmed: a maze's border cells may be open (spaces).
+ */
+function mazeRowsOf(text: string, size: number): string[] {
+  const lines = text.split(/\r?\n/).filter((r) => r.length > 0);
+  const [only] = lines;
+  if (lines.length === 1 && only !== undefined && only.length === size * size)
+    return Array.from({ length: size }, (_, r) => only.slice(r * size, (r + 1) * size));
+  return lines;
+}
+
+/** An exact checker's verdict on a predicted maze: a path from S to G as short as any, and whether only one is. */
+function mazeVerdict(inputs: readonly number[], answer: readonly number[], size: number): Verdict {
+  const question = decodeMaze(inputs, size, size);
+  const ends = checkQuestion(question);
+  if (E.isLeft(ends)) return verdict(`the question is not a maze: ${ends.left}`, false);
+  const { start, goal } = ends.right;
+  const ambiguous = countShortestPaths(question, start, goal) > 1;
+  const steps = checkPath(question, decodeMaze(answer, size, size), ends.right);
+  if (E.isLeft(steps)) return verdict(steps.left, ambiguous);
+  const best = distancesFrom(question, start)[goal];
+  return verdict(
+    steps.right === best ? undefined : `the path has ${steps.right} steps, a shortest has ${best}`,
+    ambiguous,
+  );
 }
 
 export function mazePreset(
@@ -76,9 +107,11 @@ export function mazePreset(
     },
     evalExamples: evalSet,
     parse: (text) => {
-      const rows = text.split(/\r?\n/).filter((r) => r.length > 0);
+      const rows = mazeRowsOf(text, size);
       if (rows.length !== size || rows.some((r) => r.length !== size))
-        return { error: `expected ${size} rows of ${size} characters ('#' wall, ' ' open, S, G)` };
+        return {
+          error: `expected ${size} rows of ${size} characters, or one line of ${size * size} ('#' wall, ' ' open, S, G)`,
+        };
       const question = mazeFromRows(rows);
       if (/[^# SG]/.test(question.cells)) return { error: "a maze uses only '#', ' ', 'S' and 'G'" };
       const ends = checkQuestion(question);
@@ -98,8 +131,9 @@ export function mazePreset(
         size,
         size,
       );
-      return { exact: m.exact, validOptimal: m.validOptimal };
+      return { exact: m.exact, token: tokenAccuracy(examples, predictions), valid: m.validOptimal };
     },
+    check: (example, answer) => mazeVerdict(example.inputs, answer, size),
     difficulty: (e) => `path of ${e.labels.filter((t) => t === 5).length + 1} steps`,
   };
 }

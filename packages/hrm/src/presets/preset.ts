@@ -26,8 +26,16 @@ export interface TaskPreset {
   readonly parse: (text: string) => { readonly example: Example } | { readonly error: string };
   /** A predicted token sequence (or the input), for a terminal. */
   readonly format: (tokens: readonly number[]) => string;
-  /** Task metrics of predicted token sequences (argmax of the logits) against the examples. */
+  /**
+   * Task metrics of predicted token sequences (argmax of the logits) against the examples, named from
+   * the CLI's one vocabulary (`exact`, `token`, `blank`, `valid`: see cli/vocabulary.ts).
+   */
   readonly score: (examples: readonly Example[], predictions: readonly (readonly number[])[]) => Record<string, number>;
+  /**
+   * An exact checker's verdict on an answer (tokens) to an example, for tasks that have one: the label
+   * is only one solution of a puzzle that may have several, so it cannot judge an answer alone.
+   */
+  readonly check?: (example: Example, answer: readonly number[]) => Verdict;
   /** A one-line description of an example's difficulty (givens, path length), for the demo. */
   readonly difficulty?: (example: Example) => string;
   /**
@@ -35,6 +43,52 @@ export interface TaskPreset {
    * predictor and returns metrics, a report for people, and files to write (the ARC submission).
    */
   readonly evaluate?: (predict: Predictor, segments: number) => TaskEvaluation;
+}
+
+/**
+ * What an exact checker says about an answer: `valid` when it keeps the task's rules (a completion of
+ * the givens that breaks no Sudoku rule; a shortest path from S to G), with the `reason` when it does
+ * not; `ambiguous` when the puzzle has more than one solution; `correct` (the answer is the puzzle's one
+ * solution) only when it has exactly one.
+ */
+export interface Verdict {
+  readonly valid: boolean;
+  readonly ambiguous: boolean;
+  readonly correct?: boolean;
+  readonly reason?: string;
+}
+
+/** The verdict for an answer judged by `problem` (undefined when valid) on a puzzle with one or more solutions. */
+export function verdict(problem: string | undefined, ambiguous: boolean): Verdict {
+  const valid = problem === undefined;
+  return {
+    valid,
+    ambiguous,
+    // With one solution, a valid answer is that solution.
+    ...(ambiguous ? {} : { correct: valid }),
+    ...(problem === undefined ? {} : { reason: problem }),
+  };
+}
+
+/** Fraction of tokens equal to their label, over all examples. */
+export function tokenAccuracy(examples: readonly Example[], predictions: readonly (readonly number[])[]): number {
+  let right = 0;
+  let all = 0;
+  examples.forEach((e, i) => {
+    e.labels.forEach((t, k) => {
+      all++;
+      if (predictions[i][k] === t) right++;
+    });
+  });
+  return all === 0 ? 0 : right / all;
+}
+
+/**
+ * A problem with a task's data files (missing, empty, a bad line or task): the message names the file
+ * and the reason, and is meant for the user as it is.
+ */
+export class DataError extends Error {
+  override readonly name = 'DataError';
 }
 
 /** The model's answers (argmax tokens after the last segment) and halt logits for examples. */

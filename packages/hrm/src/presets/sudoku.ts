@@ -4,15 +4,19 @@
  */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  countSolutions,
   createRng,
   decodeSudoku,
   type Example,
   encodeSudoku,
+  findConflict,
   generateSudoku,
+  isSolutionOf,
   parseGrid,
   SUDOKU_4,
   SUDOKU_6,
   SUDOKU_9,
+  type SudokuGrid,
   type SudokuShape,
   solveSudoku,
   sudokuExample,
@@ -21,7 +25,7 @@ import {
   sudokuVocabSize,
   toBatch,
 } from '../tasks/index.js';
-import { SMALL_MODEL, type TaskPreset } from './preset.js';
+import { SMALL_MODEL, type TaskPreset, verdict } from './preset.js';
 
 /** A grid as rows, with bars between boxes and '.' for blanks. */
 export function drawGrid(grid: readonly number[], shape: SudokuShape): string {
@@ -38,6 +42,16 @@ export function drawGrid(grid: readonly number[], shape: SudokuShape): string {
     );
   }
   return rows.join('\n');
+}
+
+/** Why `answer` is not a solution of `puzzle` (a cell left blank, a given changed, a rule broken), or undefined. */
+function answerProblem(puzzle: SudokuGrid, answer: SudokuGrid, shape: SudokuShape): string | undefined {
+  const at = (i: number) => `(row ${Math.floor(i / shape.size) + 1}, column ${(i % shape.size) + 1})`;
+  const blank = answer.indexOf(0);
+  if (blank >= 0) return `the cell at ${at(blank)} is not filled`;
+  const changed = puzzle.findIndex((d, i) => d !== 0 && d !== answer[i]);
+  if (changed >= 0) return `the given ${puzzle[changed]} at ${at(changed)} became ${answer[changed]}`;
+  return findConflict(answer, shape);
 }
 
 /** The seeds of evaluation sets live far from training seeds, and training rejects their puzzles too. */
@@ -117,7 +131,16 @@ export function sudokuPreset(opts: SudokuPresetOptions): TaskPreset {
       const m = sudokuMetrics(
         examples.map((e, i) => ({ inputs: e.inputs, labels: e.labels, prediction: predictions[i] })),
       );
-      return { exact: m.exact, cell: m.cell, blank: m.blank };
+      const valid = examples.filter((e, i) =>
+        isSolutionOf(decodeSudoku(e.inputs, shape), decodeSudoku(predictions[i], shape), shape),
+      ).length;
+      // Every token is a cell, so the token accuracy is the cell accuracy.
+      return { exact: m.exact, token: m.cell, blank: m.blank, valid: valid / Math.max(examples.length, 1) };
+    },
+    check: (example, answer) => {
+      const puzzle = decodeSudoku(example.inputs, shape);
+      const problem = answerProblem(puzzle, decodeSudoku(answer, shape), shape);
+      return verdict(problem, countSolutions(puzzle, shape, 2) > 1);
     },
     difficulty: (e) => `${e.inputs.filter((t) => t > 1).length} givens`,
   };

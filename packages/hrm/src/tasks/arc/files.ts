@@ -24,7 +24,7 @@ function jsonFiles(path: string): string[] {
 
 /**
  * The tasks in a `.json` file or under a folder (recursively, in sorted path order), each named by its file
- * name; unreadable and invalid files are reported in `problems` and left out.
+ * name; unreadable and invalid files are reported in `problems`, each by its path, and left out.
  */
 export function loadArcTasks(path: string): Checked<ArcTask> {
   let paths: string[];
@@ -34,14 +34,17 @@ export function loadArcTasks(path: string): Checked<ArcTask> {
     return { items: [], problems: [problem(path, `cannot read: ${e instanceof Error ? e.message : String(e)}`)] };
   }
   const unreadable: Problem[] = [];
-  const files: { id: string; json: string }[] = [];
+  const files: { id: string; json: string; path: string }[] = [];
   for (const p of paths) {
     const text = readText(p);
     if (E.isLeft(text)) unreadable.push(text.left);
-    else files.push({ id: basename(p, '.json'), json: text.right });
+    else files.push({ id: basename(p, '.json'), json: text.right, path: p });
   }
   const parsed = parseArcTasks(files);
-  return { items: parsed.items, problems: [...unreadable, ...parsed.problems] };
+  // A task's problems name its file (the id alone does not say where it is), the first file of a duplicate id.
+  const pathOf = new Map(files.map((f) => [f.id, f.path]).reverse() as [string, string][]);
+  const located = parsed.problems.map((p) => ({ ...p, source: pathOf.get(p.source) ?? p.source }));
+  return { items: parsed.items, problems: [...unreadable, ...located] };
 }
 
 /** Writes `submission` as JSON to `path`; a Left holds the file system's error. */

@@ -88,7 +88,7 @@ describe('ARC task loader', () => {
     const r = loadArcTasks(dir);
     expect(r.items.map((t) => t.id)).toEqual(['two', 'one']);
     expect(r.problems.map(formatProblem)).toEqual([
-      'bad: test: expected list of {input, output?} pairs, got undefined',
+      `${join(dir, 'concept', 'bad.json')}: test: expected list of {input, output?} pairs, got undefined`,
     ]);
     expect(loadArcTasks(join(dir, 'one.json')).items.map((t) => t.id)).toEqual(['one']);
     expect(loadArcTasks(join(dir, 'missing')).problems[0].reason).toMatch(/^cannot read/);

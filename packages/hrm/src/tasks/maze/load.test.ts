@@ -52,6 +52,10 @@ describe('maze CSV loader', () => {
     expect(parseMazeCsv('', 'e.csv').problems.map(formatProblem)).toEqual([
       'e.csv: empty file, expected a question,answer header',
     ]);
+    // A header alone would give a caller no maze to draw from, far from the file's name.
+    expect(parseMazeCsv('question,answer\n', 'o.csv').problems.map(formatProblem)).toEqual([
+      'o.csv: no mazes after the header',
+    ]);
   });
 
   it('reports a labelled path longer than the optimum, unless told not to', () => {

@@ -70,6 +70,7 @@ export function parseMazeCsv(text: string, source: string, opts: MazeCsvOptions 
     problems.push(
       problem(source, `expected the header "question,answer", got ${JSON.stringify(lines[0].text.slice(0, 40))}`, 1),
     );
+  if (lines.length === 1) problems.push(problem(source, 'no mazes after the header'));
   for (const { line, text: row } of lines.slice(1)) {
     const r = checkMazeRow(row, height, width, opts.requireOptimal ?? true);
     if (E.isLeft(r)) problems.push(problem(source, r.left, line));

@@ -41,6 +41,12 @@ describe('sudoku list loader', () => {
     expect(E.isLeft(allOrNothing(r))).toBe(true);
   });
 
+  it('reports an empty list (which would leave nothing to draw from) with its file', () => {
+    expect(parseSudokuList('', 'empty.txt').problems.map(formatProblem)).toEqual([
+      'empty.txt: empty file, expected one puzzle per line',
+    ]);
+  });
+
   it('accepts CRLF line ends and a missing final newline, and other sizes', () => {
     const r = parseSudokuList(`${GOOD}\r\n${GOOD}`, 'crlf.txt');
     expect(r.problems).toEqual([]);

@@ -36,11 +36,14 @@ export function labelSudokuLine(
   return E.right({ puzzle, solution: r.solution });
 }
 
-/** Every line of `text` (named `source` in problems) labelled, with a problem for each bad line. */
+/** Every line of `text` (named `source` in problems) labelled, with a problem for each bad line; an empty text is a problem. */
 export function parseSudokuList(text: string, source: string, shape: SudokuShape = SUDOKU_9): Checked<SudokuItem> {
   const items: SudokuItem[] = [];
   const problems: Problem[] = [];
-  for (const { line, text: row } of numberedLines(text)) {
+  const lines = numberedLines(text);
+  // An empty list would give a caller nothing to draw from, far from the file's name.
+  if (lines.length === 0) return { items, problems: [problem(source, 'empty file, expected one puzzle per line')] };
+  for (const { line, text: row } of lines) {
     const r = labelSudokuLine(row, shape);
     if (E.isLeft(r)) problems.push(problem(source, r.left, line));
     else items.push({ source, line, ...r.right });
