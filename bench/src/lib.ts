@@ -8,8 +8,7 @@ import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { mapTensors } from '@hrm/autodiff';
-import { type AnyTensor, dispose, fromArray, matmul, transpose, withBackend } from '@hrm/core';
+import { type AnyTensor, dispose, disposeReplaced, fromArray, matmul, transpose, withBackend } from '@hrm/core';
 import { type Backend, currentBackend } from '@hrm/kernels';
 
 // ---------------------------------------------------------------------------------------------
@@ -224,25 +223,13 @@ export function formatMachine(m: MachineInfo): string {
 // ---------------------------------------------------------------------------------------------
 // Training state
 
-function tensorsIn(value: unknown): Set<AnyTensor> {
-  const out = new Set<AnyTensor>();
-  mapTensors(value, (x) => {
-    out.add(x as AnyTensor);
-    return x;
-  });
-  return out;
-}
-
 /**
  * Disposes the tensors of `old` that `next` no longer holds, as @hrm/hrm's training loop does between
- * steps. Without it, a benchmark's chained `trainStep` calls leave every old state to the garbage
- * collector, and the backends' live-byte accounting (which counts a buffer until it is disposed) would
- * grow by one state per step.
+ * steps (core's `disposeReplaced`). Without it, a benchmark's chained `trainStep` calls leave every old
+ * state to the garbage collector, and the backends' live-byte accounting (which counts a buffer until it
+ * is disposed) would grow by one state per step.
  */
-export function releaseReplaced(old: unknown, next: unknown): void {
-  const kept = tensorsIn(next);
-  dispose([...tensorsIn(old)].filter((t) => !kept.has(t)));
-}
+export const releaseReplaced = disposeReplaced;
 
 // ---------------------------------------------------------------------------------------------
 // Output

@@ -4,8 +4,8 @@
  * puzzles now and then, pauses between steps when asked, and sends the checkpoint as it stands, in the
  * format `hrm eval --checkpoint` reads.
  */
-import { mapTensors } from '@hrm/autodiff';
-import { type AnyTensor, dispose, keep, key } from '@hrm/core';
+import { leaves } from '@hrm/autodiff';
+import { disposeReplaced, keep, key } from '@hrm/core';
 import {
   builtinPreset,
   evaluate,
@@ -41,21 +41,6 @@ let run: Run | undefined;
 
 const post = (event: TrainEvent, transfer: Transferable[] = []) => scope.postMessage(event, transfer);
 
-/** Every tensor in a nest of arrays and plain objects. */
-function tensorsIn(value: unknown, into = new Set<AnyTensor>()): Set<AnyTensor> {
-  mapTensors(value, (x) => {
-    into.add(x);
-    return x;
-  });
-  return into;
-}
-
-/** Releases what the old state and batch hold that the new state does not (as the library's run loop does). */
-function releaseReplaced(old: unknown, next: unknown): void {
-  const kept = tensorsIn(next);
-  dispose([...tensorsIn(old)].filter((t) => !kept.has(t)));
-}
-
 /** Lets messages (pause, checkpoint) in between steps. */
 const tick = () => new Promise<void>((resolve) => setTimeout(resolve, 0));
 
@@ -69,7 +54,7 @@ async function train(req: Extract<TrainRequest, { type: 'start' }>): Promise<voi
   const state = keep(initTrainState(reasoner, key(req.seed), config));
   const current: Run = { task: req.task, seed: req.seed, model, train: config, state, paused: false, wake: undefined };
   run = current;
-  const parameters = [...tensorsIn(state.params)].reduce((n, t) => n + t.size, 0);
+  const parameters = leaves(state.params).reduce((n, l) => n + l.value.size, 0);
   post({
     type: 'started',
     info,
@@ -93,7 +78,7 @@ async function train(req: Extract<TrainRequest, { type: 'start' }>): Promise<voi
     const t0 = performance.now();
     const batch = preset.trainBatch(req.seed, current.state.step, config.batchSize);
     const { state: next, metrics } = trainStep(reasoner, current.state, batch, config);
-    releaseReplaced({ state: current.state, batch }, next);
+    disposeReplaced({ state: current.state, batch }, next);
     current.state = next;
     post({
       type: 'step',

@@ -1,10 +1,4 @@
-/**
- * The Hierarchical Reasoning Model (@hrm/hrm) at a tiny size, on a given backend: one segment's
- * forward pass (logits and Q values for a fixed batch), and deep-supervision training steps with
- * HRM's own trainStep (ACT, AdamATan2, sparse SignSGD on puzzle rows). Everything made is released.
- */
-import { mapTensors } from '@hrm/autodiff';
-import { type AnyTensor, dispose, keep, key, scope, take, withBackend } from '@hrm/core';
+import { dispose, disposeReplaced, keep, key, scope, take, withBackend } from '@hrm/core';
 import {
   initHrm,
   initialCarry,
@@ -40,15 +34,6 @@ export function hrmForward(backend: Backend): Float32Array {
   );
 }
 
-function tensorsIn(value: unknown): Set<AnyTensor> {
-  const out = new Set<AnyTensor>();
-  mapTensors(value, (x: AnyTensor) => {
-    out.add(x);
-    return x;
-  });
-  return out;
-}
-
 /** `steps` HRM training steps on one fixed batch; the LM loss of each. */
 export function hrmTrain(backend: Backend, steps: number, onStep?: (step: number) => void): number[] {
   return withBackend(backend, () => {
@@ -67,8 +52,7 @@ export function hrmTrain(backend: Backend, steps: number, onStep?: (step: number
     for (let i = 0; i < steps; i++) {
       const { state: next, metrics } = trainStep(reasonerFor(model), state, batch, train);
       // Release what the new state no longer holds (it carries some tensors over, as hrm's run loop).
-      const kept = tensorsIn(next);
-      dispose([...tensorsIn(state)].filter((t) => !kept.has(t)));
+      disposeReplaced(state, next);
       state = keep(next);
       losses.push(metrics.lmLoss);
       onStep?.(i);

@@ -3,6 +3,7 @@ import {
   add,
   currentBackend,
   dispose,
+  disposeReplaced,
   exp,
   keep,
   matmul,
@@ -65,6 +66,22 @@ describe('scopes release buffers deterministically', () => {
         w = next;
       }
       expect(b.liveBuffers()).toBe(start);
+    });
+  });
+
+  it('disposeReplaced frees what the old state holds and the new one does not, and nothing else', () => {
+    const b = counting();
+    withBackend(b, () => {
+      const shared = ones([2]);
+      const old = { w: ones([2]), carry: shared, list: [zeros([3])] };
+      const next = { w: add(old.w, 1), carry: shared, list: [old.list[0]] };
+      const before = b.liveBuffers();
+      disposeReplaced(old, next);
+      expect(b.liveBuffers()).toBe(before - 1);
+      expect(old.w.released).toBe(true);
+      expect(shared.released).toBe(false);
+      expect(next.list[0].released).toBe(false);
+      expect(next.w.toArray()).toEqual([2, 2]);
     });
   });
 

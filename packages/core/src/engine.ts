@@ -184,6 +184,19 @@ export function dispose(value: unknown): void {
   for (const t of ts) release(t);
 }
 
+/**
+ * Releases the tensors `old` holds (a nest of arrays and plain objects) that `next` does not: the
+ * previous state of a loop once the new one exists, where whatever carried over stays alive. What a
+ * training loop calls after each step, so that its memory stays flat.
+ */
+export function disposeReplaced(old: unknown, next: unknown): void {
+  const kept = new Set<AnyTensor>();
+  collectTensors(next, kept);
+  const held = new Set<AnyTensor>();
+  collectTensors(old, held);
+  for (const t of held) if (!kept.has(t)) release(t);
+}
+
 function collectTensors(value: unknown, into: Set<AnyTensor>): void {
   if (value instanceof Tensor) into.add(value);
   else if (Array.isArray(value)) for (const v of value) collectTensors(v, into);

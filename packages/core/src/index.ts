@@ -20,6 +20,7 @@ export {
   apply,
   detach,
   dispose,
+  disposeReplaced,
   isRecording,
   keep,
   noGrad,

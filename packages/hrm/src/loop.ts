@@ -6,8 +6,8 @@
  */
 
 import { existsSync } from 'node:fs';
-import { leaves, mapTensors } from '@hrm/autodiff';
-import { type AnyTensor, abs, dispose, type Key, keep, max, scope } from '@hrm/core';
+import { leaves } from '@hrm/autodiff';
+import { abs, disposeReplaced, type Key, keep, max, scope } from '@hrm/core';
 import type { Json } from '@hrm/nn';
 import { loadCheckpoint, saveCheckpoint } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
@@ -153,21 +153,6 @@ function start<P, B extends ReasonerBuffers, C extends States<C>, X>(
   return initTrainState(reasoner, opts.key, opts.train);
 }
 
-/** Every tensor in a nest of arrays and plain objects. */
-function tensorsIn(value: unknown, into = new Set<AnyTensor>()): Set<AnyTensor> {
-  mapTensors(value, (x) => {
-    into.add(x);
-    return x;
-  });
-  return into;
-}
-
-/** Releases the tensors of `old` (a state, a batch) that the new state no longer holds (buffers carried over stay). */
-function releaseReplaced(old: unknown, next: unknown): void {
-  const kept = tensorsIn(next);
-  dispose([...tensorsIn(old)].filter((t) => !kept.has(t)));
-}
-
 /** Lets signal handlers and timers run between steps (a step is milliseconds to seconds of sync work). */
 const yieldToEventLoop = () => new Promise<void>((resolve) => setImmediate(resolve));
 
@@ -201,7 +186,7 @@ export async function runReasoner<P, B extends ReasonerBuffers, C extends States
     // A NonFiniteError propagates from here: the state and the checkpoint on disk stay as they were.
     const { state: next, metrics } = trainStep(reasoner, state, batch, opts.train);
     // The old state's and the batch's tensors that the new state does not hold: a step leaks nothing.
-    releaseReplaced({ state, batch }, next);
+    disposeReplaced({ state, batch }, next);
     state = next;
     last = metrics;
     if (state.step % logEvery === 0 || state.step === opts.train.totalSteps) opts.log?.({ event: 'train', ...metrics });

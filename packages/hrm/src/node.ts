@@ -8,6 +8,7 @@
 
 export type { LoadedModel, ScoredRun } from './cli/evaluation.js';
 export { batchesOf, scoreExamples } from './cli/evaluation.js';
+export { main } from './cli/main.js';
 export type { ModelFile } from './cli/model-file.js';
 export { readModelFile } from './cli/model-file.js';
 export type { DatasetSource, ReadSplit } from './dataset/layout.js';

@@ -11,39 +11,22 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { full, key } from '@hrm/core';
 import { loadCheckpoint, saveCheckpoint } from '@hrm/nn/node';
+import { runHrm } from '@hrm/testing/cli';
 import * as E from 'fp-ts/lib/Either.js';
-import { afterAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, describe, expect, it } from 'vitest';
 import { reasonerFor } from '../arch.js';
 import { toCheckpoint } from '../checkpoint.js';
 import { decodeModelConfig } from '../config.js';
 import { presetNamed } from '../presets/node.js';
 import { initTrainState } from '../train.js';
 import { decodeTrainConfig } from '../train-config.js';
-import { main } from './main.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hrm-ckpt-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const committed = fileURLToPath(new URL('../../checkpoints/sudoku4.safetensors', import.meta.url));
 
-/** Runs `hrm` in this process, capturing what it prints. */
-async function hrm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const spies = [
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(`${a.join(' ')}\n`)),
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(`${a.join(' ')}\n`)),
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out.push(String(s));
-      return true;
-    }),
-  ];
-  try {
-    return { code: await main(argv), out: out.join(''), err: err.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
+const hrm = runHrm;
 
 /** A copy of the committed 4x4 checkpoint (4,000 steps of sudoku4 at the preset's settings, seed 0). */
 function copyOfCommitted(name: string): string {

@@ -6,30 +6,13 @@
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, describe, expect, it, vi } from 'vitest';
-import { main } from './main.js';
+import { runHrm } from '@hrm/testing/cli';
+import { afterAll, afterEach, describe, expect, it } from 'vitest';
 
 const dir = mkdtempSync(join(tmpdir(), 'hrm-data-'));
 afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
-/** Runs `hrm` in this process, capturing what it prints. */
-async function hrm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const spies = [
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(`${a.join(' ')}\n`)),
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(`${a.join(' ')}\n`)),
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out.push(String(s));
-      return true;
-    }),
-  ];
-  try {
-    return { code: await main(argv), out: out.join(''), err: err.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
+const hrm = runHrm;
 
 /** A data folder holding `files` (path inside the folder → contents). */
 function dataFolder(name: string, files: Readonly<Record<string, string>>): string {

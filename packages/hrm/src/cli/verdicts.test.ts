@@ -10,8 +10,9 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { key } from '@hrm/core';
 import { saveCheckpoint } from '@hrm/nn/node';
+import { runHrm } from '@hrm/testing/cli';
 import * as E from 'fp-ts/lib/Either.js';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { reasonerFor } from '../arch.js';
 import { toCheckpoint } from '../checkpoint.js';
 import { decodeModelConfig } from '../config.js';
@@ -19,7 +20,6 @@ import { presetNamed } from '../presets/node.js';
 import { isSolutionOf, parseGrid, SUDOKU_4 } from '../tasks/index.js';
 import { initTrainState } from '../train.js';
 import { decodeTrainConfig } from '../train-config.js';
-import { main } from './main.js';
 import { FIELDS } from './vocabulary.js';
 
 const dir = mkdtempSync(join(tmpdir(), 'hrm-verdicts-'));
@@ -27,24 +27,7 @@ afterAll(() => rmSync(dir, { recursive: true, force: true }));
 
 const committed = fileURLToPath(new URL('../../checkpoints/sudoku4.safetensors', import.meta.url));
 
-/** Runs `hrm` in this process, capturing what it prints. */
-async function hrm(...argv: string[]): Promise<{ code: number; out: string; err: string }> {
-  const out: string[] = [];
-  const err: string[] = [];
-  const spies = [
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(`${a.join(' ')}\n`)),
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(`${a.join(' ')}\n`)),
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out.push(String(s));
-      return true;
-    }),
-  ];
-  try {
-    return { code: await main(argv), out: out.join(''), err: err.join('') };
-  } finally {
-    for (const s of spies) s.mockRestore();
-  }
-}
+const hrm = runHrm;
 
 const jsonLines = (text: string) =>
   text
