@@ -192,6 +192,31 @@ describe('the tape lives for one call', () => {
     });
   });
 
+  it('frees cotangents, rule temporaries and activations as the backward pass goes', () => {
+    // A chain of n elementwise ops keeps n activations through the forward pass; the backward pass
+    // should add a few vectors on top of them, not n more cotangents and n rule temporaries.
+    const b = new ReferenceBackend();
+    withBackend(b, () => {
+      const size = 10_000;
+      const bytes = size * 4;
+      const x = ones([size]);
+      const peakAbove = (n: number) => {
+        const before = b.liveBuffers() > 0 ? (b.memory?.().liveBytes ?? 0) : 0;
+        b.resetPeak?.();
+        grad((w: AnyTensor) => {
+          let h = w;
+          for (let i = 0; i < n; i++) h = tanh(mul(h, 1.01));
+          return sum(h);
+        })(x);
+        return ((b.memory?.().peakBytes ?? 0) - before) / bytes;
+      };
+      // Each step saves two vectors (the product and the tanh): about 2n at the end of the forward pass.
+      const [small, large] = [peakAbove(20), peakAbove(80)];
+      expect(large - small).toBeLessThan(2 * 60 + 12);
+      expect(large).toBeLessThan(2 * 80 + 12);
+    });
+  });
+
   it('returned values are not tracked by the finished tape', () => {
     const { value, grad: g } = valueAndGrad((x: AnyTensor) => sum(square(x)))(tensor([1, 2]));
     expect(value.tapes).toEqual([]);

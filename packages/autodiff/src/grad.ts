@@ -126,7 +126,13 @@ function run<P, R extends unknown[], A>(f: Objective<P, R, AnyTensor, A>, params
       throw new TypeError(
         `grad: the function returned ${value.describe()}, which has no gradient (argmax, comparisons and int ops are not differentiable)`,
       );
-    const grads = backward(tape, new Map([[value, onesLike(value)]]), tracked);
+    // This tape is walked once: its activations can go as the walk passes them, except what leaves.
+    const leaving = new Set<AnyTensor>([value, ...tracked]);
+    mapTensors(aux, (x) => {
+      leaving.add(x);
+      return x;
+    });
+    const grads = backward(tape, new Map([[value, onesLike(value)]]), tracked, { releaseActivationsExcept: leaving });
     // Aux may mix tensors and plain values (metrics): untrack the tensors, keep the rest.
     const untrackedAux = mapTensors(aux, (x) => untrack(x, tape));
     return { value: untrack(value, tape), grad: unflatten(params, grads), aux: untrackedAux };

@@ -7,7 +7,9 @@ import {
   type AnyTensor,
   add,
   formatShape,
+  releaseEarly,
   ShapeError,
+  scope,
   startTape,
   stopTape,
   type Tape,
@@ -26,17 +28,56 @@ function requireFloatLeaves(op: string, tree: unknown): AnyTensor[] {
   });
 }
 
+/** Options of `backward`. */
+export interface BackwardOptions {
+  /**
+   * Free each activation (a tensor the tape saved) once the walk has passed the last node that needs it,
+   * except these. Only for a tape walked once (`grad`, `valueAndGrad`): a `vjp` pullback may be called
+   * again and needs them all.
+   */
+  readonly releaseActivationsExcept?: ReadonlySet<AnyTensor>;
+}
+
+/** For each tensor a tape's nodes refer to, the index of the first (earliest) node that refers to it. */
+function firstUses(tape: Tape): Map<AnyTensor, number> {
+  const first = new Map<AnyTensor, number>();
+  tape.nodes.forEach((node, i) => {
+    for (const t of [...node.inputs, node.output]) if (!first.has(t)) first.set(t, i);
+  });
+  return first;
+}
+
 /**
  * Walks `tape` from the last node back, accumulating cotangents from `seeds` (output -> cotangent).
  * Returns the cotangent of each tensor in `wanted` (zeros where nothing flowed).
+ *
+ * Memory is freed as the walk goes (what `releaseEarly` allows: tensors of the current scope that no
+ * live tape saved): each rule's temporaries when the rule returns, each cotangent once it has been
+ * pushed to the inputs and no other entry holds it, and, with `releaseActivationsExcept`, each saved
+ * activation after its earliest node. A step's peak is then the forward's activations plus a few
+ * cotangents, not the forward plus every cotangent and temporary of the backward.
  */
 export function backward(
   tape: Tape,
   seeds: ReadonlyMap<AnyTensor, AnyTensor>,
   wanted: readonly AnyTensor[],
+  opts: BackwardOptions = {},
 ): AnyTensor[] {
   const cts = new Map<AnyTensor, AnyTensor>();
   const keep = new Set(wanted);
+  // How many entries of `cts` hold each cotangent: a rule may give one tensor to several inputs.
+  const holders = new Map<AnyTensor, number>();
+  // Never freed here: what the caller passed in, and anything the forward pass made.
+  const protectedCts = new Set<AnyTensor>(seeds.values());
+  const hold = (g: AnyTensor) => holders.set(g, (holders.get(g) ?? 0) + 1);
+  const letGo = (g: AnyTensor) => {
+    const n = (holders.get(g) ?? 1) - 1;
+    if (n > 0) holders.set(g, n);
+    else {
+      holders.delete(g);
+      if (!protectedCts.has(g) && !tape.saved.has(g)) releaseEarly(g);
+    }
+  };
   const accumulate = (x: AnyTensor, g: AnyTensor, from: string): void => {
     if (g.rank !== x.rank || g.shape.some((d, i) => d !== x.shape[i]) || g.dtype !== x.dtype)
       throw new ShapeError(
@@ -44,27 +85,45 @@ export function backward(
         `cotangent ${g.describe()} does not match its primal ${x.describe()}`,
       );
     const prev = cts.get(x);
-    cts.set(x, prev ? add(prev, g) : g);
+    const next = prev ? add(prev, g) : g;
+    cts.set(x, next);
+    hold(next);
+    if (prev) letGo(prev);
+  };
+  const activations = opts.releaseActivationsExcept;
+  const firstUse = activations ? firstUses(tape) : undefined;
+  const releaseActivations = (i: number) => {
+    if (!activations || !firstUse) return;
+    for (const t of [...tape.nodes[i].inputs, tape.nodes[i].output])
+      if (firstUse.get(t) === i && !activations.has(t) && !keep.has(t)) releaseEarly(t);
   };
   for (const [out, ct] of seeds) if (out.tapes.includes(tape)) accumulate(out, ct, 'vjp');
   for (let i = tape.nodes.length - 1; i >= 0; i--) {
     const node = tape.nodes[i];
     const ct = cts.get(node.output);
-    if (!ct) continue;
-    // Free the cotangent of an intermediate as soon as it has been pushed to the inputs.
-    if (!keep.has(node.output)) cts.delete(node.output);
-    const rule = node.primitive.vjp as unknown as
-      | ((
-          ct: AnyTensor,
-          ctx: { inputs: readonly AnyTensor[]; output: AnyTensor; params: unknown },
-        ) => readonly (AnyTensor | undefined)[])
-      | undefined;
-    if (!rule) throw new Error(`${node.primitive.name}: has no gradient rule but was recorded`);
-    const inputCts = rule(ct, { inputs: node.inputs, output: node.output, params: node.params });
-    node.inputs.forEach((x, j) => {
-      const g = inputCts[j];
-      if (g && x.tapes.includes(tape)) accumulate(x, g, node.primitive.name);
-    });
+    if (ct) {
+      // The cotangent of an intermediate is done with once it has been pushed to the inputs.
+      const done = !keep.has(node.output);
+      if (done) cts.delete(node.output);
+      const rule = node.primitive.vjp as unknown as
+        | ((
+            ct: AnyTensor,
+            ctx: { inputs: readonly AnyTensor[]; output: AnyTensor; params: unknown },
+          ) => readonly (AnyTensor | undefined)[])
+        | undefined;
+      if (!rule) throw new Error(`${node.primitive.name}: has no gradient rule but was recorded`);
+      // The rule's temporaries go when it returns; only the input cotangents leave its scope.
+      const inputCts = scope(() => rule(ct, { inputs: node.inputs, output: node.output, params: node.params }));
+      node.inputs.forEach((x, j) => {
+        const g = inputCts[j];
+        if (g && x.tapes.includes(tape)) accumulate(x, g, node.primitive.name);
+      });
+      // Cotangents the rule gave but nothing holds (summed into another, or for an untracked input).
+      for (const g of new Set(inputCts))
+        if (g && !holders.has(g) && !protectedCts.has(g) && !tape.saved.has(g)) releaseEarly(g);
+      if (done) letGo(ct);
+    }
+    releaseActivations(i);
   }
   return wanted.map((x) => cts.get(x) ?? zerosLike(x));
 }

@@ -114,7 +114,8 @@ export function isRecording(): boolean {
 // Scopes: deterministic release of buffers (textures on GPU backends)
 
 interface Scope {
-  readonly tensors: AnyTensor[];
+  /** The tensors made in the scope and still owned by it (a set: the backward pass takes some out early). */
+  readonly tensors: Set<AnyTensor>;
 }
 
 const scopes: Scope[] = [];
@@ -126,7 +127,7 @@ function savedByLiveTape(t: AnyTensor): boolean {
 
 function adopt(t: AnyTensor): void {
   t.storage.refs++;
-  scopes[scopes.length - 1]?.tensors.push(t);
+  scopes[scopes.length - 1]?.tensors.add(t);
 }
 
 function release(t: AnyTensor): void {
@@ -142,7 +143,7 @@ function release(t: AnyTensor): void {
  * freed when `scope` returns, on every backend.
  */
 export function scope<T>(fn: () => T): T {
-  const s: Scope = { tensors: [] };
+  const s: Scope = { tensors: new Set() };
   scopes.push(s);
   let result: T;
   try {
@@ -159,7 +160,7 @@ export function scope<T>(fn: () => T): T {
   for (const t of s.tensors) {
     // A tensor an outer, still-running tape refers to is needed by that tape's backward pass
     // (this is what nested gradients rely on): it moves out with the result.
-    if (survivors.has(t) || savedByLiveTape(t)) parent?.tensors.push(t);
+    if (survivors.has(t) || savedByLiveTape(t)) parent?.tensors.add(t);
     else release(t);
   }
   return result;
@@ -169,12 +170,21 @@ export function scope<T>(fn: () => T): T {
 export function keep<T>(value: T): T {
   const kept = new Set<AnyTensor>();
   collectTensors(value, kept);
-  for (const s of scopes) {
-    const rest = s.tensors.filter((t) => !kept.has(t));
-    s.tensors.length = 0;
-    s.tensors.push(...rest);
-  }
+  for (const s of scopes) for (const t of kept) s.tensors.delete(t);
   return value;
+}
+
+/**
+ * @internal Releases `t` now when the innermost scope owns it (so it would be released when that scope
+ * ends anyway: not kept, not a result that left a scope) and no live tape saved it; returns whether it
+ * did. The backward pass uses it to free cotangents and activations once the tape no longer needs them.
+ */
+export function releaseEarly(t: AnyTensor): boolean {
+  const s = scopes[scopes.length - 1];
+  if (!s?.tensors.has(t) || savedByLiveTape(t)) return false;
+  s.tensors.delete(t);
+  release(t);
+  return true;
 }
 
 /** Releases the tensors in `value` now. Using them afterwards is an error. */

@@ -24,6 +24,7 @@ export {
   isRecording,
   keep,
   noGrad,
+  releaseEarly,
   scope,
   startTape,
   stopGradient,

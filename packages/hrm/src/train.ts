@@ -116,8 +116,10 @@ function normalise(m: ActMetrics, batch: number, step: number, lr: number): Step
 }
 
 function checkFinite(step: number, named: readonly Leaf[]): void {
+  // One tensor at a time, each in its own scope: |x| is as big as x, and all of them at once would be
+  // the size of the model again.
   for (const { path, value } of named)
-    if (!Number.isFinite(max(abs(value)).item())) throw new NonFiniteError(step, path);
+    if (!Number.isFinite(scope(() => max(abs(value)).item()))) throw new NonFiniteError(step, path);
 }
 
 /**

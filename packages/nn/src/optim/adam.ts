@@ -7,8 +7,8 @@
  *     p <- p - lr/(1 - b1^t) · atan2(m, sqrt(v) / sqrt(1 - b2^t))
  *   so each coordinate moves by at most lr/(1 - b1^t)·π/2, whatever the gradient's scale.
  */
-import { treeMap } from '@hrm/autodiff';
-import { type AnyTensor, add, atan2, div, mul, sqrt, square, sub, zerosLike } from '@hrm/core';
+import { leaves, treeMap, unflatten } from '@hrm/autodiff';
+import { type AnyTensor, add, atan2, div, mul, scope, sqrt, square, sub, zerosLike } from '@hrm/core';
 import { type LearningRate, lrAt, type Optimizer } from './types.js';
 
 /**
@@ -44,23 +44,32 @@ function adamLike(cfg: AdamConfig, variant: 'adam' | 'adamw' | 'atan2'): Optimiz
     step: (params, grads, state) => {
       const t = state.count + 1;
       const lr = lrAt(cfg.lr, t);
-      const g = variant === 'adam' && wd !== 0 ? treeMap((gi, p) => add(gi, mul(p, wd)), grads, params) : grads;
-      const m = treeMap((mi, gi) => lerp(mi, gi, b1), state.m, g);
-      const v = treeMap((vi, gi) => lerp(vi, square(gi), b2), state.v, g);
       const c1 = 1 - b1 ** t;
       const c2 = 1 - b2 ** t;
-      const next = treeMap(
-        (p, mi, vi) => {
+      /** One parameter's update, in its own scope: only the new parameter and moments outlive it. */
+      const update = (p: AnyTensor, gi: AnyTensor, mi: AnyTensor, vi: AnyTensor): [AnyTensor, AnyTensor, AnyTensor] =>
+        scope(() => {
+          const g = variant === 'adam' && wd !== 0 ? add(gi, mul(p, wd)) : gi;
+          const m = lerp(mi, g, b1);
+          const v = lerp(vi, square(g), b2);
           const decayed = variant !== 'adam' && wd !== 0 ? mul(p, 1 - lr * wd) : p;
           const direction =
-            variant === 'atan2'
-              ? atan2(mi, div(sqrt(vi), Math.sqrt(c2)))
-              : div(mi, add(div(sqrt(vi), Math.sqrt(c2)), eps));
-          return sub(decayed, mul(direction, lr / c1));
-        },
+            variant === 'atan2' ? atan2(m, div(sqrt(v), Math.sqrt(c2))) : div(m, add(div(sqrt(v), Math.sqrt(c2)), eps));
+          return [sub(decayed, mul(direction, lr / c1)), m, v];
+        });
+      const [ps, gs, ms, vs] = [params, grads, state.m, state.v].map((tree) => leaves(tree).map((l) => l.value));
+      const updated = ps.map((p, i) => update(p, gs[i], ms[i], vs[i]));
+      const next = unflatten(
         params,
-        m,
-        v,
+        updated.map((u) => u[0]),
+      );
+      const m = unflatten(
+        state.m,
+        updated.map((u) => u[1]),
+      );
+      const v = unflatten(
+        state.v,
+        updated.map((u) => u[2]),
       );
       return [next, { count: t, m, v }];
     },
