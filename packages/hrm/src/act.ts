@@ -15,7 +15,9 @@ import {
   bernoulli,
   broadcastLike,
   cast,
+  concat,
   type DType,
+  type FloatDType,
   ge,
   gt,
   type Key,
@@ -25,9 +27,11 @@ import {
   noGrad,
   ones,
   randint,
+  rename,
   reshape,
   type Shape,
   sigmoid,
+  slice,
   splitKey,
   type Tensor,
   where,
@@ -100,6 +104,66 @@ export function resetHalted<P, B extends ReasonerBuffers, C extends States<C>, X
       inputs: perSlot(halted, batch.inputs, carry.data.inputs),
       labels: perSlot(halted, batch.labels, carry.data.labels),
       puzzleIds: where(halted, batch.puzzleIds, carry.data.puzzleIds),
+    },
+  };
+}
+
+/** A carry's states rebuilt name by name (slots taken or joined: the shapes change, the names and dtypes do not). */
+function rebuild<C extends States<C>>(
+  names: readonly (keyof C & string)[],
+  f: (name: keyof C & string) => Tensor<Shape, FloatDType>,
+): C {
+  const out: Record<string, Tensor<Shape, FloatDType>> = {};
+  for (const name of names) out[name] = f(name);
+  return out as C;
+}
+
+const namesOf = <C extends States<C>>(states: C) => Object.keys(states) as (keyof C & string)[];
+
+/** Slots `from` (inclusive) to `to` of a carry: one micro-batch's share under gradient accumulation. */
+export function carrySlots<C extends States<C>>(carry: Carry<C>, from: number, to: number): Carry<C> {
+  const { inner, steps, halted, data } = carry;
+  return {
+    inner: rebuild(namesOf(inner), (name) => slice(inner[name], 0, from, to)),
+    steps: rename(slice(steps, 0, from, to), ['batch']),
+    halted: rename(slice(halted, 0, from, to), ['batch']),
+    data: {
+      inputs: rename(slice(data.inputs, 0, from, to), ['batch', 'tokens']),
+      labels: rename(slice(data.labels, 0, from, to), ['batch', 'tokens']),
+      puzzleIds: rename(slice(data.puzzleIds, 0, from, to), ['batch']),
+    },
+  };
+}
+
+/** Carries of consecutive slots joined back into one (the inverse of `carrySlots`). */
+export function joinCarries<C extends States<C>>(carries: readonly Carry<C>[]): Carry<C> {
+  const [first, ...rest] = carries;
+  if (!first) throw new RangeError('joinCarries: no carries');
+  const join = <S extends Shape, D extends DType>(pick: (c: Carry<C>) => Tensor<S, D>): Tensor<Shape, D> =>
+    concat([pick(first), ...rest.map(pick)], 0);
+  return {
+    inner: rebuild(namesOf(first.inner), (name) => join((c) => c.inner[name])),
+    steps: rename(
+      join((c) => c.steps),
+      ['batch'],
+    ),
+    halted: rename(
+      join((c) => c.halted),
+      ['batch'],
+    ),
+    data: {
+      inputs: rename(
+        join((c) => c.data.inputs),
+        ['batch', 'tokens'],
+      ),
+      labels: rename(
+        join((c) => c.data.labels),
+        ['batch', 'tokens'],
+      ),
+      puzzleIds: rename(
+        join((c) => c.data.puzzleIds),
+        ['batch'],
+      ),
     },
   };
 }

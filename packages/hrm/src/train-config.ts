@@ -31,6 +31,8 @@ export const TrainConfigCodec = t.exact(
     emaRate: t.union([t.literal(0), Probability]),
     /** Global-norm gradient clipping; 0 for none (the reference clips nothing). */
     gradClip: NonNegativeNumber,
+    /** Micro-batches per step (gradient accumulation): the batch is processed `accumulate` slots-slices at a time, in the memory of one. */
+    accumulate: PositiveInt,
     seed: NonNegativeInt,
   }),
   'TrainConfig',
@@ -40,7 +42,12 @@ export const TrainConfigCodec = t.exact(
 export type TrainConfig = { readonly [K in keyof t.TypeOf<typeof TrainConfigCodec>]: number };
 
 /** Upper bounds of the size fields (a batch of a million examples, a billion steps), refused before anything runs. */
-export const TRAIN_LIMITS = { batchSize: 1_000_000, totalSteps: 1_000_000_000, lrWarmupSteps: 1_000_000_000 } as const;
+export const TRAIN_LIMITS = {
+  batchSize: 1_000_000,
+  totalSteps: 1_000_000_000,
+  lrWarmupSteps: 1_000_000_000,
+  accumulate: 65_536,
+} as const;
 
 /** HRM's training defaults: every field but `totalSteps`, which each run must choose. */
 export const TRAIN_DEFAULTS = {
@@ -55,6 +62,7 @@ export const TRAIN_DEFAULTS = {
   puzzleEmbWeightDecay: 0.1,
   emaRate: 0,
   gradClip: 0,
+  accumulate: 1,
   seed: 0,
 } as const;
 
@@ -71,6 +79,10 @@ export function decodeTrainConfig(input: unknown): E.Either<string[], TrainConfi
   const decoded = TrainConfigCodec.decode({ ...TRAIN_DEFAULTS, ...input });
   if (E.isLeft(decoded)) return E.left([...problems, ...formatValidationErrors(decoded.left)]);
   problems.push(...overLimits(decoded.right, TRAIN_LIMITS));
+  if (decoded.right.batchSize % decoded.right.accumulate !== 0)
+    problems.push(
+      `accumulate: ${decoded.right.accumulate} micro-batches do not split a batch of ${decoded.right.batchSize} slots`,
+    );
   return problems.length > 0 ? E.left(problems) : decoded;
 }
 

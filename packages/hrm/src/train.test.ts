@@ -144,3 +144,62 @@ describe("a training step's memory against recurrence depth", () => {
     expect(bptt[1]).toBeGreaterThan(bptt[0] * 3);
   });
 });
+
+describe('gradient accumulation', () => {
+  const model = tinyConfig({ hidden: 32, seqLen: 8, haltExplorationProb: 0, puzzleEmbDim: 32, numPuzzleIdentifiers: 5 });
+  const reasoner = reasonerFor(model);
+  const twoSteps = (accumulate: number) =>
+    withBackend('reference', () => {
+      const batch = randomBatch(key(4), 16, model);
+      const train = trainConfig({ batchSize: 16, totalSteps: 10, lr: 1e-3, lrWarmupSteps: 0, accumulate });
+      let state = initTrainState(reasoner, key(0), train);
+      const metrics = [];
+      for (let i = 0; i < 2; i++) {
+        const r = trainStep(reasoner, state, batch, train);
+        state = r.state;
+        metrics.push(r.metrics);
+      }
+      return { state, metrics };
+    });
+
+  it('k micro-batches give the step of the whole batch (without exploration), up to the order of the sums', () => {
+    const whole = twoSteps(1);
+    const split = twoSteps(4);
+    const close = (a: ArrayLike<number>, b: ArrayLike<number>) =>
+      Array.from(a).every((v, i) => Math.abs(v - (b[i] ?? Number.NaN)) <= 1e-5 * (1 + Math.abs(v)));
+    const [wl, sl] = [leaves(whole.state.params), leaves(split.state.params)];
+    expect(sl.map((l) => l.path)).toEqual(wl.map((l) => l.path));
+    wl.forEach((l, i) => {
+      expect(close(l.value.data(), sl[i]?.value.data() ?? []), l.path).toBe(true);
+    });
+    const [wt, st] = [whole.state.buffers.puzzleEmb, split.state.buffers.puzzleEmb];
+    expect(wt && st && close(wt.data(), st.data())).toBe(true);
+    expect(split.state.carry.steps.toArray()).toEqual(whole.state.carry.steps.toArray());
+    expect(split.metrics[1]?.lmLoss).toBeCloseTo(whole.metrics[1]?.lmLoss ?? Number.NaN, 5);
+    expect(split.metrics[1]?.count).toBe(whole.metrics[1]?.count);
+  });
+
+  it('refuses a batch the micro-batches do not split', () => {
+    expect(() => trainConfig({ batchSize: 10, totalSteps: 1, accumulate: 4 })).toThrow(
+      'accumulate: 4 micro-batches do not split a batch of 10 slots',
+    );
+  });
+
+  it('keeps the peak memory of a step to about one micro-batch', () => {
+    const peak = (accumulate: number) =>
+      withBackend('reference', () => {
+        const memory = currentBackend();
+        const wide = tinyConfig({ hidden: 64, heads: 4, seqLen: 32, haltExplorationProb: 0 });
+        const r = reasonerFor(wide);
+        const train = trainConfig({ batchSize: 32, totalSteps: 10, lr: 1e-3, lrWarmupSteps: 0, accumulate });
+        const data = randomBatch(key(5), 32, wide);
+        const state = trainStep(r, initTrainState(r, key(0), train), data, train).state;
+        const live = memory.memory?.().liveBytes ?? 0;
+        memory.resetPeak?.();
+        trainStep(r, state, data, train);
+        return (memory.memory?.().peakBytes ?? 0) - live;
+      });
+    const [one, four] = [peak(1), peak(4)];
+    expect(four).toBeLessThan(one * 0.6);
+  });
+});

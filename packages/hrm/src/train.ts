@@ -5,10 +5,10 @@
  * rows of the batch, both on HRM's warm-up + cosine schedule. `trainStep` is a pure function of the
  * state and the batch; randomness (exploration) comes from the run's key folded with the step.
  */
-import { type Leaf, leaves, valueAndGrad } from '@hrm/autodiff';
-import { abs, foldIn, type Key, max, scope, take } from '@hrm/core';
+import { type Leaf, leaves, treeMap, valueAndGrad } from '@hrm/autodiff';
+import { type AnyTensor, abs, add, concat, dispose, div, foldIn, type Key, max, rename, scope, take } from '@hrm/core';
 import { type AdamState, adamAtan2, clipByGlobalNorm, emaUpdate, sparseSignSgd, warmupCosine } from '@hrm/nn';
-import { actStep, type Carry, initialCarry, resetHalted } from './act.js';
+import { actStep, type Carry, carrySlots, initialCarry, joinCarries, resetHalted } from './act.js';
 import type { States } from './hierarchy.js';
 import type { HrmStates } from './hrm.js';
 import { type ActMetrics, actLoss } from './loss.js';
@@ -122,9 +122,33 @@ function checkFinite(step: number, named: readonly Leaf[]): void {
     if (!Number.isFinite(scope(() => max(abs(value)).item()))) throw new NonFiniteError(step, path);
 }
 
+/** What one micro-batch gives: the gradient (of the weights, and of its puzzle rows), its new carry, its metrics. */
+interface MicroStep<P, C> {
+  readonly grad: P;
+  readonly rowGrads: PuzzleRows | undefined;
+  readonly carry: Carry<C>;
+  readonly metrics: ActMetrics;
+}
+
+/** Sums over slots of ACT metrics (each part's are sums already). */
+function addMetrics(a: ActMetrics, b: ActMetrics): ActMetrics {
+  return {
+    count: a.count + b.count,
+    accuracy: a.accuracy + b.accuracy,
+    exactAccuracy: a.exactAccuracy + b.exactAccuracy,
+    qHaltAccuracy: a.qHaltAccuracy + b.qHaltAccuracy,
+    steps: a.steps + b.steps,
+    lmLoss: a.lmLoss + b.lmLoss,
+    qHaltLoss: a.qHaltLoss + b.qHaltLoss,
+    qContinueLoss: a.qContinueLoss + b.qContinueLoss,
+  };
+}
+
 /**
  * One optimiser step of deep supervision on `batch` (the examples halted slots take), for any reasoner.
- * Returns the new state and metrics.
+ * With `train.accumulate` k > 1, the slots are taken k micro-batches at a time, each forward and backward
+ * in its own scope, and the gradients averaged: the memory of a step is that of one micro-batch (the
+ * official runs' global batch of 384 or 768 fits a small machine). Returns the new state and metrics.
  */
 export function trainStep<P, B extends ReasonerBuffers, C extends States<C>, X>(
   reasoner: Reasoner<P, B, C, X>,
@@ -136,21 +160,59 @@ export function trainStep<P, B extends ReasonerBuffers, C extends States<C>, X>(
   return scope(() => {
     const carry = resetHalted(reasoner, state.carry, batch, state.buffers);
     const table = state.buffers.puzzleEmb;
-    // HRM's `local_weights`: the batch's puzzle rows, differentiated as a leaf of their own.
-    const rows: PuzzleRows | undefined = table ? take(table, carry.data.puzzleIds, 0) : undefined;
     const key = foldIn(state.key, t);
-    const f = valueAndGrad((leaf: { params: P; rows?: PuzzleRows }) => {
-      const out = actStep(reasoner, leaf.params, leaf.rows, carry, { training: true, key });
-      const { loss, metrics } = actLoss(out.outputs, out.carry, reasoner.act);
-      return { loss, aux: { carry: out.carry, metrics } };
-    });
-    const { value, grad, aux } = f(rows ? { params: state.params, rows } : { params: state.params });
-    checkFinite(t, [{ path: 'loss', value }, ...leaves(grad, 'grad')]);
-    const grads = train.gradClip > 0 ? clipByGlobalNorm(grad.params, train.gradClip).grads : grad.params;
+    const micro = (slots: Carry<C>, k: Key): MicroStep<P, C> => {
+      // HRM's `local_weights`: the batch's puzzle rows, differentiated as a leaf of their own.
+      const rows: PuzzleRows | undefined = table ? take(table, slots.data.puzzleIds, 0) : undefined;
+      const f = valueAndGrad((leaf: { params: P; rows?: PuzzleRows }) => {
+        const out = actStep(reasoner, leaf.params, leaf.rows, slots, { training: true, key: k });
+        const { loss, metrics } = actLoss(out.outputs, out.carry, reasoner.act);
+        return { loss, aux: { carry: out.carry, metrics } };
+      });
+      const { value, grad, aux } = f(rows ? { params: state.params, rows } : { params: state.params });
+      checkFinite(t, [{ path: 'loss', value }, ...leaves(grad, 'grad')]);
+      return { grad: grad.params, rowGrads: grad.rows, carry: aux.carry, metrics: aux.metrics };
+    };
+    const k = train.accumulate;
+    let step: MicroStep<P, C>;
+    if (k === 1) step = micro(carry, key);
+    else {
+      const size = train.batchSize / k;
+      const carries: Carry<C>[] = [];
+      const rowGrads: PuzzleRows[] = [];
+      let metrics: ActMetrics | undefined;
+      let sum: P | undefined;
+      for (let j = 0; j < k; j++) {
+        const before = sum;
+        // Each micro-batch's forward and backward in a scope of its own: only its gradient (added to
+        // the running sum), carry and metrics leave it.
+        const part = scope(() => {
+          const m = micro(carrySlots(carry, j * size, (j + 1) * size), foldIn(key, j));
+          return { ...m, grad: before ? treeMap((a: AnyTensor, b: AnyTensor) => add(a, b), before, m.grad) : m.grad };
+        });
+        if (before) dispose(before);
+        sum = part.grad;
+        carries.push(part.carry);
+        if (part.rowGrads) rowGrads.push(part.rowGrads);
+        metrics = metrics ? addMetrics(metrics, part.metrics) : part.metrics;
+      }
+      if (!sum || !metrics) throw new Error('trainStep: accumulate must be at least 1');
+      // The loss of each micro-batch is its mean: the step's is the mean of the k.
+      step = {
+        grad: treeMap((g: AnyTensor) => div(g, k), sum),
+        rowGrads:
+          rowGrads.length > 0
+            ? rename(div(concat(rowGrads as [PuzzleRows, ...PuzzleRows[]], 0), k), ['batch', 'puzzleDim'])
+            : undefined,
+        carry: joinCarries(carries),
+        metrics,
+      };
+    }
+    const grads = train.gradClip > 0 ? clipByGlobalNorm(step.grad, train.gradClip).grads : step.grad;
     const [params, opt] = optimizer(train).step(state.params, grads, state.opt);
     const puzzleEmb =
-      table && rows && grad.rows
-        ? sparseSignSgd(table, carry.data.puzzleIds, grad.rows, {
+      table && step.rowGrads
+        ? sparseSignSgd(table, carry.data.puzzleIds, step.rowGrads, {
             lr: schedule(train.puzzleEmbLr, train)(t),
             weightDecay: train.puzzleEmbWeightDecay,
           })
@@ -159,11 +221,11 @@ export function trainStep<P, B extends ReasonerBuffers, C extends States<C>, X>(
       params,
       buffers: puzzleEmb ? { ...state.buffers, puzzleEmb } : state.buffers,
       opt,
-      carry: aux.carry,
+      carry: step.carry,
       ...(state.ema ? { ema: emaUpdate(state.ema, params, train.emaRate) } : {}),
       step: t,
       key: state.key,
     };
-    return { state: next, metrics: normalise(aux.metrics, train.batchSize, t, schedule(train.lr, train)(t)) };
+    return { state: next, metrics: normalise(step.metrics, train.batchSize, t, schedule(train.lr, train)(t)) };
   });
 }

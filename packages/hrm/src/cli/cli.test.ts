@@ -84,6 +84,33 @@ describe('train → eval → solve → resume on sudoku4', () => {
     expect(readFileSync(ckpt).byteLength).toBeGreaterThan(10_000);
   });
 
+  it('takes the model size and gradient accumulation from flags, and stores them in the checkpoint', async () => {
+    const sized = join(dir, 'sized.safetensors');
+    const size = ['--hidden', '16', '--heads', '2', '--h-layers', '2', '--l-cycles', '3', '--halt-max-steps', '2'];
+    const argv = ['train', '--task', 'sudoku4', '--steps', '1', '--out', sized, '--json', ...size];
+    expect(await main([...argv, '--batch', '8', '--accumulate', '2', '--eval-every', '0', '--eval-size', '4'])).toBe(0);
+    const saved = loadCheckpoint(sized);
+    if (E.isLeft(saved)) throw saved.left;
+    const config = saved.right.config as { model: Record<string, unknown>; train: Record<string, unknown> };
+    expect(config.model).toMatchObject({ hidden: 16, heads: 2, hLayers: 2, lCycles: 3, haltMaxSteps: 2 });
+    expect(config.train).toMatchObject({ batchSize: 8, accumulate: 2 });
+    expect(
+      await main([
+        'train',
+        '--task',
+        'sudoku4',
+        '--steps',
+        '1',
+        '--out',
+        join(dir, 'x'),
+        '--batch',
+        '6',
+        '--accumulate',
+        '4',
+      ]),
+    ).toBe(2);
+  });
+
   it('evaluates the checkpoint on unseen puzzles', async () => {
     expect(await main(['eval', '--checkpoint', ckpt, '--size', '16', '--json'])).toBe(0);
     const report = JSON.parse(out.join('').trim().split('\n').at(-1) ?? '') as Record<string, unknown>;

@@ -6,7 +6,7 @@
  */
 import { key } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeModelConfig, type ModelConfig } from '../config.js';
+import { decodeModelConfig, MODEL_LIMITS, type ModelConfig } from '../config.js';
 import type { EvalResult } from '../evaluate.js';
 import { run } from '../loop.js';
 import { PRESET_NAMES, presetNamed } from '../presets/node.js';
@@ -41,6 +41,36 @@ interface TrainRun {
   readonly force: boolean;
 }
 
+/**
+ * The model-size flags and the config field each sets: the shape of the official models (hidden 512,
+ * 8 heads, 4 + 4 layers, 2 x 2 cycles, 16 segments) or anything between, bounded by `MODEL_LIMITS`.
+ */
+const MODEL_SIZE_FLAGS = {
+  hidden: 'hidden',
+  heads: 'heads',
+  'h-layers': 'hLayers',
+  'l-layers': 'lLayers',
+  'h-cycles': 'hCycles',
+  'l-cycles': 'lCycles',
+  'halt-max-steps': 'haltMaxSteps',
+  'puzzle-emb-dim': 'puzzleEmbDim',
+  expansion: 'expansion',
+} as const satisfies Record<string, keyof typeof MODEL_LIMITS>;
+
+/** The model config fields the size flags give (each a whole number within its bound). */
+function modelSizeFlags(args: Parsed): Record<string, number> {
+  const sizes: Record<string, number> = {};
+  for (const [flag, field] of Object.entries(MODEL_SIZE_FLAGS)) {
+    const v = args.number(flag, {
+      integer: field !== 'expansion',
+      min: field === 'puzzleEmbDim' ? 0 : 1,
+      max: MODEL_LIMITS[field],
+    });
+    if (v !== undefined) sizes[field] = v;
+  }
+  return sizes;
+}
+
 /** The run the flags describe, every number checked against its bound before anything is done. */
 function runOf(args: Parsed): TrainRun {
   const task = args.string('task');
@@ -51,6 +81,7 @@ function runOf(args: Parsed): TrainRun {
   const seed = args.number('seed', { integer: true, min: 0, max: 2 ** 32 - 1 }) ?? 0;
   const batch = args.number('batch', { integer: true, min: 1, max: MAX_BATCH });
   const lr = args.number('lr', { min: Number.MIN_VALUE, max: MAX_LR });
+  const accumulate = args.number('accumulate', { integer: true, min: 1, max: MAX_BATCH });
   const resume = args.flag('resume');
   const force = args.flag('force');
   if (resume && force) throw new UsageError('give --resume or --force, not both');
@@ -61,6 +92,7 @@ function runOf(args: Parsed): TrainRun {
     ...preset.model,
     ...(args.string('arch') ? { arch: args.string('arch') } : {}),
     ...(args.string('grad-window') ? { gradWindow: args.string('grad-window') } : {}),
+    ...modelSizeFlags(args),
   });
   if (E.isLeft(model)) throw new UsageError(`bad model config: ${model.left.join('; ')}`);
   const train = decodeTrainConfig({
@@ -69,6 +101,7 @@ function runOf(args: Parsed): TrainRun {
     seed,
     ...(batch !== undefined ? { batchSize: batch } : {}),
     ...(lr !== undefined ? { lr, puzzleEmbLr: lr } : {}),
+    ...(accumulate !== undefined ? { accumulate } : {}),
   });
   if (E.isLeft(train)) throw new UsageError(`bad training config: ${train.left.join('; ')}`);
   const out = args.string('out') ?? 'hrm.safetensors';
@@ -129,6 +162,20 @@ export const train: Command = {
     'grad-window': { type: 'string', help: 'one-step (HRM), last-cycle (TRM) or bptt', value: '<w>' },
     batch: { type: 'string', help: `batch size, at most ${MAX_BATCH} (default: the task preset)`, value: '<N>' },
     lr: { type: 'string', help: `learning rate, at most ${MAX_LR} (default: the task preset)`, value: '<x>' },
+    accumulate: {
+      type: 'string',
+      help: 'micro-batches per step (gradient accumulation: a batch in the memory of batch/N slots)',
+      value: '<N>',
+    },
+    hidden: { type: 'string', help: 'model width (default: the task preset; the official models: 512)', value: '<N>' },
+    heads: { type: 'string', help: 'attention heads', value: '<N>' },
+    'h-layers': { type: 'string', help: 'blocks of the H module', value: '<N>' },
+    'l-layers': { type: 'string', help: 'blocks of the L module', value: '<N>' },
+    'h-cycles': { type: 'string', help: 'H cycles per segment (N)', value: '<N>' },
+    'l-cycles': { type: 'string', help: 'L updates per H cycle (T)', value: '<N>' },
+    'halt-max-steps': { type: 'string', help: 'segments at most (ACT)', value: '<N>' },
+    'puzzle-emb-dim': { type: 'string', help: 'width of the puzzle embedding (0: none)', value: '<N>' },
+    expansion: { type: 'string', help: 'SwiGLU expansion', value: '<x>' },
     'eval-every': { type: 'string', help: 'evaluate every N steps (0: only at the end)', value: '<N>', default: '500' },
     'eval-size': {
       type: 'string',
