@@ -39,9 +39,21 @@ afterAll(async () => {
 async function open(path: string, from: Browser = browser): Promise<{ page: Page; errors: string[] }> {
   const page = await from.newPage({ viewport: { width: 1100, height: 900 } });
   const errors: string[] = [];
-  page.on('pageerror', (e) => errors.push(e.message));
+  // An error while the page's modules load leaves it 'running' for ever: fail on it at once instead.
+  let failed: (e: Error) => void = () => {};
+  const pageError = new Promise<never>((_, reject) => {
+    failed = reject;
+  });
+  pageError.catch(() => {}); // later errors are reported through `errors`
+  page.on('pageerror', (e) => {
+    errors.push(e.message);
+    failed(new Error(`${path}: ${e.message}`));
+  });
   await page.goto(`${server.url}/${path}`);
-  await page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 600_000 });
+  await Promise.race([
+    page.waitForFunction(() => document.body.dataset.state !== 'running', undefined, { timeout: 600_000 }),
+    pageError,
+  ]);
   return { page, errors };
 }
 

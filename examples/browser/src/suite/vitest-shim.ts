@@ -51,6 +51,22 @@ export function it(name: string, fn: () => unknown): void {
   tests.push({ name: [...path, name].join(' > '), fn });
 }
 
+/** `it.each(cases)(name, fn)`: one case per entry; an array entry is spread into the arguments, and
+ * `%s`/`%d`/`%i`/`%j`/`%o` in the name take the arguments in turn, as in vitest. */
+it.each =
+  <T>(cases: readonly T[]) =>
+  (name: string, fn: (...args: unknown[]) => unknown): void => {
+    for (const c of cases) {
+      const args: unknown[] = Array.isArray(c) ? c : [c];
+      let next = 0;
+      const title = name.replace(/%[sdijo]/g, () => {
+        const v = args[next++];
+        return typeof v === 'string' ? v : JSON.stringify(v);
+      });
+      it(title, () => fn(...args));
+    }
+  };
+
 export const test = it;
 
 /** Every test registered so far, in registration order. */
