@@ -22,7 +22,7 @@ import { fileURLToPath } from 'node:url';
 import { build, type Plugin } from 'vite';
 
 const ROOT = fileURLToPath(new URL('..', import.meta.url));
-const PUBLISHED = ['kernels', 'core', 'autodiff', 'nn', 'hrm', 'gpujs'] as const;
+const PUBLISHED = ['kernels', 'core', 'autodiff', 'nn', 'hrm', 'gpujs', 'server'] as const;
 type Pkg = (typeof PUBLISHED)[number];
 /** The budget for `npm install @hrm/core @hrm/autodiff`, in bytes on disk (apparent size of every file). */
 const CPU_INSTALL_BUDGET = 15 * 2 ** 20;
@@ -106,6 +106,7 @@ function pack(pkg: Pkg, into: string): string {
   const files = info.files.map((f) => f.path);
   const must = ['package.json', 'LICENSE', 'README.md', 'dist/index.js', 'dist/index.d.ts'];
   if (pkg === 'hrm') must.push('dist/bin.js', 'checkpoints/sudoku4.safetensors');
+  if (pkg === 'server') must.push('dist/worker.js');
   for (const f of must) check(files.includes(f), `@hrm/${pkg}: the tarball lacks ${f}`);
   const stray = files.filter((f) => /\.test(-d)?\.|^src\/|testing|\.tsbuildinfo$/.test(f));
   check(stray.length === 0, `@hrm/${pkg}: the tarball ships tests, sources or test helpers: ${stray.join(', ')}`);
@@ -177,10 +178,11 @@ async function main(): Promise<void> {
   check(cpuBytes <= CPU_INSTALL_BUDGET, `the CPU-only install takes ${mb(cpuBytes)}, over ${mb(CPU_INSTALL_BUDGET)}`);
   say(`  npm install @hrm/core @hrm/autodiff: ${mb(cpuBytes)} on disk (${installed.join(', ')})`);
 
-  // A consumer of everything but the GPU package, with Node's types (its own choice, not ours).
+  // A consumer of everything but the GPU package, with Node's types (its own choice, not ours). The
+  // server's README example starts it on a free local port, fetches an answer and closes it.
   const app = project(
     'app',
-    [tarball.kernels, tarball.core, tarball.autodiff, tarball.nn, tarball.hrm],
+    [tarball.kernels, tarball.core, tarball.autodiff, tarball.nn, tarball.hrm, tarball.server],
     ['@types/node@20', 'vite@8.3.8'],
   );
   const consumer = readFileSync(join(ROOT, 'scripts/consumer/node-app.ts'), 'utf8');
@@ -229,6 +231,25 @@ async function main(): Promise<void> {
   const demo = run('npx', ['--no-install', 'hrm', 'demo', '--count', '1'], app);
   check(/solved/.test(demo), `npx hrm demo solved nothing:\n${demo}`);
   say(`  npx hrm --version: ${version}; --help and demo ok`);
+  // hrm finds the optional @hrm/server installed beside it: `hrm mcp` answers an MCP initialize on stdio.
+  const init = JSON.stringify({
+    jsonrpc: '2.0',
+    id: 1,
+    method: 'initialize',
+    params: { protocolVersion: '2025-06-18', capabilities: {}, clientInfo: { name: 'package-check', version: '0' } },
+  });
+  const mcp = execFileSync(
+    'npx',
+    ['--no-install', 'hrm', 'mcp', '--checkpoint', join(app, 'node_modules/@hrm/hrm/checkpoints/sudoku4.safetensors')],
+    {
+      cwd: app,
+      input: `${init}\n`,
+      encoding: 'utf8',
+      stdio: ['pipe', 'pipe', 'pipe'],
+    },
+  );
+  check(/"serverInfo":\{"name":"hrm"/.test(mcp), `npx hrm mcp did not answer initialize:\n${mcp}`);
+  say('  npx hrm mcp: answers an MCP initialize (with @hrm/server installed beside @hrm/hrm)');
 
   say(`package check passed in ${((performance.now() - started) / 1000).toFixed(0)} s`);
 }

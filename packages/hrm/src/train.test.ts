@@ -146,7 +146,13 @@ describe("a training step's memory against recurrence depth", () => {
 });
 
 describe('gradient accumulation', () => {
-  const model = tinyConfig({ hidden: 32, seqLen: 8, haltExplorationProb: 0, puzzleEmbDim: 32, numPuzzleIdentifiers: 5 });
+  const model = tinyConfig({
+    hidden: 32,
+    seqLen: 8,
+    haltExplorationProb: 0,
+    puzzleEmbDim: 32,
+    numPuzzleIdentifiers: 5,
+  });
   const reasoner = reasonerFor(model);
   const twoSteps = (accumulate: number) =>
     withBackend('reference', () => {

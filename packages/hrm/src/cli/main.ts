@@ -5,7 +5,7 @@
  */
 import { readFileSync } from 'node:fs';
 import type { CheckpointError } from '@hrm/nn';
-import { CliError, type Command, helpText, parse, UsageError } from './args.js';
+import { CliError, type Command, helpText, type OptionSpec, type Parsed, parse, UsageError } from './args.js';
 import { dataCommand } from './data-command.js';
 import { datasetCommand } from './dataset-command.js';
 import { demo } from './demo.js';
@@ -16,6 +16,64 @@ import { oneLine } from './model-file.js';
 import { solve } from './solve.js';
 import { train } from './train.js';
 
+/** What `hrm serve` and `hrm mcp` call in @hrm/server (typed here: that package depends on this one). */
+interface ServerCommands {
+  serveCommand(args: Parsed): Promise<number>;
+  mcpCommand(args: Parsed): Promise<number>;
+}
+
+/**
+ * The server is a separate, optional package (its HTTP and MCP libraries stay out of @hrm/hrm): load
+ * it for `serve` and `mcp`, or say how to install it.
+ */
+async function loadServer(command: string): Promise<ServerCommands> {
+  const name = '@hrm/server'; // a variable, so that TypeScript does not look for the package that depends on this one
+  try {
+    return (await import(name)) as ServerCommands;
+  } catch (e) {
+    if ((e as { code?: string }).code === 'ERR_MODULE_NOT_FOUND' && (e as Error).message.includes(`'${name}'`))
+      throw new CliError(`${command} needs the @hrm/server package, which is not installed (npm install @hrm/server)`);
+    throw e;
+  }
+}
+
+/** The flags `serve` and `mcp` share: the models, the limits, the batching. */
+const MODEL_OPTIONS: Readonly<Record<string, OptionSpec>> = {
+  checkpoint: {
+    type: 'string',
+    help: 'checkpoints to serve, comma-separated (or given as arguments); default: the committed ones',
+    value: '<file>[,<file>...]',
+  },
+  checkpoints: { type: 'string', help: 'serve every .safetensors checkpoint in a folder', value: '<folder>' },
+  'max-segments': { type: 'string', help: 'the most segments a request may ask for (default 32)', value: '<N>' },
+  timeout: { type: 'string', help: 'seconds a request may wait and run (default 30)', value: '<s>' },
+  queue: { type: 'string', help: 'puzzles that may wait per model; more get 503 (default 1024)', value: '<N>' },
+  batch: { type: 'string', help: 'the most puzzles run as one batch (default 32; 1: no batching)', value: '<N>' },
+  'batch-ms': { type: 'string', help: 'how long a batch waits for more puzzles (default 2)', value: '<ms>' },
+};
+
+const serve: Command = {
+  name: 'serve',
+  summary: 'serve models over HTTP (a JSON API, OpenAPI, and MCP at /mcp) until Ctrl-C (needs @hrm/server)',
+  usage: '[<checkpoint>...] [--checkpoints <folder>] [--host <addr>] [--port <N>] [--api-key <key>]',
+  options: {
+    ...MODEL_OPTIONS,
+    host: { type: 'string', help: 'the address to bind (default 127.0.0.1: this machine only)', value: '<addr>' },
+    port: { type: 'string', help: 'the port (default 8080; 0: any free port)', value: '<N>' },
+    'api-key': { type: 'string', help: 'require this key (Bearer or X-API-Key); default: HRM_API_KEY', value: '<key>' },
+  },
+  notes: 'Environment: HRM_API_KEY  an API key the requests to /v1 and /mcp must carry (safer than --api-key).',
+  run: async (args) => (await loadServer('serve')).serveCommand(args),
+};
+
+const mcp: Command = {
+  name: 'mcp',
+  summary: 'serve models as MCP tools on stdin/stdout, for desktop agents (needs @hrm/server)',
+  usage: '[<checkpoint>...] [--checkpoints <folder>]',
+  options: MODEL_OPTIONS,
+  run: async (args) => (await loadServer('mcp')).mcpCommand(args),
+};
+
 const COMMANDS: readonly Command[] = [
   train,
   evaluate,
@@ -25,6 +83,8 @@ const COMMANDS: readonly Command[] = [
   exportCommand,
   datasetCommand,
   dataCommand,
+  serve,
+  mcp,
 ];
 
 /** The installed package's version (package.json sits two folders up from both src/cli and dist/cli). */
@@ -84,6 +144,12 @@ function errorLine(e: Error): string {
   return `${e.name}: ${e.message}`;
 }
 
+/**
+ * Runs the `hrm` command line on `argv` (the arguments after the program name) and resolves to the
+ * exit status: 0 on success, 1 when the command ran and failed (or a solve was invalid), 2 for a
+ * usage error. Messages go to stdout and stderr; nothing calls `process.exit`, so the CLI can be
+ * embedded and tested in-process.
+ */
 export async function main(argv: readonly string[]): Promise<number> {
   const [first, ...after] = argv;
   if (first === '--version' || first === '-V') {
