@@ -32,6 +32,10 @@ const BENCHMARKS: readonly Entry[] = [
   { name: 'wasm-matmul', what: 'wasm backend matmul: relaxed vs plain SIMD, fraction of the SIMD ceiling' },
   { name: 'wasm-profile', what: 'wasm backend: where a block forward + backward spends its time' },
   { name: 'threads', what: 'what a second core adds: 2 processes vs 2 threads vs 1, FMA loop and 1024³ matmul' },
+  {
+    name: 'imported-eval',
+    what: 'an official-size HRM exported, imported from torch.save and scored on 20 hard Sudokus',
+  },
   { name: 'serve', what: 'hrm serve under load: puzzles/s and p50/p99 at 1, 8, 32 clients; batching on vs off; RSS' },
 ];
 

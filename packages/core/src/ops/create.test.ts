@@ -205,6 +205,31 @@ describe('fromArray: data from outside is validated, never trusted', () => {
     expect(left(fromArray([0, 2], [2], { dtype: 'bool' })).message).toMatch(/element 1 is 2, not a valid bool/);
   });
 
+  it('keeps the values at the edges of what each dtype holds, past the one-comparison fast path', () => {
+    // Above the largest float32 but within half an ulp of it: rounds to it, so it fits.
+    const f32max = 3.4028234663852886e38;
+    const right = <T>(e: E.Either<Error, T>): T => {
+      if (E.isLeft(e)) throw e.left;
+      return e.right;
+    };
+    // On a CPU backend: gpu.js keeps int32 and float64 as float32 and refuses what that cannot hold itself.
+    withBackend(backend('reference'), () => {
+      expect(right(fromArray([f32max, -f32max, 3.4028235e38], [3])).toArray()).toEqual([f32max, -f32max, f32max]);
+      expect(left(fromArray([3.41e38], [1])).message).toMatch(/element 0 is 3\.41e\+38, not a valid float32/);
+      expect(right(fromArray([-0, 2 ** 31 - 1, -(2 ** 31)], [3], { dtype: 'int32' })).toArray()).toEqual([
+        0,
+        2 ** 31 - 1,
+        -(2 ** 31),
+      ]);
+      expect(left(fromArray([-(2 ** 31) - 1], [1], { dtype: 'int32' })).message).toMatch(/not a valid int32/);
+      expect(right(fromArray([true, 0, 1], [3], { dtype: 'bool' })).toArray()).toEqual([true, false, true]);
+      expect(right(fromArray([1e300, -1e-300], [2], { dtype: 'float64' })).toArray()).toEqual([1e300, -1e-300]);
+      expect(left(fromArray([1, Number.POSITIVE_INFINITY], [2], { dtype: 'float64' })).message).toMatch(
+        /element 1 is Infinity, not a valid float64 \(non-finite/,
+      );
+    });
+  });
+
   it('rejects values that would change on the way in, and elements that are not numbers', () => {
     expect(left(fromArray([1e39], [1])).message).toMatch(/element 0 is 1e\+39, not a valid float32 \(float32 holds/);
     expect(left(fromArray([1e39], [1], { allowNonFinite: true })) instanceof DTypeError).toBe(true);
