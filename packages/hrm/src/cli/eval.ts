@@ -7,8 +7,10 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
+import { PRESET_NAMES, presetNamed } from '../presets/node.js';
+import type { TaskPreset } from '../presets/preset.js';
 import { CliError, type Command, type Parsed, UsageError } from './args.js';
-import { answersAtHalt, predictor, runExamples, scoreRuns } from './evaluation.js';
+import { answersAtHalt, type GroupScore, predictor, runExamples, scoreGroups, scoreRuns } from './evaluation.js';
 import { MAX_SEGMENTS, type ModelFile, readModelFile } from './model-file.js';
 import { examplesOf, judge, puzzleInput, puzzleRecord } from './puzzles.js';
 import { fieldsHelp } from './vocabulary.js';
@@ -44,10 +46,44 @@ function evaluateTask(m: ModelFile, segments: number, folder: string, json: bool
   return 0;
 }
 
+/** The breakdown by group: one metric after the first and the last segment and at ACT's halt, a row per group. */
+export function groupTable(groups: readonly GroupScore[], metric: string): string {
+  const segments = groups[0]?.perSegment.length ?? 0;
+  const head = ['group', 'count', 'segment 1', `segment ${segments}`, 'at halt', 'segments'];
+  const rows = groups.map((g) => [
+    `${g.group} ${g.value}`,
+    String(g.count),
+    ...[g.perSegment[0], g.perSegment[segments - 1], g.atHalt].map((s) => (s?.[metric] ?? Number.NaN).toFixed(4)),
+    g.meanHaltSegment.toFixed(2),
+  ]);
+  const first = Math.max(head[0].length, ...rows.map((r) => r[0].length)) + 2;
+  const line = (cells: readonly string[]) =>
+    cells.map((c, i) => (i === 0 ? c.padEnd(first) : c.padStart(Math.max(12, head[i].length + 2)))).join('');
+  return [`${metric} by group:`, line(head), ...rows.map(line)].join('\n');
+}
+
+/**
+ * The task whose unseen puzzles `--on` asks for (a model of one generator scored on another's mazes),
+ * or the checkpoint's own; another task must have the same vocabulary and sequence length.
+ */
+function scoredTask(args: Parsed, m: ModelFile): TaskPreset {
+  const name = args.string('on');
+  if (name === undefined) return m.preset;
+  const data = args.string('data');
+  const other = presetNamed(name, data === undefined ? {} : { dataDir: data });
+  if (!other) throw new UsageError(`unknown task '${name}' (known: ${PRESET_NAMES.join(', ')})`);
+  const { vocabSize, seqLen } = other.model;
+  if (vocabSize !== m.model.vocabSize || seqLen !== m.model.seqLen || other.evaluate)
+    throw new UsageError(
+      `a ${m.preset.name} model cannot be scored on ${name}: it has vocabSize ${vocabSize} and seqLen ${seqLen}, the model ${m.model.vocabSize} and ${m.model.seqLen}`,
+    );
+  return other;
+}
+
 export const evaluate: Command = {
   name: 'eval',
   summary: 'score a checkpoint on unseen puzzles (or those of a file), segment by segment',
-  usage: '--checkpoint <file> [--size N | --file <file>] [--segments N] [--json]',
+  usage: '--checkpoint <file> [--size N [--on <task>] | --file <file>] [--segments N] [--json]',
   maxPositionals: 0,
   options: {
     checkpoint: { type: 'string', help: 'a checkpoint written by hrm train', value: '<file>' },
@@ -61,6 +97,11 @@ export const evaluate: Command = {
       type: 'string',
       help: `segments to run, at most ${MAX_SEGMENTS} (default: the model’s halt_max_steps; more lets it think longer)`,
       value: '<N>',
+    },
+    on: {
+      type: 'string',
+      help: "score on another task's unseen puzzles of the same size (a maze9 model on maze9-mix)",
+      value: '<task>',
     },
     json: { type: 'boolean', help: 'print JSON: with --file a line per puzzle, then the scores' },
     data: { type: 'string', help: 'the folder of the data files (default: $HRM_DATA)', value: '<folder>' },
@@ -86,6 +127,9 @@ export const evaluate: Command = {
     'valid',
     'atHalt',
     'haltSegment',
+    'groups',
+    'group',
+    'value',
     'seconds',
     'line',
     'puzzle',
@@ -105,15 +149,18 @@ export const evaluate: Command = {
     const data = args.string('data');
     const m = readModelFile(path, data === undefined ? {} : { dataDir: data });
     const segments = segmentsFlag ?? m.model.haltMaxSteps;
-    if (m.preset.evaluate) {
-      if (input) throw new UsageError(`${m.preset.name} is evaluated on its own tasks; --file is for typed puzzles`);
+    const task = scoredTask(args, m);
+    if (task.evaluate) {
+      if (input) throw new UsageError(`${task.name} is evaluated on its own tasks; --file is for typed puzzles`);
       return evaluateTask(m, segments, folder, json);
     }
+    if (input && task !== m.preset) throw new UsageError('give --file or --on, not both');
     const t0 = performance.now();
-    const puzzles = input ? examplesOf(input, m.preset) : undefined;
-    const examples = puzzles?.map((p) => p.example) ?? m.preset.evalExamples(size);
+    const puzzles = input ? examplesOf(input, task) : undefined;
+    const examples = puzzles?.map((p) => p.example) ?? task.evalExamples(size);
     const runs = runExamples(m, examples, segments);
-    const r = scoreRuns(m.preset, examples, runs);
+    const r = scoreRuns(task, examples, runs);
+    const groups = scoreGroups(task, examples, runs);
     const seconds = (performance.now() - t0) / 1000;
     const perSegment = r.perSegment.map((s, i) => ({ segment: i + 1, ...s }));
     if (json) {
@@ -123,13 +170,39 @@ export const evaluate: Command = {
         console.log(JSON.stringify(puzzleRecord(m, given, answers[i], verdict, runs.haltSegments[i])));
       });
       const { count, atHalt, meanHaltSegment: haltSegment } = r;
-      const record = { event: 'eval', checkpoint: path, task: m.preset.name, step: m.step, count, segments };
-      console.log(JSON.stringify({ ...record, perSegment, atHalt, haltSegment, seconds }));
+      const record = { event: 'eval', checkpoint: path, task: task.name, step: m.step, count, segments };
+      const grouped = groups.map(({ group, value, count: n, perSegment: p, atHalt: h, meanHaltSegment }) => ({
+        group,
+        value,
+        count: n,
+        perSegment: p.map((s, i) => ({ segment: i + 1, ...s })),
+        atHalt: h,
+        haltSegment: meanHaltSegment,
+      }));
+      console.log(
+        JSON.stringify({
+          ...record,
+          perSegment,
+          atHalt,
+          haltSegment,
+          ...(groups.length > 0 ? { groups: grouped } : {}),
+          seconds,
+        }),
+      );
       return 0;
     }
     const keys = Object.keys(r.perSegment[0] ?? {});
-    const what = input && 'file' in input ? `puzzles of ${input.file}` : 'unseen puzzles';
-    console.log(`${m.preset.name}: ${r.count} ${what}, checkpoint ${path} (step ${m.step}), ${seconds.toFixed(1)} s`);
+    // Another task's evaluation puzzles are unseen by its own models, not necessarily by this one.
+    const what =
+      input && 'file' in input
+        ? `puzzles of ${input.file}`
+        : task === m.preset
+          ? 'unseen puzzles'
+          : 'evaluation puzzles';
+    const model = task === m.preset ? '' : ` (a ${m.preset.name} model)`;
+    console.log(
+      `${task.name}: ${r.count} ${what}, checkpoint ${path}${model} (step ${m.step}), ${seconds.toFixed(1)} s`,
+    );
     const width = Math.max(12, ...keys.map((k) => k.length + 2));
     console.log(['segment', ...keys].map((k) => k.padStart(width)).join(''));
     r.perSegment.forEach((s, i) => {
@@ -138,6 +211,7 @@ export const evaluate: Command = {
     console.log(
       `with ACT halting (mean ${r.meanHaltSegment.toFixed(2)} segments): ${keys.map((k) => `${k} ${r.atHalt[k].toFixed(4)}`).join(', ')}`,
     );
+    if (groups.length > 0) console.log(groupTable(groups, keys.includes('exact') ? 'exact' : (keys[0] ?? 'exact')));
     return 0;
   },
 };

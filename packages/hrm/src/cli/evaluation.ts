@@ -129,3 +129,52 @@ export function predictor<P, B extends ReasonerBuffers, C extends States<C>, X>(
     return { tokens, qHalt };
   };
 }
+
+/** The scores of one group of a grouping (`generator` = `prim`), as `scoreRuns` gives them for the whole set. */
+export interface GroupScore extends ScoredRun {
+  readonly group: string;
+  readonly value: string;
+}
+
+/** The runs of the examples at `indices`, in that order. */
+function subsetRuns(runs: ExampleRuns, indices: readonly number[]): ExampleRuns {
+  const rows = <T>(xs: readonly T[]) => indices.map((i) => xs[i]);
+  return {
+    answers: runs.answers.map(rows),
+    qHalt: runs.qHalt.map(rows),
+    qContinue: runs.qContinue.map(rows),
+    haltSegments: rows(runs.haltSegments),
+  };
+}
+
+/**
+ * The preset's metrics of each group of each of its groupings (`preset.groups`), groupings in the order
+ * the examples first name them and groups in natural order (`1-8` before `9-16`); none when the preset
+ * does not group its examples.
+ */
+export function scoreGroups(preset: TaskPreset, examples: readonly Example[], runs: ExampleRuns): GroupScore[] {
+  const groupsOf = preset.groups;
+  if (!groupsOf) return [];
+  const members = new Map<string, Map<string, number[]>>();
+  examples.forEach((e, i) => {
+    for (const [group, value] of Object.entries(groupsOf(e))) {
+      const values = members.get(group) ?? new Map<string, number[]>();
+      members.set(group, values);
+      const list = values.get(value);
+      if (list) list.push(i);
+      else values.set(value, [i]);
+    }
+  });
+  const natural = new Intl.Collator('en', { numeric: true });
+  return [...members].flatMap(([group, values]) =>
+    [...values.keys()].sort(natural.compare).map((value) => {
+      const indices = values.get(value) ?? [];
+      const scored = scoreRuns(
+        preset,
+        indices.map((i) => examples[i]),
+        subsetRuns(runs, indices),
+      );
+      return { group, value, ...scored };
+    }),
+  );
+}

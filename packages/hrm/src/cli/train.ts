@@ -82,6 +82,7 @@ function runOf(args: Parsed): TrainRun {
   const batch = args.number('batch', { integer: true, min: 1, max: MAX_BATCH });
   const lr = args.number('lr', { min: Number.MIN_VALUE, max: MAX_LR });
   const accumulate = args.number('accumulate', { integer: true, min: 1, max: MAX_BATCH });
+  const ema = args.number('ema', { min: 0, max: 1 });
   const resume = args.flag('resume');
   const force = args.flag('force');
   if (resume && force) throw new UsageError('give --resume or --force, not both');
@@ -102,6 +103,7 @@ function runOf(args: Parsed): TrainRun {
     ...(batch !== undefined ? { batchSize: batch } : {}),
     ...(lr !== undefined ? { lr, puzzleEmbLr: lr } : {}),
     ...(accumulate !== undefined ? { accumulate } : {}),
+    ...(ema !== undefined ? { emaRate: ema } : {}),
   });
   if (E.isLeft(train)) throw new UsageError(`bad training config: ${train.left.join('; ')}`);
   const out = args.string('out') ?? 'hrm.safetensors';
@@ -166,6 +168,11 @@ export const train: Command = {
       type: 'string',
       help: 'micro-batches per step (gradient accumulation: a batch in the memory of batch/N slots)',
       value: '<N>',
+    },
+    ema: {
+      type: 'string',
+      help: 'keep an exponential moving average of the weights at this rate (TRM: 0.999) for evaluation and checkpoints; 0: none',
+      value: '<x>',
     },
     hidden: { type: 'string', help: 'model width (default: the task preset; the official models: 512)', value: '<N>' },
     heads: { type: 'string', help: 'attention heads', value: '<N>' },

@@ -38,6 +38,10 @@ export const FIELDS = {
   answer: 'the answer, drawn',
   qHalt: 'the Q head’s halt logit',
   qContinue: 'the Q head’s continue logit',
+  groups:
+    'the scores per group of puzzles (by generator, placement, path length...): each with group, value, count, perSegment, atHalt and haltSegment',
+  group: 'a grouping of the puzzles (generator, placement, path...)',
+  value: 'the group within a grouping (prim, corners, 9-16...)',
   seconds: 'wall time of the evaluation',
   files: 'files the evaluation wrote (ARC: submission.json)',
   metrics: 'a task’s own metrics (ARC: pass1, pass2, pass2Fraction, tasks)',

@@ -1,51 +1,31 @@
 /**
  * Maze presets: training on freshly generated perfect mazes (one path between any two cells, so the
- * labelled shortest path is the only one and exact match is well defined), S and G at random cells
- * a minimum distance apart; evaluation on a fixed set training never draws.
+ * labelled shortest path is the only one and exact match is well defined) from a mix of carvers and
+ * S/G placements (`maze-data.ts`); evaluation on a fixed set training never draws, scored per carver,
+ * per placement and per path length.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import {
+  CARVER_NAMES,
   checkPath,
   checkQuestion,
   countShortestPaths,
-  createRng,
   decodeMaze,
   distancesFrom,
   type Example,
   encodeMaze,
-  generateMaze,
   MAZE_VOCAB_SIZE,
-  mazeExample,
   mazeFromRows,
   mazeMetrics,
   mazeRows,
+  PLACEMENTS,
   shortestPath,
   toBatch,
 } from '../tasks/index.js';
+import { BACKTRACKER_ONLY, evalMazes, type MazeMix, type TaggedExample, trainMazes, unseenKeys } from './maze-data.js';
 import { SMALL_MODEL, type TaskPreset, tokenAccuracy, type Verdict, verdict } from './preset.js';
 
 const EVAL_SEED = 0x3a2e_e7a1;
-
-function generate(size: number, minPath: number, seed: number, count: number, avoid?: ReadonlySet<string>): Example[] {
-  const rng = createRng(seed);
-  const out: Example[] = [];
-  const seen = new Set<string>();
-  while (out.length < count) {
-    const made = generateMaze(rng, {
-      height: size,
-      width: size,
-      placement: 'random',
-      minPathLength: minPath,
-      attempts: 50,
-    });
-    if (E.isLeft(made)) continue;
-    const key = made.right.question.cells;
-    if (avoid?.has(key) || seen.has(key)) continue;
-    seen.add(key);
-    out.push(mazeExample(made.right.question, made.right.answer));
-  }
-  return out;
-}
 
 /**
  * The rows of a maze typed by a person: its lines, or the size² characters of one line in row-major
@@ -75,20 +55,44 @@ function mazeVerdict(inputs: readonly number[], answer: readonly number[], size:
   );
 }
 
+/** Steps from S to G of an example: its path cells (`o`, token 5) and one more. */
+const pathSteps = (e: Example) => e.labels.filter((t) => t === 5).length + 1;
+
+/** A path length's bucket, `size - 1` steps wide (1-8, 9-16, ... for 9x9 mazes). */
+function pathBucket(steps: number, size: number): string {
+  const width = size - 1;
+  const lo = Math.floor((steps - 1) / width) * width + 1;
+  return `${lo}-${lo + width - 1}`;
+}
+
+/** How a maze preset's puzzles are drawn. */
+export interface MazeData {
+  /** The carvers, placements and transforms (default: the backtracker, S and G at random cells, none). */
+  readonly mix?: MazeMix;
+  /** Evaluation puzzles that training never draws (default 1000): `--size` up to this is unseen. */
+  readonly unseen?: number;
+  readonly summary?: string;
+}
+
 export function mazePreset(
   name: string,
   size: number,
   model: Omit<TaskPreset['model'], 'vocabSize' | 'seqLen'>,
   train: TaskPreset['train'],
+  data: MazeData = {},
 ): TaskPreset {
+  const mix = data.mix ?? BACKTRACKER_ONLY;
   const seqLen = size * size;
   const minPath = 2;
-  const evalCache = new Map<number, Example[]>();
+  const evalCache = new Map<number, TaggedExample[]>();
+  // Where each evaluation maze came from, by its question's tokens, for the per-generator scores.
+  const origin = new Map<string, TaggedExample>();
   const evalSet = (n: number) => {
     let cached = evalCache.get(n);
     if (!cached) {
-      cached = generate(size, minPath, EVAL_SEED, n);
+      cached = evalMazes(mix, size, minPath, EVAL_SEED, n);
       evalCache.set(n, cached);
+      for (const t of cached) origin.set(t.example.inputs.join(','), t);
     }
     return cached;
   };
@@ -96,16 +100,21 @@ export function mazePreset(
   const decode = (tokens: readonly number[]) => decodeMaze(tokens, size, size);
   return {
     name,
-    summary: `${size}x${size} perfect mazes, S and G at random cells (generated; the path is the unique shortest one)`,
+    summary:
+      data.summary ??
+      `${size}x${size} perfect mazes, S and G at random cells (generated; the path is the unique shortest one)`,
     model: { ...model, vocabSize: MAZE_VOCAB_SIZE, seqLen },
     train,
     trainBatch: (seed, step, batchSize) => {
-      avoid ??= new Set(evalSet(1000).map((e) => decode(e.inputs).cells));
-      const b = toBatch(generate(size, minPath, seed * 1_000_003 + step, batchSize, avoid), { seqLen });
+      avoid ??= unseenKeys(
+        mix,
+        evalSet(data.unseen ?? 1000).map((t) => decode(t.example.inputs)),
+      );
+      const b = toBatch(trainMazes(mix, size, minPath, seed * 1_000_003 + step, batchSize, avoid), { seqLen });
       if (E.isLeft(b)) throw b.left;
       return b.right;
     },
-    evalExamples: evalSet,
+    evalExamples: (n) => evalSet(n).map((t) => t.example),
     parse: (text) => {
       const rows = mazeRowsOf(text, size);
       if (rows.length !== size || rows.some((r) => r.length !== size))
@@ -134,7 +143,16 @@ export function mazePreset(
       return { exact: m.exact, token: tokenAccuracy(examples, predictions), valid: m.validOptimal };
     },
     check: (example, answer) => mazeVerdict(example.inputs, answer, size),
-    difficulty: (e) => `path of ${e.labels.filter((t) => t === 5).length + 1} steps`,
+    difficulty: (e) => `path of ${pathSteps(e)} steps`,
+    groups: (e) => {
+      const from = origin.get(e.inputs.join(','));
+      return {
+        // Only what varies: a preset of one carver has no per-generator scores to show.
+        ...(from && mix.carvers.length > 1 ? { generator: from.carver } : {}),
+        ...(from && mix.placements.length > 1 ? { placement: from.placement } : {}),
+        path: pathBucket(pathSteps(e), size),
+      };
+    },
   };
 }
 
@@ -160,3 +178,15 @@ const mazeTraining = {
 export const MAZE9 = mazePreset('maze9', 9, smallMaze, mazeTraining);
 
 export const MAZE11 = mazePreset('maze11', 11, smallMaze, mazeTraining);
+
+/** Every carver and every placement, each training maze under a random dihedral transform. */
+const EVERY_MAZE: MazeMix = { carvers: CARVER_NAMES, placements: PLACEMENTS, dihedral: true };
+
+const everySummary = (size: number) =>
+  `${size}x${size} perfect mazes from 5 carvers (${CARVER_NAMES.join(', ')}), S and G farthest apart, at random or in opposite corners, under the 8 symmetries of the square`;
+
+export const MAZE9_MIX = mazePreset('maze9-mix', 9, smallMaze, mazeTraining, {
+  mix: EVERY_MAZE,
+  unseen: 3000,
+  summary: everySummary(9),
+});

@@ -39,6 +39,12 @@ export interface TaskPreset {
   /** A one-line description of an example's difficulty (givens, path length), for the demo. */
   readonly difficulty?: (example: Example) => string;
   /**
+   * The groups an example belongs to, by grouping (`{ generator: 'prim', placement: 'corners', path:
+   * '9-16' }`): `hrm eval` scores each group of each grouping on its own, to show where a model fails.
+   * An example may leave out a grouping (a typed puzzle has no generator).
+   */
+  readonly groups?: (example: Example) => Readonly<Record<string, string>>;
+  /**
    * For tasks not scored example by example (ARC votes across augmentations): evaluates with a
    * predictor and returns metrics, a report for people, and files to write (the ARC submission).
    */

@@ -52,13 +52,17 @@ export { DIHEDRAL_IDS, DIHEDRAL_INVERSE, dihedral, inverseDihedral, isDihedralId
 // Maze
 export { dihedralMaze, inverseDihedralMaze } from './maze/augment.js';
 export { countShortestPaths, distancesFrom, shortestPath } from './maze/bfs.js';
+export type { Carver, CarverName } from './maze/carvers.js';
+export { CARVER_NAMES, CARVERS, isCarverName } from './maze/carvers.js';
 export type { Ends } from './maze/check.js';
 export { checkPath, checkQuestion } from './maze/check.js';
 export { decodeMaze, encodeMaze, MAZE_CHARSET, MAZE_PAD, MAZE_VOCAB_SIZE, mazeExample } from './maze/encoding.js';
-export type { GeneratedMaze, MazeOptions } from './maze/generate.js';
-export { carveMaze, generateMaze } from './maze/generate.js';
+export type { GeneratedMaze, MazeOptions, Placement } from './maze/generate.js';
+export { carveMaze, generateMaze, PLACEMENTS } from './maze/generate.js';
 export type { Maze } from './maze/grid.js';
 export { mazeFromRows, mazeRows } from './maze/grid.js';
+export type { Lattice, Opening } from './maze/lattice.js';
+export { latticeOf, renderLattice } from './maze/lattice.js';
 export type { MazeCsvOptions, MazeItem } from './maze/load.js';
 export { checkMazeRow, parseMazeCsv } from './maze/load.js';
 export type { MazeMetrics, MazeScored } from './maze/metrics.js';

@@ -2,9 +2,10 @@ import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
 import { createRng } from '../rng.js';
 import { countShortestPaths, distancesFrom } from './bfs.js';
+import { CARVER_NAMES } from './carvers.js';
 import { checkPath, checkQuestion } from './check.js';
-import { carveMaze, generateMaze } from './generate.js';
-import { type Maze, neighbours, WALL } from './grid.js';
+import { carveMaze, generateMaze, PLACEMENTS } from './generate.js';
+import { type Maze, mazeRows, neighbours, WALL } from './grid.js';
 
 /** Open cells and the edges between them: a maze is perfect (a tree) when edges = cells - 1 and all connect. */
 function graphSize(m: Maze): { cells: number; edges: number; connected: boolean } {
@@ -88,5 +89,84 @@ describe('maze generator', () => {
     expect(generateMaze(createRng(1), { height: 5, width: 5, extraOpenings: 9 })).toEqual(
       E.left('extraOpenings 9 is more than the 1 walls between rooms'),
     );
+  });
+
+  it('keeps the mazes of a seed as they were before carvers and placements were added', () => {
+    // Committed checkpoints and their evaluation sets are drawn with the defaults: they must not move.
+    const r = generateMaze(createRng(0), { height: 9, width: 9 });
+    if (E.isLeft(r)) throw new Error(r.left);
+    expect(mazeRows(r.right.answer)).toEqual([
+      '#########',
+      '#ooS#ooo#',
+      '#o###o#o#',
+      '#ooooo#o#',
+      '# #####o#',
+      '#   #ooo#',
+      '#####o# #',
+      '#Goooo# #',
+      '#########',
+    ]);
+    const random = generateMaze(createRng(0), { height: 9, width: 9, placement: 'random', minPathLength: 2 });
+    if (E.isLeft(random)) throw new Error(random.left);
+    expect(mazeRows(random.right.answer)).toEqual([
+      '#########',
+      '#G  #ooo#',
+      '#o###o#o#',
+      '#ooooo#o#',
+      '# #####o#',
+      '#   #ooo#',
+      '#####o# #',
+      '#    S# #',
+      '#########',
+    ]);
+  });
+
+  it.each(CARVER_NAMES.flatMap((carver) => PLACEMENTS.map((placement) => [carver, placement] as const)))(
+    'carves with %s and places S and G by %s: a perfect maze with its unique shortest path',
+    (carver, placement) => {
+      const rng = createRng(3);
+      for (let t = 0; t < 5; t++) {
+        const r = generateMaze(rng, { height: 9, width: 11, carver, placement, minPathLength: 2 });
+        if (E.isLeft(r)) throw new Error(r.left);
+        const { question, answer, pathLength } = r.right;
+        const g = graphSize(question);
+        expect(g.connected).toBe(true);
+        expect(g.edges).toBe(g.cells - 1);
+        const ends = checkQuestion(question);
+        if (E.isLeft(ends)) throw new Error(ends.left);
+        expect(checkPath(question, answer, ends.right)).toEqual(E.right(pathLength));
+        expect(pathLength).toBeGreaterThanOrEqual(2);
+        const dist = distancesFrom(question, ends.right.start);
+        if (placement === 'farthest') expect(Math.max(...dist)).toBe(pathLength);
+        if (placement === 'corners') {
+          // Rooms of opposite corners of the 4x5 room lattice: (1, 1) and (7, 9), or (1, 9) and (7, 1).
+          const corners = [1 * 11 + 1, 1 * 11 + 9, 7 * 11 + 1, 7 * 11 + 9];
+          const { start, goal } = ends.right;
+          expect(corners).toContain(start);
+          expect(corners.indexOf(goal)).toBe(3 - corners.indexOf(start));
+        }
+      }
+    },
+  );
+
+  it('corner placement uses both diagonals, either way round', () => {
+    const rng = createRng(9);
+    const seen = new Set<string>();
+    for (let t = 0; t < 40; t++) {
+      const r = generateMaze(rng, { height: 9, width: 9, placement: 'corners', carver: 'kruskal' });
+      if (E.isLeft(r)) throw new Error(r.left);
+      const ends = checkQuestion(r.right.question);
+      if (E.isLeft(ends)) throw new Error(ends.left);
+      seen.add(`${ends.right.start}-${ends.right.goal}`);
+    }
+    expect([...seen].sort()).toEqual(['10-70', '16-64', '64-16', '70-10']);
+  });
+
+  it('a carver changes the maze, not the S/G rule or the size', () => {
+    const a = generateMaze(createRng(4), { height: 9, width: 9, carver: 'backtracker' });
+    const b = generateMaze(createRng(4), { height: 9, width: 9 });
+    const c = generateMaze(createRng(4), { height: 9, width: 9, carver: 'prim' });
+    expect(a).toEqual(b);
+    expect(c).not.toEqual(b);
   });
 });

@@ -1,22 +1,29 @@
 /**
  * Random mazes with a start, a goal and an optimal path.
  *
- * Carving is the depth-first "recursive backtracker": rooms sit at odd (row, col) positions, walls
- * between them are knocked out along a random depth-first walk, which gives a *perfect* maze (exactly
- * one path between any two cells, long winding corridors). Odd sizes use the whole grid with a wall
- * border; for an even size the last row or column stays wall. `extraOpenings` then removes that many
+ * Carving makes a *perfect* maze (exactly one path between any two cells) on the room lattice
+ * (`lattice.ts`: rooms at odd positions, odd sizes use the whole grid with a wall border, an even size
+ * leaves its last row or column wall) with one of the algorithms of `carvers.ts`, by default the
+ * depth-first "recursive backtracker" (long winding corridors). `extraOpenings` then removes that many
  * more walls between rooms, making loops, so that S and G can have several shortest paths (as in
  * Maze-Hard, which has millions).
  *
  * S and G are open cells: with `placement: 'farthest'` (default) S is the far end of a BFS sweep from
  * a random cell and G the cell farthest from S (for a perfect maze that is a longest path, a diameter);
- * with `'random'` G is any cell at least `minPathLength` away. A maze whose S and G are closer than
- * `minPathLength` is discarded and another one carved, up to `attempts` times.
+ * with `'random'` G is any cell at least `minPathLength` away; with `'corners'` they are the rooms of
+ * two opposite corners of the lattice. A maze whose S and G are closer than `minPathLength` is
+ * discarded and another one carved, up to `attempts` times.
  */
 import * as E from 'fp-ts/lib/Either.js';
 import { type Rng, shuffled } from '../rng.js';
 import { distancesFrom, shortestPath } from './bfs.js';
+import { CARVERS, type CarverName } from './carvers.js';
 import { GOAL, type Maze, OPEN, PATH, START, WALL, withCells } from './grid.js';
+import { latticeOf, renderLattice, roomCell } from './lattice.js';
+
+export const PLACEMENTS = ['farthest', 'random', 'corners'] as const;
+/** How S and G are chosen in a carved maze (see the module comment). */
+export type Placement = (typeof PLACEMENTS)[number];
 
 /** What `generateMaze` makes: the size, how many loops to open, and how S and G are placed. */
 export interface MazeOptions {
@@ -26,7 +33,9 @@ export interface MazeOptions {
   readonly extraOpenings?: number;
   /** Fewest steps from S to G (default 1). */
   readonly minPathLength?: number;
-  readonly placement?: 'farthest' | 'random';
+  readonly placement?: Placement;
+  /** The carving algorithm (default `'backtracker'`, the depth-first one). */
+  readonly carver?: CarverName;
   /** Mazes to carve before giving up on `minPathLength` (default 20). */
   readonly attempts?: number;
 }
@@ -40,49 +49,30 @@ export interface GeneratedMaze {
   readonly pathLength: number;
 }
 
-/** A perfect maze by depth-first carving, plus `extra` walls between rooms removed. */
-export function carveMaze(height: number, width: number, extra: number, rng: Rng): E.Either<string, Maze> {
+/**
+ * A perfect maze carved by `carver` (default the depth-first backtracker), plus `extra` walls between
+ * rooms removed.
+ */
+export function carveMaze(
+  height: number,
+  width: number,
+  extra: number,
+  rng: Rng,
+  carver: CarverName = 'backtracker',
+): E.Either<string, Maze> {
   if (!Number.isInteger(height) || !Number.isInteger(width) || height < 3 || width < 3)
     return E.left(`maze sides must be integers >= 3, got ${height}x${width}`);
-  const cells = new Array<string>(height * width).fill(WALL);
-  const rooms = { rows: Math.floor((height - 1) / 2), cols: Math.floor((width - 1) / 2) };
-  const at = (rr: number, rc: number) => (2 * rr + 1) * width + (2 * rc + 1);
-  const visited = new Uint8Array(rooms.rows * rooms.cols);
-  const stack: [number, number][] = [[rng.int(rooms.rows), rng.int(rooms.cols)]];
-  visited[stack[0][0] * rooms.cols + stack[0][1]] = 1;
-  cells[at(stack[0][0], stack[0][1])] = OPEN;
-  while (stack.length > 0) {
-    const [rr, rc] = stack[stack.length - 1];
-    const next = (
-      [
-        [rr - 1, rc],
-        [rr + 1, rc],
-        [rr, rc - 1],
-        [rr, rc + 1],
-      ] as [number, number][]
-    ).filter(([a, b]) => a >= 0 && a < rooms.rows && b >= 0 && b < rooms.cols && !visited[a * rooms.cols + b]);
-    if (next.length === 0) {
-      stack.pop();
-      continue;
-    }
-    const [a, b] = next[rng.int(next.length)];
-    visited[a * rooms.cols + b] = 1;
-    // The wall between two rooms is at the midpoint of their grid positions.
-    cells[(rr + a + 1) * width + (rc + b + 1)] = OPEN;
-    cells[at(a, b)] = OPEN;
-    stack.push([a, b]);
-  }
-  if (extra > 0) {
-    const walls: number[] = [];
-    for (let r = 1; r < 2 * rooms.rows; r++)
-      for (let c = 1; c < 2 * rooms.cols; c++)
-        // Between two rooms: one coordinate odd (inside a room row/column), the other even.
-        if (r % 2 !== c % 2 && cells[r * width + c] === WALL) walls.push(r * width + c);
-    if (extra > walls.length)
-      return E.left(`extraOpenings ${extra} is more than the ${walls.length} walls between rooms`);
-    for (const w of shuffled(rng, walls).slice(0, extra)) cells[w] = OPEN;
-  }
-  return E.right({ height, width, cells: cells.join('') });
+  const lattice = latticeOf(height, width);
+  const maze = renderLattice(lattice, CARVERS[carver](lattice, rng));
+  if (extra <= 0) return E.right(maze);
+  const walls: number[] = [];
+  for (let r = 1; r < 2 * lattice.rows; r++)
+    for (let c = 1; c < 2 * lattice.cols; c++)
+      // Between two rooms: one coordinate odd (inside a room row/column), the other even.
+      if (r % 2 !== c % 2 && maze.cells[r * width + c] === WALL) walls.push(r * width + c);
+  if (extra > walls.length)
+    return E.left(`extraOpenings ${extra} is more than the ${walls.length} walls between rooms`);
+  return E.right(withCells(maze, shuffled(rng, walls).slice(0, extra), OPEN));
 }
 
 function farthest(dist: Int32Array, rng: Rng): number {
@@ -93,8 +83,19 @@ function farthest(dist: Int32Array, rng: Rng): number {
   return ties[rng.int(ties.length)];
 }
 
+/** S and G in opposite corner rooms: one of the two diagonals, either way round. */
+function cornerEnds(maze: Maze, rng: Rng) {
+  const l = latticeOf(maze.height, maze.width);
+  const corners = [0, l.cols - 1, (l.rows - 1) * l.cols, l.rows * l.cols - 1].map((room) => roomCell(l, room));
+  const diagonal = rng.int(2);
+  const [start, goal] =
+    rng.int(2) === 0 ? [corners[diagonal], corners[3 - diagonal]] : [corners[3 - diagonal], corners[diagonal]];
+  return { start, goal, distance: distancesFrom(maze, start)[goal] };
+}
+
 /** S and G for a carved maze under the options, with their distance (possibly below `minLength`). */
-function placeEnds(maze: Maze, rng: Rng, placement: 'farthest' | 'random', minLength: number) {
+function placeEnds(maze: Maze, rng: Rng, placement: Placement, minLength: number) {
+  if (placement === 'corners') return cornerEnds(maze, rng);
   const open: number[] = [];
   for (let i = 0; i < maze.cells.length; i++) if (maze.cells[i] !== WALL) open.push(i);
   const seed = open[rng.int(open.length)];
@@ -119,7 +120,7 @@ export function generateMaze(rng: Rng, opts: MazeOptions): E.Either<string, Gene
   const attempts = opts.attempts ?? 20;
   let longest = 0;
   for (let a = 0; a < attempts; a++) {
-    const carved = carveMaze(opts.height, opts.width, opts.extraOpenings ?? 0, rng);
+    const carved = carveMaze(opts.height, opts.width, opts.extraOpenings ?? 0, rng, opts.carver);
     if (E.isLeft(carved)) return carved;
     const ends = placeEnds(carved.right, rng, opts.placement ?? 'farthest', minLength);
     longest = Math.max(longest, ends.distance);

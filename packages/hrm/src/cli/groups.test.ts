@@ -1,0 +1,133 @@
+/**
+ * Scores per group of puzzles (`TaskPreset.groups`): each group scored on its own, after every segment
+ * and at ACT's halt, and `hrm eval` printing them (a table, or `groups` in JSON) for the maze mix,
+ * whose evaluation set is balanced over carvers and placements.
+ */
+import { mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import type { TaskPreset } from '../presets/preset.js';
+import type { Example } from '../tasks/index.js';
+import { type ExampleRuns, scoreGroups } from './evaluation.js';
+import { main } from './main.js';
+
+/** A task of one-token puzzles whose answer is the label, grouped by the label's parity and size. */
+const toy = {
+  score: (examples: readonly Example[], predictions: readonly (readonly number[])[]) => ({
+    exact:
+      examples.length === 0 ? 0 : examples.filter((e, i) => e.labels[0] === predictions[i][0]).length / examples.length,
+  }),
+  groups: (e: Example) => ({
+    parity: e.labels[0] % 2 === 0 ? 'even' : 'odd',
+    ...(e.labels[0] > 2 ? { size: e.labels[0] >= 10 ? '10-19' : '3-9' } : {}),
+  }),
+} as unknown as TaskPreset;
+
+const example = (label: number): Example => ({ inputs: [0], labels: [label], puzzleId: 0 });
+
+describe('scoreGroups', () => {
+  const examples = [1, 2, 3, 4, 10, 12].map(example);
+  // Segment 1 gets only the first example right; segment 2 all but the 4; the halt is at 1 for the odd labels.
+  const runs: ExampleRuns = {
+    answers: [
+      [[1], [0], [0], [0], [0], [0]],
+      [[1], [2], [3], [0], [10], [12]],
+    ],
+    qHalt: [
+      [0, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0],
+    ],
+    qContinue: [
+      [0, 0, 0, 0, 0, 0],
+      [0, 0, 0, 0, 0, 0],
+    ],
+    haltSegments: [1, 2, 1, 2, 2, 2],
+  };
+
+  it('scores each group of each grouping on its own, per segment and at the halt', () => {
+    const groups = scoreGroups(toy, examples, runs);
+    expect(groups.map((g) => [g.group, g.value, g.count])).toEqual([
+      ['parity', 'even', 4],
+      ['parity', 'odd', 2],
+      // Natural order: 3-9 before 10-19; examples that leave a grouping out are not in it.
+      ['size', '3-9', 2],
+      ['size', '10-19', 2],
+    ]);
+    const even = groups[0];
+    expect(even.perSegment.map((s) => s.exact)).toEqual([0, 0.75]);
+    expect(even.atHalt.exact).toBe(0.75);
+    expect(even.meanHaltSegment).toBe(2);
+    const odd = groups[1];
+    expect(odd.perSegment.map((s) => s.exact)).toEqual([0.5, 1]);
+    // Label 3 halts at segment 1, where it was still wrong.
+    expect(odd.atHalt.exact).toBe(0.5);
+    expect(odd.meanHaltSegment).toBe(1);
+    expect(groups[2].perSegment.map((s) => s.exact)).toEqual([0, 0.5]);
+  });
+
+  it('is empty for a preset without groups', () => {
+    expect(scoreGroups({ ...toy, groups: undefined } as unknown as TaskPreset, examples, runs)).toEqual([]);
+  });
+});
+
+describe('hrm eval on the maze mix', () => {
+  let out: string[];
+  let err: string[];
+  beforeEach(() => {
+    out = [];
+    err = [];
+    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
+    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
+    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+      out.push(String(s));
+      return true;
+    });
+  });
+  afterEach(() => vi.restoreAllMocks());
+  const dir = mkdtempSync(join(tmpdir(), 'hrm-groups-'));
+  afterAll(() => rmSync(dir, { recursive: true, force: true }));
+  const ckpt = join(dir, 'mix.safetensors');
+  const small = ['--hidden', '16', '--heads', '2', '--halt-max-steps', '2', '--batch', '4'];
+
+  it('prints exact accuracy per generator, placement and path length', async () => {
+    const train = ['train', '--task', 'maze9-mix', '--steps', '1', '--out', ckpt, '--json', ...small];
+    expect(await main([...train, '--eval-every', '0', '--eval-size', '4'])).toBe(0);
+    out = [];
+    expect(await main(['eval', '--checkpoint', ckpt, '--size', '30', '--json'])).toBe(0);
+    const report = JSON.parse(out.join('').trim().split('\n').at(-1) ?? '') as {
+      groups: { group: string; value: string; count: number; perSegment: unknown[]; atHalt: { exact: number } }[];
+    };
+    const counts = (group: string) =>
+      Object.fromEntries(report.groups.filter((g) => g.group === group).map((g) => [g.value, g.count]));
+    // 30 puzzles go through the 15 (carver, placement) pairs twice.
+    expect(counts('generator')).toEqual({ backtracker: 6, division: 6, kruskal: 6, prim: 6, wilson: 6 });
+    expect(counts('placement')).toEqual({ corners: 10, farthest: 10, random: 10 });
+    expect(Object.values(counts('path')).reduce((a, b) => a + b, 0)).toBe(30);
+    expect(report.groups[0].perSegment).toHaveLength(2);
+    expect(report.groups[0].atHalt).toHaveProperty('exact');
+
+    out = [];
+    expect(await main(['eval', '--checkpoint', ckpt, '--size', '15'])).toBe(0);
+    const text = out.join('\n');
+    expect(text).toMatch(/exact by group:/);
+    expect(text).toMatch(/^group\s+count\s+segment 1\s+segment 2\s+at halt\s+segments$/m);
+    expect(text).toMatch(/^generator prim\s+3\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d\d$/m);
+    expect(text).toMatch(/^placement corners\s+5\s/m);
+  });
+
+  it('--on scores the model on another task of the same size, and refuses one of another size', async () => {
+    expect(await main(['eval', '--checkpoint', ckpt, '--size', '12', '--on', 'maze9', '--json'])).toBe(0);
+    const report = JSON.parse(out.join('').trim().split('\n').at(-1) ?? '') as {
+      task: string;
+      groups: { group: string }[];
+    };
+    expect(report.task).toBe('maze9');
+    // One carver and one placement: only the path lengths vary.
+    expect(new Set(report.groups.map((g) => g.group))).toEqual(new Set(['path']));
+    expect(await main(['eval', '--checkpoint', ckpt, '--size', '12', '--on', 'sudoku4'])).toBe(2);
+    expect(err.join('\n')).toMatch(/a maze9-mix model cannot be scored on sudoku4/);
+    expect(await main(['eval', '--checkpoint', ckpt, '--on', 'chess'])).toBe(2);
+    expect(err.join('\n')).toMatch(/unknown task 'chess'/);
+  });
+});
