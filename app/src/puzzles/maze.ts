@@ -3,6 +3,8 @@
  * the library's generator, shortest paths and path checker.
  */
 import {
+  CARVER_NAMES,
+  type CarverName,
   checkPath,
   checkQuestion,
   countShortestPaths,
@@ -12,6 +14,8 @@ import {
   encodeMaze,
   generateMaze,
   type Maze,
+  PLACEMENTS,
+  type Placement,
 } from '@hrm/hrm/tasks';
 import * as E from 'fp-ts/lib/Either.js';
 import type { PuzzleTask, Verdict } from './types.js';
@@ -26,11 +30,23 @@ const NAMES: Readonly<Record<string, string>> = {
 };
 
 /** A task of `size` x `size` perfect mazes with S and G at random cells, as the maze presets generate them. */
-export function mazeTask(name: string, size: number): PuzzleTask {
+/** The carvers and S/G placements a task's model was trained on (its preset's mix), to draw new mazes from. */
+export interface MazeDraw {
+  readonly carvers: readonly CarverName[];
+  readonly placements: readonly Placement[];
+}
+
+/** The first maze presets: depth-first backtracker, S and G at random cells. */
+const BACKTRACKER: MazeDraw = { carvers: ['backtracker'], placements: ['random'] };
+
+/** Every carver and placement (the `-mix` presets). */
+export const EVERY_MAZE: MazeDraw = { carvers: CARVER_NAMES, placements: PLACEMENTS };
+
+export function mazeTask(name: string, size: number, draw: MazeDraw = BACKTRACKER): PuzzleTask {
   const maze = (cells: readonly string[]): Maze => ({ height: size, width: size, cells: cells.join('') });
   return {
     name,
-    title: `${size}x${size} maze`,
+    title: draw === BACKTRACKER ? `${size}x${size} maze` : `${size}x${size} maze (any carver)`,
     kind: 'maze',
     rows: size,
     cols: size,
@@ -50,11 +66,15 @@ export function mazeTask(name: string, size: number): PuzzleTask {
       }),
     generate: (seed) => {
       const rng = createRng(seed);
+      // A random number only where there is a choice, so a one-carver task draws the mazes it always did.
+      const pick = <T>(items: readonly [T, ...T[]] | readonly T[]): T =>
+        (items.length === 1 ? items[0] : items[rng.int(items.length)]) as T;
       for (;;) {
         const made = generateMaze(rng, {
           height: size,
           width: size,
-          placement: 'random',
+          carver: pick(draw.carvers),
+          placement: pick(draw.placements),
           minPathLength: 2,
           attempts: 50,
         });
