@@ -2,9 +2,13 @@
  * Accuracy against compute: HRM with the one-step gradient, HRM with full BPTT and TRM (its
  * last-cycle window), trained on the same task for the same wall-clock budget from several seeds;
  * exact accuracy on fixed unseen puzzles against training seconds and against optimiser steps.
+ * With `--depth`, also accuracy against recurrence depth (N x T cycles per segment) at equal time,
+ * with each run's peak live tensors: the one-step gradient keeps two evaluations whatever the depth,
+ * BPTT all of them.
  *
  *   npx tsx bench/src/accuracy.ts            sudoku6 (120 s per run) and maze9 (180 s), 3 seeds
  *   npx tsx bench/src/accuracy.ts --quick    sudoku4, 1 seed, 8 s per run
+ *   npx tsx bench/src/accuracy.ts --tasks sudoku9,maze9-mix --budget 600 --seeds 3 --depth
  *
  * Every run is its own child process on one wasm thread, two at a time, so runs compete equally
  * for the two cores. All methods share the task preset's width, depth and N x T cycles; the
@@ -32,22 +36,39 @@ interface Point {
   readonly exact: number;
 }
 
+/** What a child runs: a method on a task from a seed for `budget` training seconds, at a depth. */
+interface RunSpec {
+  readonly task: string;
+  readonly method: Method;
+  readonly seed: number;
+  readonly budget: number;
+  readonly evalEvery: number;
+  readonly evalSize: number;
+  /** N x T; the preset's when absent. */
+  readonly cycles?: readonly [number, number];
+}
+
 interface RunRecord {
   readonly task: string;
   readonly method: Method;
   readonly seed: number;
+  readonly cycles: readonly [number, number];
   readonly points: readonly Point[];
   readonly steps: number;
+  /** The high-water mark of live tensor bytes over the run (training and evaluation), MiB. */
+  readonly peakTensorMiB: number | null;
 }
 
 // ---------------------------------------------------------------------------------------------
 // A child: one run, printing its record as the last line of stdout.
 
-async function child(task: string, method: Method, seed: number, budget: number, evalEvery: number, evalSize: number) {
+async function child(spec: RunSpec) {
+  const { task, method, seed, budget, evalEvery, evalSize } = spec;
   const preset = presetNamed(task);
   if (!preset) throw new Error(`unknown task ${task}`);
   // The same N x T for every method (TRM's own defaults would run more cycles per segment).
-  const { hCycles, lCycles } = modelConfig(preset.model);
+  const own = modelConfig(preset.model);
+  const [hCycles, lCycles] = spec.cycles ?? [own.hCycles, own.lCycles];
   const model = modelConfig({ ...preset.model, hCycles, lCycles, ...METHODS[method] });
   const train = trainConfig({ ...preset.train, totalSteps: 1_000_000, lrMinRatio: 1, seed });
   const evaluation = batchesOf(preset.evalExamples(evalSize), model.seqLen);
@@ -75,17 +96,28 @@ async function child(task: string, method: Method, seed: number, budget: number,
     evaluation: { every: evalEvery, batches: () => evaluation },
     shouldStop: () => trainSeconds() >= budget,
   });
-  const record: RunRecord = { task, method, seed, points, steps: result.state.step };
+  const mem = currentBackend().memory?.();
+  const peakTensorMiB = mem ? mem.peakBytes / 2 ** 20 : null;
+  const record: RunRecord = {
+    task,
+    method,
+    seed,
+    cycles: [hCycles, lCycles],
+    points,
+    steps: result.state.step,
+    peakTensorMiB,
+  };
   console.log(JSON.stringify(record));
 }
 
 // ---------------------------------------------------------------------------------------------
 // The parent: every (task, method, seed), two children at a time.
 
-function spawnChild(args: readonly string[]): Promise<RunRecord> {
+function spawnChild(spec: RunSpec): Promise<RunRecord> {
   const script = fileURLToPath(import.meta.url);
+  const args = ['--child', JSON.stringify(spec)];
   return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', ...args], {
+    const p = spawn(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', script, ...args], {
       env: { ...process.env, HRM_WASM_THREADS: '1' },
       stdio: ['ignore', 'pipe', 'inherit'],
     });
@@ -95,7 +127,7 @@ function spawnChild(args: readonly string[]): Promise<RunRecord> {
     });
     p.on('exit', (code) => {
       const last = out.trim().split('\n').at(-1) ?? '';
-      if (code !== 0 || !last.startsWith('{')) reject(new Error(`run ${args.join(' ')} failed (exit ${code})`));
+      if (code !== 0 || !last.startsWith('{')) reject(new Error(`run ${args[1]} failed (exit ${code})`));
       else resolve(JSON.parse(last) as RunRecord);
     });
   });
@@ -128,10 +160,63 @@ function spread(runs: readonly RunRecord[], x: (p: Point) => number): [number, n
   });
 }
 
-async function parent(quick: boolean) {
-  const tasks = quick ? ['sudoku4'] : ['sudoku6', 'maze9'];
-  const seeds = quick ? [0] : [0, 1, 2];
-  const budgets: Record<string, number> = quick ? { sudoku4: 8 } : { sudoku6: 120, maze9: 180 };
+/** Depths of the `--depth` sweep (N x T), shallow to deep; 2 x 2 is the presets' own. */
+const DEPTHS: readonly (readonly [number, number])[] = [
+  [1, 2],
+  [2, 2],
+  [2, 4],
+  [4, 4],
+];
+/** The methods of the depth sweep: the two gradients whose memory differs with depth. */
+const DEPTH_METHODS: readonly Method[] = ['HRM one-step', 'HRM BPTT'];
+
+interface Options {
+  readonly quick: boolean;
+  readonly tasks: readonly string[];
+  readonly budgets: Readonly<Record<string, number>>;
+  readonly seeds: readonly number[];
+  readonly depth: boolean;
+  readonly tasksGiven: boolean;
+}
+
+function options(argv: readonly string[]): Options {
+  const value = (flag: string) => {
+    const i = argv.indexOf(flag);
+    return i >= 0 ? argv[i + 1] : undefined;
+  };
+  const quick = argv.includes('--quick');
+  const tasks = value('--tasks')?.split(',') ?? (quick ? ['sudoku4'] : ['sudoku6', 'maze9']);
+  for (const t of tasks) if (!presetNamed(t)) throw new Error(`--tasks: unknown task ${t}`);
+  const budget = value('--budget');
+  const own: Record<string, number> = { sudoku4: 8, sudoku6: 120, maze9: 180 };
+  const budgets = Object.fromEntries(
+    tasks.map((t) => [t, budget !== undefined ? Number(budget) : quick ? 8 : (own[t] ?? 300)]),
+  );
+  const seedCount = Number(value('--seeds') ?? (quick ? 1 : 3));
+  return {
+    quick,
+    tasks,
+    budgets,
+    seeds: Array.from({ length: seedCount }, (_, i) => i),
+    depth: argv.includes('--depth'),
+    tasksGiven: value('--tasks') !== undefined,
+  };
+}
+
+const mean = (xs: readonly number[]) => xs.reduce((a, b) => a + b, 0) / Math.max(xs.length, 1);
+const finalExact = (r: RunRecord) => r.points.at(-1)?.exact ?? 0;
+const sameCycles = (a: readonly number[], b: readonly number[]) => a[0] === b[0] && a[1] === b[1];
+
+/** A task preset's own N x T. */
+function ownCycles(task: string): [number, number] {
+  const preset = presetNamed(task);
+  if (!preset) throw new Error(`unknown task ${task}`);
+  const { hCycles, lCycles } = modelConfig(preset.model);
+  return [hCycles, lCycles];
+}
+
+async function parent(opts: Options) {
+  const { quick, tasks, budgets, seeds } = opts;
   const evalEvery = quick ? 10 : 50;
   const evalSize = quick ? 32 : 256;
   const machine = machineInfo();
@@ -140,51 +225,103 @@ async function parent(quick: boolean) {
     `backend ${currentBackend().name} (1 thread per run, 2 runs at a time); ${JSON.stringify(budgets)} s of training per run; ` +
       `exact accuracy after halt_max_steps segments on ${evalSize} unseen puzzles every ${evalEvery} steps\n`,
   );
-  const jobs = tasks.flatMap((task) =>
-    (Object.keys(METHODS) as Method[]).flatMap((method) =>
-      seeds.map(
-        (seed) => () =>
-          spawnChild([task, method, String(seed), String(budgets[task]), String(evalEvery), String(evalSize)]),
-      ),
-    ),
+  const spec = (task: string, method: Method, seed: number, cycles?: readonly [number, number]): RunSpec => ({
+    task,
+    method,
+    seed,
+    budget: budgets[task] ?? 0,
+    evalEvery,
+    evalSize,
+    ...(cycles ? { cycles } : {}),
+  });
+  const specs = tasks.flatMap((task) =>
+    (Object.keys(METHODS) as Method[]).flatMap((m) => seeds.map((s) => spec(task, m, s))),
   );
-  const runs = await pool(jobs, 2);
+  // The depth sweep reuses the runs at the preset's own depth.
+  const depthSpecs = opts.depth
+    ? tasks.flatMap((task) => {
+        const own = ownCycles(task);
+        return DEPTHS.filter((d) => !sameCycles(d, own)).flatMap((d) =>
+          DEPTH_METHODS.flatMap((m) => seeds.map((s) => spec(task, m, s, d))),
+        );
+      })
+    : [];
+  const runs = await pool(
+    [...specs, ...depthSpecs].map((sp) => () => spawnChild(sp)),
+    2,
+  );
+  const ownDepth = (r: RunRecord) => sameCycles(r.cycles, ownCycles(r.task));
 
   const rows = tasks.flatMap((task) =>
     (Object.keys(METHODS) as Method[]).map((method) => {
-      const mine = runs.filter((r) => r.task === task && r.method === method);
-      const finals = mine.map((r) => r.points.at(-1)?.exact ?? 0);
+      const mine = runs.filter((r) => r.task === task && r.method === method && ownDepth(r));
+      const finals = mine.map(finalExact);
       const steps = mine.map((r) => r.steps);
-      const mean = (xs: number[]) => xs.reduce((a, b) => a + b, 0) / xs.length;
       return [
         task,
         method,
         fmt(mean(finals), 3),
         `${fmt(Math.min(...finals), 3)}–${fmt(Math.max(...finals), 3)}`,
         fmt(mean(steps), 0),
-        fmt(mean(steps) / budgets[task], 2),
+        fmt(mean(steps) / (budgets[task] ?? 1), 2),
       ];
     }),
   );
   console.log(formatTable(['task', 'method', 'exact (mean)', 'exact (range)', 'steps', 'steps/s'], rows));
 
+  const depthRows = opts.depth
+    ? tasks.flatMap((task) =>
+        DEPTH_METHODS.flatMap((method) =>
+          DEPTHS.map((d) => {
+            const mine = runs.filter((r) => r.task === task && r.method === method && sameCycles(r.cycles, d));
+            const finals = mine.map(finalExact);
+            const peaks = mine.flatMap((r) => (r.peakTensorMiB === null ? [] : [r.peakTensorMiB]));
+            return [
+              task,
+              method,
+              `${d[0]} x ${d[1]}`,
+              fmt(mean(finals), 3),
+              `${fmt(Math.min(...finals), 3)}–${fmt(Math.max(...finals), 3)}`,
+              fmt(mean(mine.map((r) => r.steps)), 0),
+              peaks.length > 0 ? fmt(Math.max(...peaks), 1) : 'n/a',
+            ];
+          }),
+        ),
+      )
+    : [];
+  if (opts.depth)
+    console.log(
+      `\n${formatTable(['task', 'method', 'N x T', 'exact (mean)', 'exact (range)', 'steps', 'peak tensors MiB'], depthRows)}`,
+    );
+
   const suffix = quick ? '-quick' : '';
   const runsOn = { backend: 'wasm', threadsPerRun: 1, runsAtATime: 2 };
-  writeResults(`accuracy${suffix}`, { machine, runsOn, budgetSeconds: budgets, evalEvery, evalSize, seeds, runs });
+  // Runs on other tasks than the default ones keep their own file.
+  const name = opts.tasksGiven ? `accuracy-${opts.tasks.join('-')}` : 'accuracy';
+  writeResults(`${name}${suffix}`, {
+    machine,
+    runsOn,
+    budgetSeconds: budgets,
+    evalEvery,
+    evalSize,
+    seeds,
+    ...(opts.depth ? { depths: DEPTHS } : {}),
+    runs,
+  });
   const charts: string[] = [];
-  for (const task of tasks)
+  for (const task of tasks) {
     for (const [axis, x, label] of [
       ['time', (p: Point) => p.seconds, 'training seconds (one thread)'],
       ['steps', (p: Point) => p.step, 'optimiser steps'],
     ] as const) {
       const series: Series[] = (Object.keys(METHODS) as Method[]).map((method) => {
         const band = spread(
-          runs.filter((r) => r.task === task && r.method === method),
+          runs.filter((r) => r.task === task && r.method === method && ownDepth(r)),
           x,
         );
         return {
           name: method,
-          points: band.map(([v, mean]) => [v, mean] as const),
+          points: band.map(([v, m]) => [v, m] as const),
           band: band.map(([v, , lo, hi]) => [v, lo, hi] as const),
         };
       });
@@ -202,11 +339,37 @@ async function parent(quick: boolean) {
         ),
       );
     }
+    if (!opts.depth) continue;
+    const series: Series[] = DEPTH_METHODS.map((method) => {
+      const at = DEPTHS.map((d) => {
+        const finals = runs
+          .filter((r) => r.task === task && r.method === method && sameCycles(r.cycles, d))
+          .map(finalExact);
+        return [d[0] * d[1], mean(finals), Math.min(...finals), Math.max(...finals)] as const;
+      });
+      return {
+        name: method,
+        points: at.map(([v, m]) => [v, m] as const),
+        band: at.map(([v, , lo, hi]) => [v, lo, hi] as const),
+      };
+    });
+    charts.push(
+      writeChart(
+        `accuracy-${task}-depth${suffix}`,
+        lineChart({
+          title: `${task}: exact accuracy against N x T at ${budgets[task]} s of training (band: range over ${seeds.length} seeds)`,
+          xLabel: 'H cycles x L cycles per segment',
+          yLabel: 'exact accuracy (unseen puzzles)',
+          yMin: 0,
+          yMax: 1,
+          series,
+        }),
+      ),
+    );
+  }
   console.log(`\ncharts: ${charts.join(', ')}`);
 }
 
 const argv = process.argv.slice(2);
-if (argv[0] === '--child') {
-  const [task, method, seed, budget, evalEvery, evalSize] = argv.slice(1);
-  await child(task, method as Method, Number(seed), Number(budget), Number(evalEvery), Number(evalSize));
-} else await parent(argv.includes('--quick'));
+if (argv[0] === '--child') await child(JSON.parse(argv[1] ?? '{}') as RunSpec);
+else await parent(options(argv));
