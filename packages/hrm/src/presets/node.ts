@@ -4,6 +4,7 @@ import { arcPreset } from './arc.js';
 import { mazeHardPreset, sudokuHardPreset } from './data-files.js';
 import { PRESETS } from './index.js';
 import type { TaskPreset } from './preset.js';
+import { sudokuListsPreset } from './sudoku-lists.js';
 
 /** Makes a preset whose data files (if any) are in the folder `dir`. */
 type Factory = (dir: string) => TaskPreset;
@@ -11,11 +12,12 @@ type Factory = (dir: string) => TaskPreset;
 const FACTORIES: Readonly<Record<string, Factory>> = {
   ...Object.fromEntries(PRESETS.map((p) => [p.name, () => p])),
   'sudoku-hard': sudokuHardPreset,
+  'sudoku-lists': sudokuListsPreset,
   'maze-hard': mazeHardPreset,
   arc: (dir) => arcPreset({ tasks: 10, numAug: 7, dataDir: dir }),
 };
 
-/** The names `presetNamed` accepts (`hrm --task`): the built-in presets, then `sudoku-hard`, `maze-hard` and `arc`. */
+/** The names `presetNamed` accepts (`hrm --task`): the built-in presets, then `sudoku-hard`, `sudoku-lists`, `maze-hard` and `arc`. */
 export const PRESET_NAMES: readonly string[] = Object.keys(FACTORIES);
 
 const made = new Map<string, TaskPreset>();

@@ -206,8 +206,9 @@ export const SUDOKU6 = sudokuPreset({
   },
 });
 
-const sudoku9Model = { ...SMALL_MODEL, ...position, ...gridMixer, haltMaxSteps: 8 };
-const sudoku9Training = {
+/** The 9x9 model and training of `sudoku9` (and of the presets on the hard lists). */
+export const SUDOKU9_MODEL = { ...SMALL_MODEL, ...position, ...gridMixer, haltMaxSteps: 8 };
+export const SUDOKU9_TRAINING = {
   batchSize: 32,
   lr: 3e-3,
   lrWarmupSteps: 100,
@@ -221,8 +222,8 @@ export const SUDOKU9 = sudokuPreset({
   name: 'sudoku9',
   shape: SUDOKU_9,
   givens: [30, 45],
-  model: sudoku9Model,
-  train: sudoku9Training,
+  model: SUDOKU9_MODEL,
+  train: SUDOKU9_TRAINING,
 });
 
 /**
@@ -233,6 +234,6 @@ export const SUDOKU9_WIDE = sudokuPreset({
   name: 'sudoku9-wide',
   shape: SUDOKU_9,
   givens: [25, 45],
-  model: sudoku9Model,
-  train: sudoku9Training,
+  model: SUDOKU9_MODEL,
+  train: SUDOKU9_TRAINING,
 });

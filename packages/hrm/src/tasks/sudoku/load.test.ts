@@ -41,6 +41,14 @@ describe('sudoku list loader', () => {
     expect(E.isLeft(allOrNothing(r))).toBe(true);
   });
 
+  it('labels only the lines `keep` picks, which keep their line numbers and problems', () => {
+    const lines = [GOOD, GOOD.slice(1), GOOD, '.'.repeat(81)];
+    const r = parseSudokuList(lines.join('\n'), 'split.txt', SUDOKU_9, (row) => row.length === 81);
+    expect(r.items.map((i) => i.line)).toEqual([1, 3]);
+    expect(r.problems.map(formatProblem)).toEqual(['split.txt:4: more than one solution']);
+    expect(parseSudokuList(lines.join('\n'), 'split.txt', SUDOKU_9, () => false)).toEqual({ items: [], problems: [] });
+  });
+
   it('reports an empty list (which would leave nothing to draw from) with its file', () => {
     expect(parseSudokuList('', 'empty.txt').problems.map(formatProblem)).toEqual([
       'empty.txt: empty file, expected one puzzle per line',

@@ -36,14 +36,24 @@ export function labelSudokuLine(
   return E.right({ puzzle, solution: r.solution });
 }
 
-/** Every line of `text` (named `source` in problems) labelled, with a problem for each bad line; an empty text is a problem. */
-export function parseSudokuList(text: string, source: string, shape: SudokuShape = SUDOKU_9): Checked<SudokuItem> {
+/**
+ * Every line of `text` (named `source` in problems) labelled, with a problem for each bad line; an empty
+ * text is a problem. `keep` picks lines by their text before any is solved (one split of a list), so
+ * the lines left out cost nothing and items keep their line numbers.
+ */
+export function parseSudokuList(
+  text: string,
+  source: string,
+  shape: SudokuShape = SUDOKU_9,
+  keep: (row: string) => boolean = () => true,
+): Checked<SudokuItem> {
   const items: SudokuItem[] = [];
   const problems: Problem[] = [];
   const lines = numberedLines(text);
   // An empty list would give a caller nothing to draw from, far from the file's name.
   if (lines.length === 0) return { items, problems: [problem(source, 'empty file, expected one puzzle per line')] };
   for (const { line, text: row } of lines) {
+    if (!keep(row)) continue;
     const r = labelSudokuLine(row, shape);
     if (E.isLeft(r)) problems.push(problem(source, r.left, line));
     else items.push({ source, line, ...r.right });
