@@ -14,6 +14,7 @@ const KNOWN: Readonly<Record<string, () => PuzzleTask>> = {
   maze9: () => mazeTask('maze9', 9),
   maze11: () => mazeTask('maze11', 11),
   'maze9-mix': () => mazeTask('maze9-mix', 9, EVERY_MAZE),
+  'maze15-mix': () => mazeTask('maze15-mix', 15, EVERY_MAZE),
 };
 
 /** The tasks for the checkpoints found (by task name), Sudoku first, smallest first. */

@@ -17,7 +17,7 @@ import {
   generateMaze,
   mazeRows,
 } from '../tasks/index.js';
-import { MAZE9, MAZE9_MIX } from './maze.js';
+import { MAZE9, MAZE9_MIX, MAZE15_MIX } from './maze.js';
 import { BACKTRACKER_ONLY, evalMazes, trainMazes } from './maze-data.js';
 
 const rowsOf = (tokens: readonly number[]) => mazeRows(decodeMaze(tokens, 9, 9));
@@ -113,6 +113,23 @@ describe('maze9-mix', () => {
     const a = batchExamples(MAZE9_MIX.trainBatch(3, 7, 8));
     expect(batchExamples(MAZE9_MIX.trainBatch(3, 7, 8))).toEqual(a);
     expect(batchExamples(MAZE9_MIX.trainBatch(3, 8, 8))).not.toEqual(a);
+  });
+});
+
+describe('maze15-mix', () => {
+  it('draws 15x15 mazes of every carver, solvable and never an evaluation maze', () => {
+    expect(MAZE15_MIX.model.seqLen).toBe(225);
+    const examples = MAZE15_MIX.evalExamples(30);
+    const groupsOf = MAZE15_MIX.groups;
+    if (!groupsOf) throw new Error('no groups');
+    expect(new Set(examples.map((e) => groupsOf(e).generator)).size).toBe(5);
+    const unseen = new Set(examples.map((e) => decodeMaze(e.inputs, 15, 15).cells));
+    const inputs = Array.from(MAZE15_MIX.trainBatch(0, 0, 16).inputs.data());
+    for (let r = 0; r < 16; r++) {
+      const q = decodeMaze(inputs.slice(r * 225, (r + 1) * 225), 15, 15);
+      expect(unseen.has(q.cells)).toBe(false);
+      expect(E.isRight(checkQuestion(q))).toBe(true);
+    }
   });
 });
 

@@ -190,3 +190,10 @@ export const MAZE9_MIX = mazePreset('maze9-mix', 9, smallMaze, mazeTraining, {
   unseen: 3000,
   summary: everySummary(9),
 });
+
+/** The same mix on 15x15 grids (7x7 rooms, paths up to about 100 steps): the larger maze. */
+export const MAZE15_MIX = mazePreset('maze15-mix', 15, smallMaze, mazeTraining, {
+  mix: EVERY_MAZE,
+  unseen: 3000,
+  summary: everySummary(15),
+});
