@@ -12,7 +12,9 @@ import type { Rng } from '../rng.js';
 import { shuffled } from '../rng.js';
 import { allWalls, type Lattice, type Opening, roomCount, roomNeighbours } from './lattice.js';
 
+/** The carving algorithms, by name (see the module comment for what each makes). */
 export const CARVER_NAMES = ['backtracker', 'kruskal', 'prim', 'wilson', 'division'] as const;
+/** A carving algorithm's name. */
 export type CarverName = (typeof CARVER_NAMES)[number];
 
 /** A carving algorithm: the openings of a spanning tree of the lattice's rooms. */
@@ -146,8 +148,10 @@ function division(l: Lattice, rng: Rng): Opening[] {
   return out;
 }
 
+/** Each carver by its name. */
 export const CARVERS: Readonly<Record<CarverName, Carver>> = { backtracker, kruskal, prim, wilson, division };
 
+/** Whether `name` is one of `CARVER_NAMES` (for names from flags and files). */
 export function isCarverName(name: string): name is CarverName {
   return (CARVER_NAMES as readonly string[]).includes(name);
 }

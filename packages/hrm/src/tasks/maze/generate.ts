@@ -21,6 +21,7 @@ import { CARVERS, type CarverName } from './carvers.js';
 import { GOAL, type Maze, OPEN, PATH, START, WALL, withCells } from './grid.js';
 import { latticeOf, renderLattice, roomCell } from './lattice.js';
 
+/** The ways of placing S and G, by name (see `Placement`). */
 export const PLACEMENTS = ['farthest', 'random', 'corners'] as const;
 /** How S and G are chosen in a carved maze (see the module comment). */
 export type Placement = (typeof PLACEMENTS)[number];

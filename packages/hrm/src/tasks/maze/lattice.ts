@@ -17,6 +17,7 @@ export interface Lattice {
 /** Two adjacent rooms to join, by room number (`a < b` is not required). */
 export type Opening = readonly [number, number];
 
+/** The room lattice of a `height` x `width` grid: rooms at odd (row, column), walls between them. */
 export function latticeOf(height: number, width: number): Lattice {
   return { height, width, rows: Math.floor((height - 1) / 2), cols: Math.floor((width - 1) / 2) };
 }
