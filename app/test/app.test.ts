@@ -97,7 +97,7 @@ describe('Watch HRM think', () => {
     expect(js.files.some((f) => f.name.startsWith('solve.worker'))).toBe(true);
     expect(js.gzip).toBeLessThan(1024 * 1024);
     const tasks = await page.$$eval('#task option', (os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(tasks).toEqual(['sudoku4', 'sudoku6', 'maze9', 'maze9-mix']);
+    expect(tasks).toEqual(['sudoku4', 'sudoku6', 'sudoku9', 'maze9', 'maze9-mix']);
     expect(await page.getAttribute('#backend-status', 'data-backend')).toBe('wasm');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   });

@@ -17,7 +17,19 @@ const checkpoint = (name: string) =>
   fileURLToPath(new URL(`../../packages/hrm/checkpoints/${name}.safetensors`, import.meta.url));
 
 describe('solveTrace', () => {
-  for (const name of ['sudoku4', 'maze9']) {
+  /** HRM's 2 x 2 schedule, the one-step gradient recording the last L and H updates. */
+  const hrm2x2 = { plan: 'zL zL zH zL zL zH', recorded: [4, 5] };
+  /** TRM's 3 recursions of 6 z-updates and a y-update by one network, the last recursion recorded. */
+  const trm3x6 = {
+    plan: Array.from({ length: 3 }, () => 'zL zL zL zL zL zL zH').join(' '),
+    recorded: [14, 15, 16, 17, 18, 19, 20],
+  };
+  const cases = [
+    { name: 'sudoku4', ...hrm2x2 },
+    { name: 'maze9', ...hrm2x2 },
+    { name: 'sudoku9', ...trm3x6 },
+  ];
+  for (const { name, plan: expectedPlan, recorded } of cases) {
     it(`matches predictSegments on ${name} puzzles`, () => {
       const bytes = readFileSync(checkpoint(name));
       const loaded = modelFromBytes(bytes, name);
@@ -28,9 +40,9 @@ describe('solveTrace', () => {
       expect(m.step).toBe(file.step);
       expect(m.preset.name).toBe(name);
       const plan = scheduleOf(m.reasoner);
-      expect(plan.map((s) => s.state).join(' ')).toBe('zL zL zH zL zL zH');
-      expect(plan.filter((s) => s.recorded).map((s) => s.index)).toEqual([4, 5]);
-      for (const example of m.preset.evalExamples(3)) {
+      expect(plan.map((s) => s.state).join(' ')).toBe(expectedPlan);
+      expect(plan.filter((s) => s.recorded).map((s) => s.index)).toEqual(recorded);
+      for (const example of m.preset.evalExamples(name === 'sudoku9' ? 1 : 3)) {
         const trace = solveTrace(m.reasoner, m.params, m.buffers, example.inputs);
         const batch = toBatch([example], { seqLen: m.model.seqLen });
         if (E.isLeft(batch)) throw batch.left;
