@@ -3,6 +3,7 @@
  * Answers are compared with the library run directly (the same model, `predictSegments`, the task's
  * checker), every error case has its status and body, memory stays flat, and shutdown is graceful.
  */
+import { readdirSync } from 'node:fs';
 import { fileURLToPath } from 'node:url';
 import { currentBackend, scope } from '@hrm/core';
 import { haltingSegment, predictSegments } from '@hrm/hrm';
@@ -141,14 +142,16 @@ describe('answers', () => {
   it('models, health and the OpenAPI document', async () => {
     const models = await json(await fetch(`${main.url}/v1/models`));
     expect(E.isRight(ModelList.decode(models))).toBe(true);
-    expect((models.models as { id: string; task: string }[]).map((m) => m.id).sort()).toEqual([
-      'maze9',
-      'sudoku4',
-      'sudoku6',
-    ]);
+    // One model per committed checkpoint, named by its file.
+    const committed = readdirSync(CHECKPOINTS)
+      .filter((f) => f.endsWith('.safetensors'))
+      .map((f) => f.replace(/\.safetensors$/, ''))
+      .sort();
+    expect(committed).toEqual(expect.arrayContaining(['maze9', 'maze9-mix', 'sudoku4', 'sudoku6', 'sudoku9']));
+    expect((models.models as { id: string; task: string }[]).map((m) => m.id).sort()).toEqual(committed);
     const health = await json(await fetch(`${main.url}/healthz`));
     expect(E.isRight(Health.decode(health))).toBe(true);
-    expect(health).toMatchObject({ status: 'ok', models: 3 });
+    expect(health).toMatchObject({ status: 'ok', models: committed.length });
     const doc = await json(await fetch(`${main.url}/openapi.json`));
     expect(doc.openapi).toBe('3.1.0');
     expect(Object.keys(doc.paths as object)).toEqual(

@@ -12,6 +12,7 @@ import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import type { SolveResult } from './codecs.js';
 import { loadModels } from './models.js';
 import { type RunningServer, startServer } from './server.js';
+import { taskFamily } from './service.js';
 
 const BIN = fileURLToPath(new URL('../../hrm/src/bin.ts', import.meta.url));
 const CHECKPOINTS = fileURLToPath(new URL('../../hrm/checkpoints/', import.meta.url));
@@ -54,7 +55,12 @@ async function exercise(client: Client): Promise<void> {
   expect(sudoku?.description).toMatch(/4x4 \(task sudoku4.*6x6 \(task sudoku6, boxes of 2 rows x 3 columns\)/);
   const props = sudoku?.inputSchema.properties as Record<string, { description?: string; enum?: string[] }>;
   expect(props.puzzle?.description).toMatch(/`\.` or `0` for a blank/);
-  expect(props.task?.enum).toEqual(['sudoku4', 'sudoku6']);
+  expect(props.task?.enum).toEqual(['sudoku4', 'sudoku6', 'sudoku9']);
+  // Every maze model is behind the one maze tool, in the order of their files ('maze9-mix.safetensors'
+  // sorts first), so the model of every carver is the one a puzzle without a task goes to.
+  const maze = tools.find((t) => t.name === 'solve_maze');
+  const mazeProps = (maze?.inputSchema.properties ?? {}) as Record<string, { enum?: string[] }>;
+  expect(mazeProps.task?.enum).toEqual(['maze9-mix', 'maze9']);
   expect(sudoku?.inputSchema.required).toEqual(['puzzle']);
   expect(sudoku?.outputSchema?.properties).toHaveProperty('valid');
   expect(sudoku?.annotations?.readOnlyHint).toBe(true);
@@ -62,7 +68,7 @@ async function exercise(client: Client): Promise<void> {
   for (const [tool, puzzle, task] of [
     ['solve_sudoku', SUDOKU4, 'sudoku4'],
     ['solve_sudoku', SUDOKU6, 'sudoku6'],
-    ['solve_maze', MAZE9, 'maze9'],
+    ['solve_maze', MAZE9, 'maze9-mix'],
   ] as const) {
     const r = await client.callTool({ name: tool, arguments: { puzzle } });
     expect(r.isError).toBeFalsy();
@@ -70,7 +76,7 @@ async function exercise(client: Client): Promise<void> {
     expect(s).toMatchObject({ task, model: task, puzzle });
     expect(textOf(r)).toContain(s.answer);
     expect(textOf(r)).toMatch(s.valid ? /^valid \(checked by an exact solver\)/m : /^NOT VALID/m);
-    if (task !== 'maze9')
+    if (task !== 'maze9-mix')
       expect(checkedByLibrary(s)).toEqual({ valid: s.valid, ambiguous: s.ambiguous, correct: s.correct });
   }
 
@@ -83,8 +89,10 @@ async function exercise(client: Client): Promise<void> {
   const models = await client.callTool({ name: 'list_models', arguments: {} });
   expect((models.structuredContent as { models: { id: string }[] }).models.map((m) => m.id).sort()).toEqual([
     'maze9',
+    'maze9-mix',
     'sudoku4',
     'sudoku6',
+    'sudoku9',
   ]);
 
   const bad = await client.callTool({ name: 'solve_sudoku', arguments: { puzzle: '11..............' } });
@@ -114,7 +122,7 @@ describe('MCP over stdio: `hrm mcp` spawned as a desktop client would', () => {
     } finally {
       await client.close();
     }
-    expect(stderr.join('')).toMatch(/hrm mcp: serving maze9, sudoku4, sudoku6 on stdio/);
+    expect(stderr.join('')).toMatch(/hrm mcp: serving maze9-mix, maze9, sudoku4, sudoku6, sudoku9 on stdio/);
   });
 });
 
@@ -139,5 +147,15 @@ describe('MCP over streamable HTTP at /mcp', () => {
     }
     const refused = new Client({ name: 'test', version: '0' });
     await expect(refused.connect(new StreamableHTTPClientTransport(new URL(`${server.url}/mcp`)))).rejects.toThrow();
+  });
+});
+
+describe('taskFamily', () => {
+  it('is the word a task name starts with', () => {
+    expect(
+      ['sudoku4', 'sudoku9-wide', 'sudoku-hard', 'sudoku-lists', 'maze9', 'maze9-mix', 'maze-hard', 'arc'].map(
+        taskFamily,
+      ),
+    ).toEqual(['sudoku', 'sudoku', 'sudoku', 'sudoku', 'maze', 'maze', 'maze', 'arc']);
   });
 });

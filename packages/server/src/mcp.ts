@@ -3,8 +3,8 @@
  * agents) and over streamable HTTP (`hrm serve` mounts it at /mcp, stateless: every request gets a
  * fresh server and transport, so HTTP callers share nothing but the models and the batching queues).
  *
- * Tools: `solve_<family>` for each family of the loaded tasks (`solve_sudoku` for sudoku4 and sudoku6,
- * `solve_maze` for maze9, and one for any other task a checkpoint brings), and `list_models`. Each has
+ * Tools: `solve_<family>` for each family of the loaded tasks (`solve_sudoku` for sudoku4, sudoku6 and
+ * sudoku9, `solve_maze` for maze9 and maze9-mix, and one for any other family a checkpoint brings), and `list_models`. Each has
  * a JSON Schema input that tells a model how to write the puzzle, an output schema (the API's
  * SolveResult), structured content, and a text rendering of the grid with the checker's verdict.
  *

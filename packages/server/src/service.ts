@@ -37,9 +37,12 @@ export interface ServiceOptions {
   readonly dataDir?: string;
 }
 
-/** A task's family: `sudoku4`, `sudoku6` and `sudoku-hard` are Sudoku, `maze9` a maze (the MCP tools are per family). */
+/**
+ * A task's family, the word its name starts with: `sudoku4`, `sudoku9-wide` and `sudoku-hard` are Sudoku,
+ * `maze9` and `maze9-mix` mazes (the MCP tools are per family).
+ */
 export function taskFamily(task: string): string {
-  return task.replace(/(-hard|\d+)$/, '') || task;
+  return /^[a-z]+/.exec(task)?.[0] ?? task;
 }
 
 /** The exact checker's verdict (or, for a task without one, whether the answer is the label). */
