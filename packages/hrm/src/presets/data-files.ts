@@ -7,6 +7,7 @@
  */
 import { join } from 'node:path';
 import * as E from 'fp-ts/lib/Either.js';
+import type { Batch } from '../reasoner.js';
 import {
   applySudokuAugmentation,
   createRng,
@@ -14,6 +15,7 @@ import {
   mazeExample,
   randomSudokuAugmentation,
   SUDOKU_9,
+  type SudokuGrid,
   sudokuExample,
   toBatch,
 } from '../tasks/index.js';
@@ -30,6 +32,27 @@ const SUDOKU_HARD = {
 } as const;
 /** Maze-Hard's training and test mazes, in the data folder. */
 const MAZE_HARD = { train: 'maze-30x30-hard-1k/train.csv', test: 'maze-30x30-hard-1k/test.csv' } as const;
+
+/**
+ * A training batch of 9x9 puzzles drawn from `items` at random, each under its own random augmentation
+ * (digit, band, row, stack, column permutations and transpose): the same for every seed and step.
+ */
+export function augmentedSudokuBatch(
+  items: readonly { readonly puzzle: SudokuGrid; readonly solution: SudokuGrid }[],
+  seed: number,
+  step: number,
+  batchSize: number,
+): Batch {
+  const rng = createRng(seed * 1_000_003 + step);
+  const examples = Array.from({ length: batchSize }, () => {
+    const item = items[rng.int(items.length)] as (typeof items)[number];
+    const aug = randomSudokuAugmentation(SUDOKU_9, rng);
+    return sudokuExample(applySudokuAugmentation(aug, item.puzzle), applySudokuAugmentation(aug, item.solution));
+  });
+  const b = toBatch(examples, { seqLen: 81 });
+  if (E.isLeft(b)) throw b.left;
+  return b.right;
+}
 
 /**
  * Sudoku-hard: trained on the 17-clue list (easy by search, minimal in clues), each puzzle under a
@@ -72,18 +95,7 @@ export function sudokuHardPreset(dir: string = dataDir()): TaskPreset {
   return {
     ...base,
     summary: '9x9 Sudoku: trained on the 17-clue list (augmented), evaluated on magictour top-1465 (hard)',
-    trainBatch: (seed, step, batchSize) => {
-      const items = train();
-      const rng = createRng(seed * 1_000_003 + step);
-      const examples = Array.from({ length: batchSize }, () => {
-        const item = items[rng.int(items.length)];
-        const aug = randomSudokuAugmentation(SUDOKU_9, rng);
-        return sudokuExample(applySudokuAugmentation(aug, item.puzzle), applySudokuAugmentation(aug, item.solution));
-      });
-      const b = toBatch(examples, { seqLen: 81 });
-      if (E.isLeft(b)) throw b.left;
-      return b.right;
-    },
+    trainBatch: (seed, step, batchSize) => augmentedSudokuBatch(train(), seed, step, batchSize),
     evalExamples: (n) =>
       test()
         .slice(0, n)

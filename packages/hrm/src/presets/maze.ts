@@ -23,7 +23,7 @@ import {
   toBatch,
 } from '../tasks/index.js';
 import { BACKTRACKER_ONLY, evalMazes, type MazeMix, type TaggedExample, trainMazes, unseenKeys } from './maze-data.js';
-import { SMALL_MODEL, type TaskPreset, tokenAccuracy, type Verdict, verdict } from './preset.js';
+import { SMALL_MODEL, smallTraining, type TaskPreset, tokenAccuracy, type Verdict, verdict } from './preset.js';
 
 const EVAL_SEED = 0x3a2e_e7a1;
 
@@ -165,15 +165,7 @@ const smallMaze = {
   mlpT: true,
 } as const;
 
-const mazeTraining = {
-  batchSize: 32,
-  lr: 3e-3,
-  lrWarmupSteps: 100,
-  lrMinRatio: 0.1,
-  puzzleEmbLr: 3e-3,
-  weightDecay: 0.1,
-  puzzleEmbWeightDecay: 0.1,
-} as const;
+const mazeTraining = smallTraining(32);
 
 export const MAZE9 = mazePreset('maze9', 9, smallMaze, mazeTraining);
 

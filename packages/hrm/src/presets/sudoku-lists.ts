@@ -8,20 +8,12 @@
  * so that any prefix of it is balanced, and `hrm eval` scores each list on its own.
  */
 import { join } from 'node:path';
-import * as E from 'fp-ts/lib/Either.js';
-import {
-  applySudokuAugmentation,
-  createRng,
-  type Example,
-  randomSudokuAugmentation,
-  SUDOKU_9,
-  sudokuExample,
-  toBatch,
-} from '../tasks/index.js';
+import { SUDOKU_9, sudokuExample } from '../tasks/index.js';
 import { loadSudokuFile } from '../tasks/node.js';
+import { augmentedSudokuBatch } from './data-files.js';
 import { must, once, requireDataFiles } from './data-folder.js';
 import type { TaskPreset } from './preset.js';
-import { givensBucket, SUDOKU9_MODEL, SUDOKU9_TRAINING, sudokuPreset } from './sudoku.js';
+import { SUDOKU9_MODEL, SUDOKU9_TRAINING, sudokuPreset } from './sudoku.js';
 
 /** The lists, by the name their scores carry, in the data folder. */
 export const SUDOKU_LISTS = {
@@ -71,7 +63,11 @@ export function sudokuListsPreset(dir: string): TaskPreset {
         ).map((item) => ({ list: name, item }));
       });
     });
-  const train = once(() => part(false)().flat());
+  const train = once(() =>
+    part(false)()
+      .flat()
+      .map(({ item }) => item),
+  );
   const test = once(() =>
     interleave(part(true)()).map(({ list, item }) => ({ list, example: sudokuExample(item.puzzle, item.solution) })),
   );
@@ -81,26 +77,15 @@ export function sudokuListsPreset(dir: string): TaskPreset {
     ...base,
     summary:
       '9x9 Sudoku: the tdoku hard lists (17-clue, magictour top-1465, forum hardest 1905 11+ and 1106), 9 in 10 of each for training (augmented), the tenth held out',
-    trainBatch: (seed, step, batchSize) => {
-      const items = train();
-      const rng = createRng(seed * 1_000_003 + step);
-      const examples: Example[] = Array.from({ length: batchSize }, () => {
-        const { item } = items[rng.int(items.length)] as (typeof items)[number];
-        const aug = randomSudokuAugmentation(SUDOKU_9, rng);
-        return sudokuExample(applySudokuAugmentation(aug, item.puzzle), applySudokuAugmentation(aug, item.solution));
-      });
-      const b = toBatch(examples, { seqLen: 81 });
-      if (E.isLeft(b)) throw b.left;
-      return b.right;
-    },
+    trainBatch: (seed, step, batchSize) => augmentedSudokuBatch(train(), seed, step, batchSize),
     evalExamples: (n) =>
       test()
         .slice(0, n)
         .map((t) => t.example),
     groups: (e) => {
       const list = listOf().get(e.inputs.join(','));
-      const givens = e.inputs.filter((t) => t > 1).length;
-      return { ...(list ? { list } : {}), givens: givensBucket(givens, SUDOKU_9) };
+      // The list, then the givens bucket every Sudoku preset has.
+      return { ...(list ? { list } : {}), ...base.groups?.(e) };
     },
   };
 }

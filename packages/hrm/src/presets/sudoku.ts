@@ -25,7 +25,7 @@ import {
   sudokuVocabSize,
   toBatch,
 } from '../tasks/index.js';
-import { SMALL_MODEL, type TaskPreset, verdict } from './preset.js';
+import { SMALL_MODEL, smallTraining, type TaskPreset, verdict } from './preset.js';
 
 /** A grid as rows, with bars between boxes and '.' for blanks. */
 export function drawGrid(grid: readonly number[], shape: SudokuShape): string {
@@ -172,15 +172,7 @@ export const SUDOKU4 = sudokuPreset({
   shape: SUDOKU_4,
   givens: [4, 10],
   model: { ...SMALL_MODEL, ...position, haltMaxSteps: 4 },
-  train: {
-    batchSize: 64,
-    lr: 3e-3,
-    lrWarmupSteps: 100,
-    lrMinRatio: 0.1,
-    puzzleEmbLr: 3e-3,
-    weightDecay: 0.1,
-    puzzleEmbWeightDecay: 0.1,
-  },
+  train: smallTraining(64),
 });
 
 /**
@@ -195,28 +187,12 @@ export const SUDOKU6 = sudokuPreset({
   shape: SUDOKU_6,
   givens: [10, 22],
   model: { ...SMALL_MODEL, ...position, ...gridMixer, haltMaxSteps: 8 },
-  train: {
-    batchSize: 64,
-    lr: 3e-3,
-    lrWarmupSteps: 100,
-    lrMinRatio: 0.1,
-    puzzleEmbLr: 3e-3,
-    weightDecay: 0.1,
-    puzzleEmbWeightDecay: 0.1,
-  },
+  train: smallTraining(64),
 });
 
 /** The 9x9 model and training of `sudoku9` (and of the presets on the hard lists). */
 export const SUDOKU9_MODEL = { ...SMALL_MODEL, ...position, ...gridMixer, haltMaxSteps: 8 };
-export const SUDOKU9_TRAINING = {
-  batchSize: 32,
-  lr: 3e-3,
-  lrWarmupSteps: 100,
-  lrMinRatio: 0.1,
-  puzzleEmbLr: 3e-3,
-  weightDecay: 0.1,
-  puzzleEmbWeightDecay: 0.1,
-} as const;
+export const SUDOKU9_TRAINING = smallTraining(32);
 
 export const SUDOKU9 = sudokuPreset({
   name: 'sudoku9',
