@@ -16,6 +16,7 @@ import {
   type Maze,
   PLACEMENTS,
   type Placement,
+  pickOne,
 } from '@hrm/hrm/tasks';
 import * as E from 'fp-ts/lib/Either.js';
 import type { PuzzleTask, Verdict } from './types.js';
@@ -66,15 +67,13 @@ export function mazeTask(name: string, size: number, draw: MazeDraw = BACKTRACKE
       }),
     generate: (seed) => {
       const rng = createRng(seed);
-      // A random number only where there is a choice, so a one-carver task draws the mazes it always did.
-      const pick = <T>(items: readonly [T, ...T[]] | readonly T[]): T =>
-        (items.length === 1 ? items[0] : items[rng.int(items.length)]) as T;
       for (;;) {
         const made = generateMaze(rng, {
           height: size,
           width: size,
-          carver: pick(draw.carvers),
-          placement: pick(draw.placements),
+          // pickOne spends no random number on a one-item choice: a one-carver task draws what it always did.
+          carver: pickOne(rng, draw.carvers),
+          placement: pickOne(rng, draw.placements),
           minPathLength: 2,
           attempts: 50,
         });

@@ -6,11 +6,11 @@
 import { mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
+import { runHrm } from '@hrm/testing/cli';
+import { afterAll, describe, expect, it } from 'vitest';
 import type { TaskPreset } from '../presets/preset.js';
 import type { Example } from '../tasks/index.js';
 import { type ExampleRuns, scoreGroups } from './evaluation.js';
-import { main } from './main.js';
 
 /** A task of one-token puzzles whose answer is the label, grouped by the label's parity and size. */
 const toy = {
@@ -72,30 +72,19 @@ describe('scoreGroups', () => {
 });
 
 describe('hrm eval on the maze mix', () => {
-  let out: string[];
-  let err: string[];
-  beforeEach(() => {
-    out = [];
-    err = [];
-    vi.spyOn(console, 'log').mockImplementation((...a: unknown[]) => void out.push(a.join(' ')));
-    vi.spyOn(console, 'error').mockImplementation((...a: unknown[]) => void err.push(a.join(' ')));
-    vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
-      out.push(String(s));
-      return true;
-    });
-  });
-  afterEach(() => vi.restoreAllMocks());
   const dir = mkdtempSync(join(tmpdir(), 'hrm-groups-'));
   afterAll(() => rmSync(dir, { recursive: true, force: true }));
   const ckpt = join(dir, 'mix.safetensors');
   const small = ['--hidden', '16', '--heads', '2', '--halt-max-steps', '2', '--batch', '4'];
+  /** The last JSON line a run printed. */
+  const lastJson = (out: string) => JSON.parse(out.trim().split('\n').at(-1) ?? '') as unknown;
 
   it('prints exact accuracy per generator, placement and path length', async () => {
     const train = ['train', '--task', 'maze9-mix', '--steps', '1', '--out', ckpt, '--json', ...small];
-    expect(await main([...train, '--eval-every', '0', '--eval-size', '4'])).toBe(0);
-    out = [];
-    expect(await main(['eval', '--checkpoint', ckpt, '--size', '30', '--json'])).toBe(0);
-    const report = JSON.parse(out.join('').trim().split('\n').at(-1) ?? '') as {
+    expect((await runHrm(...train, '--eval-every', '0', '--eval-size', '4')).code).toBe(0);
+    const json = await runHrm('eval', '--checkpoint', ckpt, '--size', '30', '--json');
+    expect(json.code).toBe(0);
+    const report = lastJson(json.out) as {
       groups: { group: string; value: string; count: number; perSegment: unknown[]; atHalt: { exact: number } }[];
     };
     const counts = (group: string) =>
@@ -107,27 +96,26 @@ describe('hrm eval on the maze mix', () => {
     expect(report.groups[0].perSegment).toHaveLength(2);
     expect(report.groups[0].atHalt).toHaveProperty('exact');
 
-    out = [];
-    expect(await main(['eval', '--checkpoint', ckpt, '--size', '15'])).toBe(0);
-    const text = out.join('\n');
-    expect(text).toMatch(/exact by group:/);
-    expect(text).toMatch(/^group\s+count\s+segment 1\s+segment 2\s+at halt\s+segments$/m);
-    expect(text).toMatch(/^generator prim\s+3\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d\d$/m);
-    expect(text).toMatch(/^placement corners\s+5\s/m);
+    const text = await runHrm('eval', '--checkpoint', ckpt, '--size', '15');
+    expect(text.code).toBe(0);
+    expect(text.out).toMatch(/exact by group:/);
+    expect(text.out).toMatch(/^group\s+count\s+segment 1\s+segment 2\s+at halt\s+segments$/m);
+    expect(text.out).toMatch(/^generator prim\s+3\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d{4}\s+\d\.\d\d$/m);
+    expect(text.out).toMatch(/^placement corners\s+5\s/m);
   });
 
   it('--on scores the model on another task of the same size, and refuses one of another size', async () => {
-    expect(await main(['eval', '--checkpoint', ckpt, '--size', '12', '--on', 'maze9', '--json'])).toBe(0);
-    const report = JSON.parse(out.join('').trim().split('\n').at(-1) ?? '') as {
-      task: string;
-      groups: { group: string }[];
-    };
+    const on = await runHrm('eval', '--checkpoint', ckpt, '--size', '12', '--on', 'maze9', '--json');
+    expect(on.code).toBe(0);
+    const report = lastJson(on.out) as { task: string; groups: { group: string }[] };
     expect(report.task).toBe('maze9');
     // One carver and one placement: only the path lengths vary.
     expect(new Set(report.groups.map((g) => g.group))).toEqual(new Set(['path']));
-    expect(await main(['eval', '--checkpoint', ckpt, '--size', '12', '--on', 'sudoku4'])).toBe(2);
-    expect(err.join('\n')).toMatch(/a maze9-mix model cannot be scored on sudoku4/);
-    expect(await main(['eval', '--checkpoint', ckpt, '--on', 'chess'])).toBe(2);
-    expect(err.join('\n')).toMatch(/unknown task 'chess'/);
+    const sudoku = await runHrm('eval', '--checkpoint', ckpt, '--size', '12', '--on', 'sudoku4');
+    expect(sudoku.code).toBe(2);
+    expect(sudoku.err).toMatch(/a maze9-mix model cannot be scored on sudoku4/);
+    const chess = await runHrm('eval', '--checkpoint', ckpt, '--on', 'chess');
+    expect(chess.code).toBe(2);
+    expect(chess.err).toMatch(/unknown task 'chess'/);
   });
 });

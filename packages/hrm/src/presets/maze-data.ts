@@ -18,6 +18,7 @@ import {
   type Maze,
   mazeExample,
   type Placement,
+  pickOne,
   type Rng,
 } from '../tasks/index.js';
 
@@ -37,11 +38,6 @@ export interface TaggedExample {
   readonly example: Example;
   readonly carver: CarverName;
   readonly placement: Placement;
-}
-
-/** One of `items`, spending a random number only when there is a choice. */
-function pick<T>(rng: Rng, items: readonly T[]): T {
-  return items.length === 1 ? items[0] : items[rng.int(items.length)];
 }
 
 /** The question's cells, the key that tells mazes apart (its answer follows from it). */
@@ -99,9 +95,9 @@ export function trainMazes(
   const out: Example[] = [];
   const seen = new Set<string>();
   while (out.length < count) {
-    const made = draw(rng, size, minPath, pick(rng, mix.carvers), pick(rng, mix.placements));
+    const made = draw(rng, size, minPath, pickOne(rng, mix.carvers), pickOne(rng, mix.placements));
     if (!made) continue;
-    const k = mix.dihedral ? pick(rng, DIHEDRAL_IDS) : 0;
+    const k = mix.dihedral ? pickOne(rng, DIHEDRAL_IDS) : 0;
     const question = k === 0 ? made.question : dihedralMaze(made.question, k);
     const key = questionKey(question);
     if (avoid.has(key) || seen.has(key)) continue;

@@ -70,7 +70,7 @@ export { isOptimalPath, mazeMetrics } from './maze/metrics.js';
 export type { Checked, Problem } from './problems.js';
 export { allOrNothing, formatProblem, numberedLines } from './problems.js';
 export type { Rng } from './rng.js';
-export { createRng, invertPermutation, isPermutation, randomPermutation, shuffled } from './rng.js';
+export { createRng, invertPermutation, isPermutation, pickOne, randomPermutation, shuffled } from './rng.js';
 export type { Group, PuzzleExamples, TrainOrderOptions } from './sampler.js';
 export { testBatches, trainBatches } from './sampler.js';
 // Sudoku

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { createRng, invertPermutation, isPermutation, randomPermutation, shuffled } from './rng.js';
+import { createRng, invertPermutation, isPermutation, pickOne, randomPermutation, shuffled } from './rng.js';
 
 describe('rng', () => {
   it('is deterministic for a seed and differs between seeds', () => {
@@ -50,5 +50,23 @@ describe('rng', () => {
     expect(p.map((x) => inv[x])).toEqual(Array.from({ length: 10 }, (_, i) => i));
     expect(isPermutation([0, 2, 2])).toBe(false);
     expect(isPermutation([0, 3])).toBe(false);
+  });
+});
+
+describe('pickOne', () => {
+  it('spends no random number on a one-item choice, one on a real choice', () => {
+    const [a, b] = [createRng(5), createRng(5)];
+    expect(pickOne(a, ['only'])).toBe('only');
+    // a drew nothing: both still give the same next number.
+    expect(a.int(1000)).toBe(b.int(1000));
+    const c = createRng(6);
+    const d = createRng(6);
+    const items = ['x', 'y', 'z', 'w'];
+    expect(pickOne(c, items)).toBe(items[d.int(items.length)]);
+    expect(c.int(1000)).toBe(d.int(1000));
+  });
+
+  it('refuses an empty list', () => {
+    expect(() => pickOne(createRng(1), [])).toThrow(/no items/);
   });
 });

@@ -74,6 +74,15 @@ export function createRng(seed: number): Rng {
   return sfc32(next(), next(), next(), next());
 }
 
+/**
+ * One of `items` (not empty) at random, spending a random number only when there is a choice, so that
+ * adding a one-item choice to a generator leaves what it draws unchanged.
+ */
+export function pickOne<T>(rng: Rng, items: readonly T[]): T {
+  if (items.length === 0) throw new RangeError('pickOne: no items to choose from');
+  return (items.length === 1 ? items[0] : items[rng.int(items.length)]) as T;
+}
+
 /** A shuffled copy of `items` (Fisher–Yates); the input is not touched. */
 export function shuffled<T>(rng: Rng, items: readonly T[]): T[] {
   const out = items.slice();

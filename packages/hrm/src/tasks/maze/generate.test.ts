@@ -22,24 +22,33 @@ function graphSize(m: Maze): { cells: number; edges: number; connected: boolean 
   return { cells, edges, connected: reached === cells };
 }
 
+/**
+ * Checks that a generated maze is perfect (connected, a tree) and that its answer is a valid path of
+ * its `pathLength` from S to G; returns S, G and every open cell's distance from S.
+ */
+function expectPerfectWithPath(r: ReturnType<typeof generateMaze>) {
+  if (E.isLeft(r)) throw new Error(r.left);
+  const { question, answer, pathLength } = r.right;
+  const g = graphSize(question);
+  expect(g.connected).toBe(true);
+  expect(g.edges).toBe(g.cells - 1);
+  const ends = checkQuestion(question);
+  if (E.isLeft(ends)) throw new Error(ends.left);
+  expect(checkPath(question, answer, ends.right)).toEqual(E.right(pathLength));
+  return { question, pathLength, ...ends.right, dist: distancesFrom(question, ends.right.start) };
+}
+
 describe('maze generator', () => {
   it.each([9, 11, 13])('carves perfect %ix%i mazes with a far-apart S and G and an optimal path', (n) => {
     const rng = createRng(n);
     for (let t = 0; t < 5; t++) {
-      const r = generateMaze(rng, { height: n, width: n });
-      if (E.isLeft(r)) throw new Error(r.left);
-      const { question, answer, pathLength } = r.right;
-      const g = graphSize(question);
-      expect(g.connected).toBe(true);
-      expect(g.edges).toBe(g.cells - 1);
-      const ends = checkQuestion(question);
-      if (E.isLeft(ends)) throw new Error(ends.left);
-      expect(checkPath(question, answer, ends.right)).toEqual(E.right(pathLength));
-      const dist = distancesFrom(question, ends.right.start);
-      expect(dist[ends.right.goal]).toBe(pathLength);
+      const { question, pathLength, start, goal, dist } = expectPerfectWithPath(
+        generateMaze(rng, { height: n, width: n }),
+      );
+      expect(dist[goal]).toBe(pathLength);
       // 'farthest' placement: G is as far from S as any cell is.
       expect(Math.max(...dist)).toBe(pathLength);
-      expect(countShortestPaths(question, ends.right.start, ends.right.goal)).toBe(1);
+      expect(countShortestPaths(question, start, goal)).toBe(1);
     }
   });
 
@@ -126,22 +135,14 @@ describe('maze generator', () => {
     (carver, placement) => {
       const rng = createRng(3);
       for (let t = 0; t < 5; t++) {
-        const r = generateMaze(rng, { height: 9, width: 11, carver, placement, minPathLength: 2 });
-        if (E.isLeft(r)) throw new Error(r.left);
-        const { question, answer, pathLength } = r.right;
-        const g = graphSize(question);
-        expect(g.connected).toBe(true);
-        expect(g.edges).toBe(g.cells - 1);
-        const ends = checkQuestion(question);
-        if (E.isLeft(ends)) throw new Error(ends.left);
-        expect(checkPath(question, answer, ends.right)).toEqual(E.right(pathLength));
+        const { pathLength, start, goal, dist } = expectPerfectWithPath(
+          generateMaze(rng, { height: 9, width: 11, carver, placement, minPathLength: 2 }),
+        );
         expect(pathLength).toBeGreaterThanOrEqual(2);
-        const dist = distancesFrom(question, ends.right.start);
         if (placement === 'farthest') expect(Math.max(...dist)).toBe(pathLength);
         if (placement === 'corners') {
           // Rooms of opposite corners of the 4x5 room lattice: (1, 1) and (7, 9), or (1, 9) and (7, 1).
           const corners = [1 * 11 + 1, 1 * 11 + 9, 7 * 11 + 1, 7 * 11 + 9];
-          const { start, goal } = ends.right;
           expect(corners).toContain(start);
           expect(corners.indexOf(goal)).toBe(3 - corners.indexOf(start));
         }
