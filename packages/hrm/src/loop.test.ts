@@ -123,3 +123,35 @@ describe('resuming', () => {
     expect(longer.state.step).toBe(3);
   });
 });
+
+describe('stopping', () => {
+  const train = trainConfig({ batchSize: 2, totalSteps: 50, lr: 1e-3, lrWarmupSteps: 0 });
+  const stoppedAfter = async (stop: true | 'evaluate', every: number) => {
+    const events: { event: unknown; step: unknown }[] = [];
+    const batches = [data(key(0), 0)];
+    const result = await run({
+      model,
+      train,
+      key: key(6),
+      data,
+      log: (r) => events.push({ event: r.event, step: r.step }),
+      evaluation: { every, batches: () => batches },
+      shouldStop: () => (events.filter((e) => e.event === 'train').length >= 3 ? stop : false),
+    });
+    return { result, evals: events.filter((e) => e.event === 'eval').map((e) => e.step) };
+  };
+
+  it('evaluates the final state when the stop is planned (a time budget), and not when interrupted', async () => {
+    const planned = await stoppedAfter('evaluate', 100);
+    expect(planned.result.stopped).toBe(true);
+    expect(planned.evals).toEqual([3]);
+    expect(planned.result.evaluation?.perSegment.length).toBe(model.haltMaxSteps);
+    const interrupted = await stoppedAfter(true, 100);
+    expect(interrupted.evals).toEqual([]);
+    expect(interrupted.result.evaluation).toBeUndefined();
+  });
+
+  it('does not evaluate the same step twice', async () => {
+    expect((await stoppedAfter('evaluate', 3)).evals).toEqual([3]);
+  });
+});

@@ -54,8 +54,11 @@ export interface RunOptions {
    * `metadata`, model config, or training config other than `totalSteps`).
    */
   readonly checkpoint?: { readonly path: string; readonly every: number; readonly resume?: boolean };
-  /** Checked between steps (e.g. set by a Ctrl-C handler): saves a checkpoint and stops. */
-  readonly shouldStop?: () => boolean;
+  /**
+   * Checked between steps: `true` (a Ctrl-C handler) saves a checkpoint and stops; `'evaluate'` (a planned
+   * end such as a time budget) first evaluates the final state, unless that step was just evaluated.
+   */
+  readonly shouldStop?: () => boolean | 'evaluate';
   /** Extra JSON stored with every checkpoint's configs (e.g. the task name). */
   readonly metadata?: Readonly<Record<string, Json>>;
 }
@@ -175,12 +178,26 @@ export async function runReasoner<P, B extends ReasonerBuffers, C extends States
   let state = keep(start(reasoner, opts));
   let last: StepMetrics | undefined;
   let evaluation: EvalResult | undefined;
+  let evaluatedStep = -1;
+  const evaluateNow = (ev: NonNullable<RunOptions['evaluation']>) => {
+    evaluation = evaluate(
+      reasoner,
+      state.ema ?? state.params,
+      state.buffers,
+      ev.batches(),
+      ev.segments ? { segments: ev.segments } : {},
+    );
+    evaluatedStep = state.step;
+    opts.log?.({ event: 'eval', step: state.step, ...evaluation });
+  };
   const logEvery = opts.logEvery ?? 1;
   while (state.step < opts.train.totalSteps) {
     await yieldToEventLoop();
-    if (opts.shouldStop?.()) {
+    const stop = opts.shouldStop?.() ?? false;
+    if (stop !== false) {
+      if (stop === 'evaluate' && opts.evaluation && evaluatedStep !== state.step) evaluateNow(opts.evaluation);
       save(opts, state);
-      return { state, ...(last ? { last } : {}), stopped: true };
+      return { state, ...(last ? { last } : {}), ...(evaluation ? { evaluation } : {}), stopped: true };
     }
     const batch = opts.data(opts.key, state.step);
     // A NonFiniteError propagates from here: the state and the checkpoint on disk stay as they were.
@@ -192,14 +209,7 @@ export async function runReasoner<P, B extends ReasonerBuffers, C extends States
     if (state.step % logEvery === 0 || state.step === opts.train.totalSteps) opts.log?.({ event: 'train', ...metrics });
     const ev = opts.evaluation;
     if (ev && (state.step % ev.every === 0 || state.step === opts.train.totalSteps)) {
-      evaluation = evaluate(
-        reasoner,
-        state.ema ?? state.params,
-        state.buffers,
-        ev.batches(),
-        ev.segments ? { segments: ev.segments } : {},
-      );
-      opts.log?.({ event: 'eval', step: state.step, ...evaluation });
+      evaluateNow(ev);
     }
     if (opts.checkpoint && (state.step % opts.checkpoint.every === 0 || state.step === opts.train.totalSteps))
       save(opts, state);

@@ -147,7 +147,11 @@ export const train: Command = {
   options: {
     task: { type: 'string', help: `the task: ${PRESET_NAMES.join(', ')}`, value: '<name>' },
     steps: { type: 'string', help: `optimiser steps to train for, at most ${MAX_STEPS}`, value: '<N>' },
-    minutes: { type: 'string', help: 'stop after this much wall time (saves a checkpoint)', value: '<M>' },
+    minutes: {
+      type: 'string',
+      help: 'stop after this much wall time (evaluates the final weights and saves a checkpoint)',
+      value: '<M>',
+    },
     out: {
       type: 'string',
       help: 'checkpoint file (written atomically; an existing one needs --resume or --force)',
@@ -289,7 +293,8 @@ export const train: Command = {
           ? { evaluation: { every: evalEvery > 0 ? evalEvery : Number.MAX_SAFE_INTEGER, batches: () => evaluation } }
           : {}),
         checkpoint: { path: out, every: checkpointEvery, resume: r.resume },
-        shouldStop: () => interrupted || performance.now() > deadline,
+        // A spent time budget is a planned end: the final state is evaluated before the run stops.
+        shouldStop: () => interrupted || (performance.now() > deadline && 'evaluate'),
         metadata: { task: preset.name },
       });
       progress.finish();
