@@ -13,6 +13,7 @@ import {
   DIHEDRAL_IDS,
   dihedralMaze,
   type Example,
+  embedMaze,
   encodeMaze,
   generateMaze,
   type Maze,
@@ -28,6 +29,34 @@ export interface MazeMix {
   readonly placements: readonly Placement[];
   /** Training mazes under a random one of the 8 symmetries of the square (evaluation mazes as carved). */
   readonly dihedral: boolean;
+  /** Training on smaller mazes first (evaluation mazes are always the full size). */
+  readonly curriculum?: MazeCurriculum;
+}
+
+/**
+ * A curriculum by size: training mazes of side `smallest` (odd, at least 5) at first, the largest side
+ * allowed growing by 2 every `stepsPerSide` steps up to the grid's. A smaller maze sits in the grid at a
+ * random even offset with walls all round, so its rooms stay on the grid's room lattice; half the mazes
+ * of a batch take the largest side allowed, the rest a smaller side at random, so short paths (the
+ * local rule of extending a path) are seen all along while most compute goes to the hardest size.
+ */
+export interface MazeCurriculum {
+  readonly smallest: number;
+  readonly stepsPerSide: number;
+}
+
+/** The largest training side the curriculum allows at `step` (the grid's side without one). */
+export function largestSide(mix: MazeMix, size: number, step: number): number {
+  const c = mix.curriculum;
+  if (!c) return size;
+  const side = c.smallest + 2 * Math.floor(step / c.stepsPerSide);
+  return Math.min(size, side);
+}
+
+/** A side for one training maze: `largest` half the time, else an odd side from `smallest` up, at random. */
+function drawSide(rng: Rng, smallest: number, largest: number): number {
+  if (largest <= smallest || rng.int(2) === 0) return largest;
+  return smallest + 2 * rng.int((largest - smallest) / 2);
 }
 
 /** The mix of the first maze presets: the depth-first backtracker, S and G at random cells. */
@@ -82,7 +111,10 @@ export function unseenKeys(mix: MazeMix, evalQuestions: readonly Maze[]): Set<st
   return keys;
 }
 
-/** `count` distinct training mazes of the seed from the mix, none of whose questions is in `avoid`. */
+/**
+ * `count` distinct training mazes of the seed from the mix, none of whose questions is in `avoid`; with a
+ * curriculum, of sides up to `largest` (see `MazeCurriculum`).
+ */
 export function trainMazes(
   mix: MazeMix,
   size: number,
@@ -90,19 +122,29 @@ export function trainMazes(
   seed: number,
   count: number,
   avoid: ReadonlySet<string>,
+  largest: number = size,
 ): Example[] {
   const rng = createRng(seed);
   const out: Example[] = [];
   const seen = new Set<string>();
+  const smallest = mix.curriculum?.smallest ?? size;
   while (out.length < count) {
-    const made = draw(rng, size, minPath, pickOne(rng, mix.carvers), pickOne(rng, mix.placements));
+    // Without a curriculum no random number goes to the side, so the draws stay as they were.
+    const side = mix.curriculum ? drawSide(rng, smallest, largest) : size;
+    const made = draw(rng, side, minPath, pickOne(rng, mix.carvers), pickOne(rng, mix.placements));
     if (!made) continue;
+    const top = side < size ? 2 * rng.int((size - side) / 2 + 1) : 0;
+    const left = side < size ? 2 * rng.int((size - side) / 2 + 1) : 0;
+    const placed = {
+      question: embedMaze(made.question, size, top, left),
+      answer: embedMaze(made.answer, size, top, left),
+    };
     const k = mix.dihedral ? pickOne(rng, DIHEDRAL_IDS) : 0;
-    const question = k === 0 ? made.question : dihedralMaze(made.question, k);
+    const question = k === 0 ? placed.question : dihedralMaze(placed.question, k);
     const key = questionKey(question);
     if (avoid.has(key) || seen.has(key)) continue;
     seen.add(key);
-    const answer = k === 0 ? made.answer : dihedralMaze(made.answer, k);
+    const answer = k === 0 ? placed.answer : dihedralMaze(placed.answer, k);
     out.push({ inputs: encodeMaze(question), labels: encodeMaze(answer), puzzleId: 0 });
   }
   return out;

@@ -14,11 +14,12 @@ import {
   decodeMaze,
   dihedralMaze,
   distancesFrom,
+  embedMaze,
   generateMaze,
   mazeRows,
 } from '../tasks/index.js';
 import { MAZE9, MAZE9_MIX, MAZE15_MIX } from './maze.js';
-import { BACKTRACKER_ONLY, evalMazes, trainMazes } from './maze-data.js';
+import { BACKTRACKER_ONLY, evalMazes, largestSide, trainMazes } from './maze-data.js';
 
 const rowsOf = (tokens: readonly number[]) => mazeRows(decodeMaze(tokens, 9, 9));
 
@@ -130,6 +131,53 @@ describe('maze15-mix', () => {
       expect(unseen.has(q.cells)).toBe(false);
       expect(E.isRight(checkQuestion(q))).toBe(true);
     }
+  });
+});
+
+describe('maze15-mix curriculum', () => {
+  /** The walled-in box around a batch row's open cells, and whether its path is a shortest S-G path. */
+  const boxesOf = (step: number, n: number) => {
+    const b = MAZE15_MIX.trainBatch(0, step, n);
+    const inputs = Array.from(b.inputs.data());
+    const labels = Array.from(b.labels.data());
+    return Array.from({ length: n }, (_, r) => {
+      const q = decodeMaze(inputs.slice(r * 225, (r + 1) * 225), 15, 15);
+      const a = decodeMaze(labels.slice(r * 225, (r + 1) * 225), 15, 15);
+      const open = [...q.cells].flatMap((c, i) => (c === '#' ? [] : [i]));
+      const rows = open.map((i) => Math.floor(i / 15));
+      const cols = open.map((i) => i % 15);
+      const ends = checkQuestion(q);
+      if (E.isLeft(ends)) throw new Error(ends.left);
+      const steps = checkPath(q, a, ends.right);
+      return {
+        height: Math.max(...rows) - Math.min(...rows) + 3,
+        width: Math.max(...cols) - Math.min(...cols) + 3,
+        top: Math.min(...rows) - 1,
+        shortest: E.isRight(steps) && steps.right === distancesFrom(q, ends.right.start)[ends.right.goal],
+      };
+    });
+  };
+
+  it('starts on 5x5 mazes walled into the grid, grows two sides every 1,000 steps, and labels shortest paths', () => {
+    const first = boxesOf(0, 32);
+    expect(first.every((m) => m.height <= 5 && m.width <= 5 && m.shortest)).toBe(true);
+    // Even offsets keep the rooms on the grid's lattice; more than one offset is used.
+    expect(first.every((m) => m.top % 2 === 0)).toBe(true);
+    expect(new Set(first.map((m) => m.top)).size).toBeGreaterThan(1);
+    const curriculum = { ...BACKTRACKER_ONLY, curriculum: { smallest: 5, stepsPerSide: 1000 } };
+    expect([0, 999, 1000, 2999, 5000, 90_000].map((step) => largestSide(curriculum, 15, step))).toEqual([
+      5, 5, 7, 9, 15, 15,
+    ]);
+    const full = boxesOf(6000, 64);
+    expect(full.every((m) => m.shortest)).toBe(true);
+    const fullSize = full.filter((m) => m.height === 15 && m.width === 15).length;
+    // Half at the full size (a binomial draw of 64: 20-44 holds with probability > 0.999), the rest smaller.
+    expect(fullSize).toBeGreaterThan(20);
+    expect(fullSize).toBeLessThan(44);
+  });
+
+  it('refuses to place a maze outside the grid', () => {
+    expect(() => embedMaze({ height: 5, width: 5, cells: '#'.repeat(25) }, 9, 6, 0)).toThrow(/outside a 9x9 grid/);
   });
 });
 

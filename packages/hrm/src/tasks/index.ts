@@ -60,7 +60,7 @@ export { decodeMaze, encodeMaze, MAZE_CHARSET, MAZE_PAD, MAZE_VOCAB_SIZE, mazeEx
 export type { GeneratedMaze, MazeOptions, Placement } from './maze/generate.js';
 export { carveMaze, generateMaze, PLACEMENTS } from './maze/generate.js';
 export type { Maze } from './maze/grid.js';
-export { mazeFromRows, mazeRows } from './maze/grid.js';
+export { embedMaze, mazeFromRows, mazeRows } from './maze/grid.js';
 export type { Lattice, Opening } from './maze/lattice.js';
 export { latticeOf, renderLattice } from './maze/lattice.js';
 export type { MazeCsvOptions, MazeItem } from './maze/load.js';

@@ -60,3 +60,16 @@ export function withCells(maze: Maze, cells: Iterable<number>, ch: string): Maze
   for (const c of cells) chars[c] = ch;
   return { ...maze, cells: chars.join('') };
 }
+
+/** The maze `m` placed in a `size` x `size` grid of walls with its top-left cell at (`top`, `left`). */
+export function embedMaze(m: Maze, size: number, top: number, left: number): Maze {
+  if (m.height === size && m.width === size) return m;
+  if (top < 0 || left < 0 || top + m.height > size || left + m.width > size)
+    throw new RangeError(
+      `embedMaze: a ${m.height}x${m.width} maze at (${top}, ${left}) is outside a ${size}x${size} grid`,
+    );
+  const cells = new Array<string>(size * size).fill(WALL);
+  for (let r = 0; r < m.height; r++)
+    for (let c = 0; c < m.width; c++) cells[(top + r) * size + left + c] = m.cells[r * m.width + c] as string;
+  return { height: size, width: size, cells: cells.join('') };
+}
