@@ -37,7 +37,7 @@ import {
   trainStep,
 } from '@hrm/hrm';
 import { presetNamed } from '@hrm/hrm/node';
-import { type Backend, backend, WasmBackend } from '@hrm/kernels';
+import { type Backend, backend, measureCeiling, WasmBackend } from '@hrm/kernels';
 import { blockInputs, blockRunner, forwardFlops, randomData, S, SHAPES, type Weights } from './block-model.js';
 import { barChart, writeChart } from './chart.js';
 import {
@@ -69,10 +69,11 @@ import {
 const quick = process.argv.includes('--quick');
 
 type Ours = 'reference' | 'wasm-1t' | 'wasm-2t';
-type Peer = 'tfjs-cpu' | 'tfjs-wasm' | 'jax-wasm';
+/** `tfjs-wasm-xt`: tfjs-wasm with explicit transposes (block only; see peers.ts `plainMatMul`). */
+type Peer = 'tfjs-cpu' | 'tfjs-wasm' | 'tfjs-wasm-xt' | 'jax-wasm';
 type Impl = Ours | Peer;
 const OURS: readonly Ours[] = ['reference', 'wasm-1t', 'wasm-2t'];
-const PEERS: readonly Peer[] = ['tfjs-cpu', 'tfjs-wasm', 'jax-wasm'];
+const PEERS: readonly Peer[] = ['tfjs-cpu', 'tfjs-wasm', 'tfjs-wasm-xt', 'jax-wasm'];
 
 type Kind = 'matmul' | 'block' | 'hrm';
 
@@ -309,6 +310,13 @@ async function blockCases(ours: OurBackends, rows: Row[]): Promise<void> {
       },
     ],
     [
+      'tfjs-wasm-xt',
+      async () => {
+        await tfjsUse('wasm');
+        return tfjsBlock(inputs, 'explicit transposes');
+      },
+    ],
+    [
       'jax-wasm',
       async () => {
         await jaxUse();
@@ -452,6 +460,7 @@ const SHORT: Record<Impl, string> = {
   'wasm-2t': 'wasm-2t',
   'tfjs-cpu': 'tfjs-cpu',
   'tfjs-wasm': 'tfjs-wasm',
+  'tfjs-wasm-xt': 'tfjs-wasm-xt',
   'jax-wasm': 'jax-js',
 };
 
@@ -484,12 +493,22 @@ async function main(): Promise<void> {
       simd: tfjs.wasmSimd,
       note: 'one thread in Node: its thread pool needs browser workers (WASM_HAS_MULTITHREAD_SUPPORT is false)',
     },
+    'tfjs-wasm-xt': {
+      package: '@tensorflow/tfjs-backend-wasm',
+      version: tfjs.version,
+      threads: tfjs.threads,
+      simd: tfjs.wasmSimd,
+      note: 'the block with explicit transposes: every product a plain matMul, its gradients too (tf.customGrad)',
+    },
     'jax-wasm': { package: '@jax-js/jax', version: '0.1.25', device: 'wasm', threads: jax.threads, note: jax.note },
   };
   console.log(
     `peers:  tfjs ${tfjs.version} cpu and wasm (SIMD ${tfjs.wasmSimd ? 'on' : 'off'}, 1 thread); jax-js 0.1.25 wasm, ${jax.note}`,
   );
 
+  // The single-core FMA ceiling, measured before and after the cases (load only ever lowers it, so the
+  // better of the two is the run's ceiling): the fractions below are of what this machine did today.
+  const ceilingBefore = measureCeiling(true);
   const rows: Row[] = [];
   let hrm: Record<string, unknown> = {};
   try {
@@ -499,7 +518,17 @@ async function main(): Promise<void> {
   } finally {
     await ours['wasm-2t'].closeThreads();
   }
+  const ceilingAfter = measureCeiling(true);
+  const ceiling = Math.max(ceilingBefore, ceilingAfter);
   console.log('');
+  console.log(
+    `single-core FMA ceiling (wasm register-only loop): ${fmt(ceilingBefore)} GFLOP/s before the cases, ${fmt(ceilingAfter)} after`,
+  );
+  /** A one-thread row's matmul GFLOP/s over the ceiling (two threads: over twice it). */
+  const ofCeiling = (r: Row) =>
+    r.gflops === null || r.impl === 'reference' || r.impl === 'tfjs-cpu'
+      ? null
+      : r.gflops / (ceiling * (r.impl === 'wasm-2t' ? 2 : 1));
 
   const cases = [...new Set(rows.map((r) => r.case))];
   const find = (c: string, impl: Impl) => rows.find((r) => r.case === c && r.impl === impl);
@@ -519,7 +548,18 @@ async function main(): Promise<void> {
 
   console.log(
     formatTable(
-      ['case', 'impl', 'median ms', 'min..max ms', 'reps', 'GFLOP/s', '/ reference', '/ wasm-1t', '/ wasm-2t'],
+      [
+        'case',
+        'impl',
+        'median ms',
+        'min..max ms',
+        'reps',
+        'GFLOP/s',
+        'of ceiling',
+        '/ reference',
+        '/ wasm-1t',
+        '/ wasm-2t',
+      ],
       rows.map((r) => {
         const cell = (den: Ours) =>
           r.impl === den ? '' : fmt(r.timing.median / (find(r.case, den)?.timing.median ?? Number.NaN));
@@ -530,6 +570,7 @@ async function main(): Promise<void> {
           `${fmt(r.timing.min * 1e3)}..${fmt(r.timing.max * 1e3)}`,
           String(r.timing.reps),
           r.gflops === null ? '' : fmt(r.gflops),
+          ofCeiling(r) === null ? '' : `${fmt(100 * (ofCeiling(r) ?? 0))}%`,
           cell('reference'),
           cell('wasm-1t'),
           cell('wasm-2t'),
@@ -538,7 +579,7 @@ async function main(): Promise<void> {
     ),
   );
   console.log(
-    "/ x: this row's time over backend x's time (peers: above 1 means ours is faster). GFLOP/s counts matmul FLOPs only.",
+    "/ x: this row's time over backend x's time (peers: above 1 means ours is faster). GFLOP/s counts matmul FLOPs only; 'of ceiling' divides them by the ceiling above (twice it for wasm-2t). tfjs-wasm-xt: tfjs-wasm with explicit transposes instead of matMul's transpose flags.",
   );
   console.log(
     `\n${formatTable(
@@ -547,6 +588,7 @@ async function main(): Promise<void> {
         'tfjs-cpu / reference',
         'tfjs-cpu / wasm-1t',
         'tfjs-wasm / wasm-1t',
+        'tfjs-wasm-xt / wasm-1t',
         'jax-js / wasm-1t',
         'reference / wasm-1t',
         'wasm-1t / wasm-2t',
@@ -558,6 +600,7 @@ async function main(): Promise<void> {
             ['tfjs-cpu', 'reference'],
             ['tfjs-cpu', 'wasm-1t'],
             ['tfjs-wasm', 'wasm-1t'],
+            ['tfjs-wasm-xt', 'wasm-1t'],
             ['jax-wasm', 'wasm-1t'],
             ['reference', 'wasm-1t'],
           ] as [Impl, Impl][]
@@ -591,11 +634,22 @@ async function main(): Promise<void> {
         why: 'the peers have no HRM; the step is reported for our backends, relative to the reference backend',
       },
       { case: 'all', impls: ['tfjs-wasm', 'jax-wasm'], why: 'more than one thread: not available to them in Node 20' },
+      {
+        case: 'matmul',
+        impls: ['tfjs-wasm-xt'],
+        why: 'a single product with a transposed operand is the tfjs-wasm row (flags) or a transpose plus A·B (its rows)',
+      },
     ],
     sizes: SIZES,
+    ceiling: {
+      gflops: ceiling,
+      before: ceilingBefore,
+      after: ceilingAfter,
+      what: 'single-core FMA, wasm register-only loop',
+    },
     block: { batch: BLOCK_BATCH, flopsForward: forwardFlops(BLOCK_BATCH * S) },
     hrm,
-    results: rows.map((r) => ({ ...r, timing: { ...r.timing, unit: 's' } })),
+    results: rows.map((r) => ({ ...r, ofCeiling: ofCeiling(r), timing: { ...r.timing, unit: 's' } })),
     ratios,
     checks,
   });

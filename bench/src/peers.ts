@@ -84,8 +84,38 @@ export function tfjsMatmul(
 
 let variableId = 0;
 
-/** The block of block-model.ts in tfjs, differentiated with variableGrads. */
-export function tfjsBlock(inputs: BlockInputs): BlockCalls {
+/** `t` with its last two axes swapped, as a tfjs transpose (a copy). */
+const swapLast = (t: tf.Tensor): tf.Tensor => {
+  const perm = t.shape.map((_, i) => i);
+  [perm[t.rank - 2], perm[t.rank - 1]] = [t.rank - 1, t.rank - 2];
+  return tf.transpose(t, perm);
+};
+
+/**
+ * `a·b` whose gradient multiplies by explicitly transposed copies (`dy·bᵀ`, `aᵀ·dy` as a transpose, then
+ * a plain matMul) where tfjs's own gradient passes matMul's transpose flags: on tfjs-wasm the flagged
+ * products run several times slower than plain ones, so this is the faster way to use it.
+ */
+const plainMatMul = tf.customGrad(((a: tf.Tensor, b: tf.Tensor, save: tf.GradSaveFunc) => {
+  save([a, b]);
+  return {
+    value: tf.matMul(a, b),
+    gradFunc: (dy: tf.Tensor, saved: tf.Tensor[]) => {
+      const [sa, sb] = saved as [tf.Tensor, tf.Tensor];
+      return [tf.matMul(dy, swapLast(sb)), tf.matMul(swapLast(sa), dy)];
+    },
+  };
+}) as unknown as Parameters<typeof tf.customGrad>[0]) as unknown as (a: tf.Tensor, b: tf.Tensor) => tf.Tensor;
+
+/** How the tfjs block multiplies: as tfjs's autodiff does by default, or with explicit transposes. */
+export type TfjsProducts = 'default' | 'explicit transposes';
+
+/**
+ * The block of block-model.ts in tfjs, differentiated with variableGrads; with `'explicit transposes'`
+ * every product (q·kᵀ included) is a plain matMul of explicitly transposed operands, in the forward and
+ * in the gradients, the best way we found to run it on tfjs-wasm.
+ */
+export function tfjsBlock(inputs: BlockInputs, products: TfjsProducts = 'default'): BlockCalls {
   const B = inputs.batch;
   const N = B * S;
   const x = tf.tensor2d(inputs.x, [N, D]);
@@ -95,16 +125,23 @@ export function tfjsBlock(inputs: BlockInputs): BlockCalls {
     KEYS.map((k) => [k, tf.variable(tf.tensor2d(inputs.weights[k], SHAPES[k]), true, `${k}_${id}`)]),
   ) as unknown as Weights<tf.Variable>;
   const rms = (t: tf.Tensor) => tf.mul(t, tf.rsqrt(tf.add(tf.mean(tf.square(t), -1, true), EPS)));
+  const explicit = products === 'explicit transposes';
+  const mm = explicit ? plainMatMul : (a: tf.Tensor, b: tf.Tensor) => tf.matMul(a, b);
   const loss = (): tf.Scalar => {
-    const qkv = tf.reshape(tf.matMul(x, vars.wqkv), [B, S, 3 * H, DH]);
-    const [q, k, v] = tf.split(qkv, 3, 2).map((t) => tf.transpose(t, [0, 2, 1, 3]));
-    const scores = tf.mul(tf.matMul(q, k, false, true), 1 / Math.sqrt(DH));
-    const mixed = tf.matMul(tf.softmax(scores, -1), v);
+    const qkv = tf.reshape(mm(x, vars.wqkv), [B, S, 3 * H, DH]);
+    const [q, k, v] = tf.split(qkv, 3, 2).map((t) => tf.transpose(t, [0, 2, 1, 3])) as [
+      tf.Tensor,
+      tf.Tensor,
+      tf.Tensor,
+    ];
+    const qk = explicit ? mm(q, swapLast(k)) : tf.matMul(q, k, false, true);
+    const scores = tf.mul(qk, 1 / Math.sqrt(DH));
+    const mixed = mm(tf.softmax(scores, -1), v);
     const merged = tf.reshape(tf.transpose(mixed, [0, 2, 1, 3]), [N, D]);
-    const h = rms(tf.add(x, tf.matMul(merged, vars.wo)));
-    const [g, u] = tf.split(tf.matMul(h, vars.wgu), 2, 1);
+    const h = rms(tf.add(x, mm(merged, vars.wo)));
+    const [g, u] = tf.split(mm(h, vars.wgu), 2, 1) as [tf.Tensor, tf.Tensor];
     const ff = tf.mul(tf.mul(g, tf.sigmoid(g)), u);
-    const y = rms(tf.add(h, tf.matMul(ff, vars.wdown)));
+    const y = rms(tf.add(h, mm(ff, vars.wdown)));
     return tf.mean(tf.mul(y, target));
   };
   return {
