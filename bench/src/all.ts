@@ -25,6 +25,10 @@ interface Entry {
 
 const BENCHMARKS: readonly Entry[] = [
   { name: 'hrm-memory', what: 'issue 8.1: memory and time of a training step vs recurrence depth N x T' },
+  {
+    name: 'official-step',
+    what: 'issue 20.1: an official-size training step at batch 8 and 32: peak tensors, RSS, spills (--baseline: before/after)',
+  },
   { name: 'accuracy', what: 'issue 8.2: exact accuracy vs compute, one-step vs BPTT vs TRM' },
   { name: 'thinking', what: 'issue 8.3: thinking longer at test time; segments ACT chooses' },
   { name: 'hierarchy', what: 'three levels (H, M, L) vs the two of HRM at equal training time, 6x6 Sudoku' },

@@ -100,7 +100,8 @@ export interface WasmBackendOptions {
   /** Elements from which an elementwise op, copy or reduction is split over threads (transcendental ops count 4 each). */
   readonly parallelElements?: number;
   /**
-   * Bytes of tensor buffers kept in the wasm memory (default HRM_WASM_MEMORY_LIMIT_MB, else 1 GiB). Past it, the least recently used
+   * Bytes of tensor buffers kept in the wasm memory (default HRM_WASM_MEMORY_LIMIT_MB, else `memoryLimitFor` the machine's memory:
+   * in Node a quarter of the machine's memory between 1 and 3.5 GiB, elsewhere 1 GiB). Past it, the least recently used
    * buffers are copied out to host arrays ("spilled") and their blocks freed; a spilled buffer comes
    * back on its next use. This is what bounds memory when code leaves tensors to the garbage collector
    * inside a long synchronous loop (finalizers only run when the event loop turns). The limit rises when
@@ -127,6 +128,23 @@ function envInt(name: string): number | undefined {
   const v = globalThis.process?.env?.[name];
   const n = v ? Number.parseInt(v, 10) : Number.NaN;
   return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/**
+ * The resident limit when none is given: a quarter of the machine's memory, at least 1 GiB and at most
+ * 3.5 GiB (a wasm memory holds 4 GiB at most, and the allocator needs some of it), where the runtime tells
+ * the machine's memory (Node); 1 GiB where it does not (browsers). An official-size HRM step at batch 32
+ * holds 2.9 GB of live tensors: under a 1 GiB limit it spilled 4.3 GB to host memory and ran 1.4x slower
+ * (bench/src/official-step.ts).
+ */
+export function memoryLimitFor(totalBytes: number | undefined): number {
+  if (totalBytes === undefined) return 2 ** 30;
+  return Math.min(3.5 * 2 ** 30, Math.max(2 ** 30, Math.floor(totalBytes / 4)));
+}
+
+function machineMemory(): number | undefined {
+  const os = globalThis.process?.getBuiltinModule?.('node:os') as { totalmem?: () => number } | undefined;
+  return os?.totalmem?.();
 }
 
 function coresAvailable(): number {
@@ -275,7 +293,8 @@ export class WasmBackend implements Backend<WasmBuffer> {
     this.parallelMacs = options.parallelMatmulMacs ?? 1 << 20;
     this.parallelElements = options.parallelElements ?? 1 << 18;
     const limitMiB = envInt('HRM_WASM_MEMORY_LIMIT_MB');
-    this.memoryLimit = options.memoryLimitBytes ?? (limitMiB !== undefined ? limitMiB * 2 ** 20 : 2 ** 30);
+    this.memoryLimit =
+      options.memoryLimitBytes ?? (limitMiB !== undefined ? limitMiB * 2 ** 20 : memoryLimitFor(machineMemory()));
     // Frees the memory of buffers collected without dispose (when the event loop lets it run). `liveBuffers`
     // still counts them (buffers not disposed, as the reference backend counts), so leak tests do not
     // depend on GC timing.

@@ -5,7 +5,7 @@
  */
 import { spawnSync } from 'node:child_process';
 import { mkdtempSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { tmpdir, totalmem } from 'node:os';
 import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
@@ -15,7 +15,7 @@ import type { Backend } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { ReferenceBackend } from '../reference/index.js';
 import { contiguousStrides, sizeOf, type View } from '../view.js';
-import { SplitPolicy, WasmBackend, type WasmBuffer } from './backend.js';
+import { memoryLimitFor, SplitPolicy, WasmBackend, type WasmBuffer } from './backend.js';
 import { add, f32x4_add, f32x4_extract_lane, f32x4_splat, get, i32, ModuleBuilder, mul } from './emit.js';
 import { detectFeatures } from './features.js';
 import { Heap, OVERREAD, PARAMS_BYTES } from './heap.js';
@@ -224,6 +224,20 @@ describe('allocator', () => {
     expect(b.memoryStats().reloads).toBe(1);
     const neg = readOut(b, b.unary('neg', kept), 'float32', [100_000]);
     expect(Array.from(neg)).toEqual(Array.from(data, (v) => -v));
+  });
+
+  it('keeps a quarter of the machine memory resident by default, between 1 and 3.5 GiB (1 GiB where unknown)', () => {
+    const GiB = 2 ** 30;
+    expect([undefined, 2 * GiB, 8 * GiB, 24 * GiB, 64 * GiB].map((m) => memoryLimitFor(m) / GiB)).toEqual([
+      1, 1, 2, 3.5, 3.5,
+    ]);
+    const limit = process.env.HRM_WASM_MEMORY_LIMIT_MB;
+    delete process.env.HRM_WASM_MEMORY_LIMIT_MB;
+    try {
+      expect(make({ threads: 1 }).memoryStats().limitBytes).toBe(memoryLimitFor(totalmem()));
+    } finally {
+      if (limit !== undefined) process.env.HRM_WASM_MEMORY_LIMIT_MB = limit;
+    }
   });
 
   it('raises its limit when the buffers in use do not fit', () => {
