@@ -9,19 +9,23 @@
  *   npx tsx bench/src/accuracy.ts            sudoku6 (120 s per run) and maze9 (180 s), 3 seeds
  *   npx tsx bench/src/accuracy.ts --quick    sudoku4, 1 seed, 8 s per run
  *   npx tsx bench/src/accuracy.ts --tasks sudoku9,maze9-mix --budget 600 --seeds 3 --depth
+ *   ... --resume                             keep the runs a stopped invocation finished (its journal)
  *
  * Every run is its own child process on one wasm thread, two at a time, so runs compete equally
  * for the two cores. All methods share the task preset's width, depth and N x T cycles; the
  * learning rate is constant after warm-up (a cosine schedule would need the step count, which
- * a time budget does not fix). Evaluation time is not counted in the budget.
+ * a time budget does not fix). Evaluation time is not counted in the budget. Each finished run is
+ * journalled in bench/results/<name>.runs.jsonl (not committed), which `--resume` reads.
  */
 import { spawn } from 'node:child_process';
+import { appendFileSync, existsSync, readFileSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentBackend, key } from '@hrm/core';
 import { modelConfig, trainConfig } from '@hrm/hrm';
 import { batchesOf, presetNamed, run } from '@hrm/hrm/node';
 import { lineChart, type Series, writeChart } from './chart.js';
-import { fmt, formatMachine, formatTable, machineInfo, writeResults } from './lib.js';
+import { fmt, formatMachine, formatTable, machineInfo, RESULTS_DIR, writeResults } from './lib.js';
 
 const METHODS = {
   'HRM one-step': { arch: 'hrm', gradWindow: 'one-step' },
@@ -94,7 +98,13 @@ async function child(spec: RunSpec) {
       }
     },
     evaluation: { every: evalEvery, batches: () => evaluation },
-    shouldStop: () => trainSeconds() >= budget,
+    // At the budget, one more evaluation (unless this step just had one), so that every run ends with
+    // a point at its budget; its time is not counted, as for the others.
+    shouldStop: () => {
+      if (trainSeconds() < budget) return false;
+      evalStarted = performance.now();
+      return 'evaluate';
+    },
   });
   const mem = currentBackend().memory?.();
   const peakTensorMiB = mem ? mem.peakBytes / 2 ** 20 : null;
@@ -131,6 +141,37 @@ function spawnChild(spec: RunSpec): Promise<RunRecord> {
       else resolve(JSON.parse(last) as RunRecord);
     });
   });
+}
+
+/**
+ * Finished runs, one JSON line each (the spec, then the record), so that a long comparison can be
+ * stopped and taken up again with `--resume`: a run whose spec is in the journal is not run again. A
+ * line cut short by a kill is ignored. Without `--resume` the journal starts empty.
+ */
+function runJournal(path: string, resume: boolean) {
+  const done = new Map<string, RunRecord>();
+  if (resume && existsSync(path))
+    for (const line of readFileSync(path, 'utf8').split('\n')) {
+      try {
+        const { spec, record } = JSON.parse(line) as { spec: RunSpec; record: RunRecord };
+        done.set(JSON.stringify(spec), record);
+      } catch {
+        // An empty or cut line: that run is run again.
+      }
+    }
+  else writeFileSync(path, '');
+  return {
+    path,
+    kept: done.size,
+    run: async (spec: RunSpec): Promise<RunRecord> => {
+      const key = JSON.stringify(spec);
+      const kept = done.get(key);
+      if (kept) return kept;
+      const record = await spawnChild(spec);
+      appendFileSync(path, `${JSON.stringify({ spec, record })}\n`);
+      return record;
+    },
+  };
 }
 
 async function pool<T>(jobs: readonly (() => Promise<T>)[], width: number): Promise<T[]> {
@@ -177,6 +218,7 @@ interface Options {
   readonly seeds: readonly number[];
   readonly depth: boolean;
   readonly tasksGiven: boolean;
+  readonly resume: boolean;
 }
 
 function options(argv: readonly string[]): Options {
@@ -199,6 +241,7 @@ function options(argv: readonly string[]): Options {
     budgets,
     seeds: Array.from({ length: seedCount }, (_, i) => i),
     depth: argv.includes('--depth'),
+    resume: argv.includes('--resume'),
     tasksGiven: value('--tasks') !== undefined,
   };
 }
@@ -219,6 +262,11 @@ async function parent(opts: Options) {
   const { quick, tasks, budgets, seeds } = opts;
   const evalEvery = quick ? 10 : 50;
   const evalSize = quick ? 32 : 256;
+  const suffix = quick ? '-quick' : '';
+  // Runs on other tasks than the default ones keep their own file.
+  const name = opts.tasksGiven ? `accuracy-${opts.tasks.join('-')}` : 'accuracy';
+  const journal = runJournal(join(RESULTS_DIR, `${name}${suffix}.runs.jsonl`), opts.resume);
+  if (journal.kept > 0) console.log(`--resume: ${journal.kept} finished run(s) kept from ${journal.path}`);
   const machine = machineInfo();
   console.log(formatMachine(machine));
   console.log(
@@ -247,7 +295,7 @@ async function parent(opts: Options) {
       })
     : [];
   const runs = await pool(
-    [...specs, ...depthSpecs].map((sp) => () => spawnChild(sp)),
+    [...specs, ...depthSpecs].map((sp) => () => journal.run(sp)),
     2,
   );
   const ownDepth = (r: RunRecord) => sameCycles(r.cycles, ownCycles(r.task));
@@ -294,10 +342,7 @@ async function parent(opts: Options) {
       `\n${formatTable(['task', 'method', 'N x T', 'exact (mean)', 'exact (range)', 'steps', 'peak tensors MiB'], depthRows)}`,
     );
 
-  const suffix = quick ? '-quick' : '';
   const runsOn = { backend: 'wasm', threadsPerRun: 1, runsAtATime: 2 };
-  // Runs on other tasks than the default ones keep their own file.
-  const name = opts.tasksGiven ? `accuracy-${opts.tasks.join('-')}` : 'accuracy';
   writeResults(`${name}${suffix}`, {
     machine,
     runsOn,
