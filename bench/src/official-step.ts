@@ -45,6 +45,8 @@ function child(batchSize: number, steps: number): ChildResult {
   const model = modelConfig({ vocabSize: 11, seqLen: 81, puzzleEmbDim: 512 });
   const train = trainConfig({ batchSize, totalSteps: 100, lr: 1e-4, lrWarmupSteps: 0 });
   const dims = { batch: batchSize, tokens: model.seqLen };
+  // Random tokens as hrm-memory.ts draws them; written out here because a child may run as a copy in an
+  // old checkout, so it imports nothing from bench/src.
   const batch = (step: number): Batch => ({
     inputs: randint(key(step), ['batch', 'tokens'], 1, model.vocabSize, { dims }),
     labels: randint(key(step + 1000), ['batch', 'tokens'], 1, model.vocabSize, { dims }),
