@@ -16,11 +16,19 @@ export interface SegmentPrediction {
   readonly qContinue: Float32Array;
 }
 
-/** The first segment (1-based) whose Q head says halt, per example; `segments` when none does. */
-export function haltingSegment(trace: readonly SegmentPrediction[], cfg: Pick<ActConfig, 'haltRule'>): number[] {
+/**
+ * The first segment (1-based) whose Q head says halt, per example; `segments` when none does. With a
+ * `margin`, the Q head must say it by that much (`q_halt > margin`, or `q_halt > q_continue + margin`
+ * by the `q-compare` rule): a positive margin trades segments for accuracy where a model halts too early.
+ */
+export function haltingSegment(
+  trace: readonly SegmentPrediction[],
+  cfg: Pick<ActConfig, 'haltRule'>,
+  margin = 0,
+): number[] {
   const n = trace[0]?.qHalt.length ?? 0;
   return Array.from({ length: n }, (_, i) => {
-    const at = trace.findIndex((s) => (cfg.haltRule === 'q-positive' ? s.qHalt[i] > 0 : s.qHalt[i] > s.qContinue[i]));
+    const at = trace.findIndex((s) => s.qHalt[i] - (cfg.haltRule === 'q-positive' ? 0 : s.qContinue[i]) > margin);
     return at < 0 ? trace.length : at + 1;
   });
 }

@@ -15,6 +15,9 @@ import { MAX_SEGMENTS, type ModelFile, readModelFile } from './model-file.js';
 import { examplesOf, judge, puzzleInput, puzzleRecord } from './puzzles.js';
 import { fieldsHelp } from './vocabulary.js';
 
+/** The widest `--halt-margin`: Q logits past ±100 are saturated sigmoids, so no margin beyond means more. */
+const MAX_HALT_MARGIN = 100;
+
 /** The most puzzles `--size` asks for (the generated sets are made in memory, the data files hold fewer). */
 export const MAX_EVAL_SIZE = 100_000;
 
@@ -83,7 +86,7 @@ function scoredTask(args: Parsed, m: ModelFile): TaskPreset {
 export const evaluate: Command = {
   name: 'eval',
   summary: 'score a checkpoint on unseen puzzles (or those of a file), segment by segment',
-  usage: '--checkpoint <file> [--size N [--on <task>] | --file <file>] [--segments N] [--json]',
+  usage: '--checkpoint <file> [--size N [--on <task>] | --file <file>] [--segments N] [--halt-margin m] [--json]',
   maxPositionals: 0,
   options: {
     checkpoint: { type: 'string', help: 'a checkpoint written by hrm train', value: '<file>' },
@@ -97,6 +100,11 @@ export const evaluate: Command = {
       type: 'string',
       help: `segments to run, at most ${MAX_SEGMENTS} (default: the model’s halt_max_steps; more lets it think longer)`,
       value: '<N>',
+    },
+    'halt-margin': {
+      type: 'string',
+      help: 'halt only where the Q head says so by this much (q_halt over 0 or over q_continue; default 0, the model’s rule)',
+      value: '<m>',
     },
     on: {
       type: 'string',
@@ -127,6 +135,7 @@ export const evaluate: Command = {
     'valid',
     'atHalt',
     'haltSegment',
+    'haltMargin',
     'groups',
     'group',
     'value',
@@ -143,6 +152,7 @@ export const evaluate: Command = {
     if (!path) throw new UsageError('--checkpoint is required');
     const size = args.number('size', { integer: true, min: 1, max: MAX_EVAL_SIZE }) ?? 1000;
     const segmentsFlag = args.number('segments', { integer: true, min: 1, max: MAX_SEGMENTS });
+    const haltMargin = args.number('halt-margin', { min: -MAX_HALT_MARGIN, max: MAX_HALT_MARGIN }) ?? 0;
     const json = args.flag('json');
     const folder = outFolder(args);
     const input = puzzleInput(args, false);
@@ -158,7 +168,7 @@ export const evaluate: Command = {
     const t0 = performance.now();
     const puzzles = input ? examplesOf(input, task) : undefined;
     const examples = puzzles?.map((p) => p.example) ?? task.evalExamples(size);
-    const runs = runExamples(m, examples, segments);
+    const runs = runExamples(m, examples, segments, haltMargin);
     const r = scoreRuns(task, examples, runs);
     const groups = scoreGroups(task, examples, runs);
     const seconds = (performance.now() - t0) / 1000;
@@ -170,7 +180,7 @@ export const evaluate: Command = {
         console.log(JSON.stringify(puzzleRecord(m, given, answers[i], verdict, runs.haltSegments[i])));
       });
       const { count, atHalt, meanHaltSegment: haltSegment } = r;
-      const record = { event: 'eval', checkpoint: path, task: task.name, step: m.step, count, segments };
+      const record = { event: 'eval', checkpoint: path, task: task.name, step: m.step, count, segments, haltMargin };
       const grouped = groups.map(({ group, value, count: n, perSegment: p, atHalt: h, meanHaltSegment }) => ({
         group,
         value,
@@ -209,7 +219,7 @@ export const evaluate: Command = {
       console.log([String(i + 1), ...keys.map((k) => s[k].toFixed(4))].map((v) => v.padStart(width)).join(''));
     });
     console.log(
-      `with ACT halting (mean ${r.meanHaltSegment.toFixed(2)} segments): ${keys.map((k) => `${k} ${r.atHalt[k].toFixed(4)}`).join(', ')}`,
+      `with ACT halting${haltMargin === 0 ? '' : ` (margin ${haltMargin})`} (mean ${r.meanHaltSegment.toFixed(2)} segments): ${keys.map((k) => `${k} ${r.atHalt[k].toFixed(4)}`).join(', ')}`,
     );
     if (groups.length > 0) console.log(groupTable(groups, keys.includes('exact') ? 'exact' : (keys[0] ?? 'exact')));
     return 0;

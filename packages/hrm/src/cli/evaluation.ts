@@ -67,11 +67,15 @@ export interface ExampleRuns {
   readonly haltSegments: readonly number[];
 }
 
-/** Runs `segments` segments on the examples, in batches, keeping every answer and where ACT halts. */
+/**
+ * Runs `segments` segments on the examples, in batches, keeping every answer and where ACT halts (with
+ * `haltMargin`, see `haltingSegment`).
+ */
 export function runExamples<P, B extends ReasonerBuffers, C extends States<C>, X>(
   m: LoadedModel<P, B, C, X>,
   examples: readonly Example[],
   segments = m.model.haltMaxSteps,
+  haltMargin = 0,
 ): ExampleRuns {
   const answers: (readonly number[])[][] = Array.from({ length: segments }, () => []);
   const qHalt: number[][] = Array.from({ length: segments }, () => []);
@@ -84,7 +88,7 @@ export function runExamples<P, B extends ReasonerBuffers, C extends States<C>, X
       qHalt[k].push(...s.qHalt);
       qContinue[k].push(...s.qContinue);
     });
-    haltSegments.push(...haltingSegment(trace, m.model));
+    haltSegments.push(...haltingSegment(trace, m.model, haltMargin));
   }
   return { answers, qHalt, qContinue, haltSegments };
 }

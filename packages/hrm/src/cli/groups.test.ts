@@ -104,6 +104,26 @@ describe('hrm eval on the maze mix', () => {
     expect(text.out).toMatch(/^placement corners\s+5\s/m);
   });
 
+  it('--halt-margin moves where ACT halts: never (the last segment) or at once (the first)', async () => {
+    type Report = { perSegment: { exact: number; token: number }[]; atHalt: { token: number }; haltSegment: number };
+    const at = async (margin: string) => {
+      // `=`: a value that starts with '-' would read as a flag.
+      const r = await runHrm('eval', '--checkpoint', ckpt, '--size', '15', `--halt-margin=${margin}`, '--json');
+      expect(r.code).toBe(0);
+      return lastJson(r.out) as Report & { haltMargin: number };
+    };
+    const late = await at('100');
+    expect(late.haltMargin).toBe(100);
+    expect(late.haltSegment).toBe(2);
+    expect(late.atHalt.token).toBe(late.perSegment[1]?.token);
+    const early = await at('-100');
+    expect(early.haltSegment).toBe(1);
+    expect(early.atHalt.token).toBe(early.perSegment[0]?.token);
+    const wide = await runHrm('eval', '--checkpoint', ckpt, '--halt-margin', '1e9');
+    expect(wide.code).toBe(2);
+    expect(wide.err).toMatch(/--halt-margin must be at most 100/);
+  });
+
   it('--on scores the model on another task of the same size, and refuses one of another size', async () => {
     const on = await runHrm('eval', '--checkpoint', ckpt, '--size', '12', '--on', 'maze9', '--json');
     expect(on.code).toBe(0);

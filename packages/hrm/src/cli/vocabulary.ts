@@ -24,6 +24,7 @@ export const FIELDS = {
   perSegment: 'the metrics (or the answer) after each segment',
   atHalt: 'the metrics of the answers at the segment where the Q head halts (ACT)',
   haltSegment: 'the segment where the Q head halts (mean over puzzles, or of the puzzles that halted in a step)',
+  haltMargin: 'how far the Q head had to say halt (hrm eval --halt-margin; 0: the model’s own rule)',
   halt: 'fraction of puzzles whose Q head says halt after the segment',
   exact: 'fraction of puzzles whose whole answer equals the label',
   token: 'fraction of tokens (cells) equal to the label',
