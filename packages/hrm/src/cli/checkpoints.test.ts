@@ -169,10 +169,23 @@ describe('size flags have bounds, named in the error', () => {
     [['eval', '--checkpoint', committed, '--size', '1e8'], /--size must be at most 100000, got 100000000/],
     [['eval', '--checkpoint', committed, '--segments', '1e6'], /--segments must be at most 1024/],
     [['solve', '--checkpoint', committed, '--segments', '1e6', '1'], /--segments must be at most 1024/],
+    [['solve', '--checkpoint', committed, '--halt-margin', 'x', '1'], /--halt-margin must be a number/],
   ])('%j', async (argv, message) => {
     const r = await hrm(...argv);
     expect(r.code).toBe(2);
     expect(r.err).toMatch(message);
+  });
+});
+
+describe('hrm solve --halt-margin', () => {
+  it('halts where the margin says: never before the last segment with a margin past any Q value', async () => {
+    const run = async (...extra: string[]) => {
+      const r = await hrm('solve', '--checkpoint', committed, '.2343.1221.3432.', '--json', ...extra);
+      return JSON.parse(r.out.trim()) as { haltSegment: number };
+    };
+    const segments = Number(presetNamed('sudoku4')?.model.haltMaxSteps);
+    expect((await run('--halt-margin', '100')).haltSegment).toBe(segments);
+    expect((await run('--halt-margin=-100')).haltSegment).toBe(1);
   });
 });
 

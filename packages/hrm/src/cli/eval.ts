@@ -10,13 +10,19 @@ import * as E from 'fp-ts/lib/Either.js';
 import { PRESET_NAMES, presetNamed } from '../presets/node.js';
 import type { TaskPreset } from '../presets/preset.js';
 import { CliError, type Command, type Parsed, UsageError } from './args.js';
-import { answersAtHalt, type GroupScore, predictor, runExamples, scoreGroups, scoreRuns } from './evaluation.js';
+import {
+  answersAtHalt,
+  type GroupScore,
+  HALT_MARGIN_OPTION,
+  haltMarginOf,
+  predictor,
+  runExamples,
+  scoreGroups,
+  scoreRuns,
+} from './evaluation.js';
 import { MAX_SEGMENTS, type ModelFile, readModelFile } from './model-file.js';
 import { examplesOf, judge, puzzleInput, puzzleRecord } from './puzzles.js';
 import { fieldsHelp } from './vocabulary.js';
-
-/** The widest `--halt-margin`: Q logits past ±100 are saturated sigmoids, so no margin beyond means more. */
-const MAX_HALT_MARGIN = 100;
 
 /** The most puzzles `--size` asks for (the generated sets are made in memory, the data files hold fewer). */
 export const MAX_EVAL_SIZE = 100_000;
@@ -101,11 +107,7 @@ export const evaluate: Command = {
       help: `segments to run, at most ${MAX_SEGMENTS} (default: the model’s halt_max_steps; more lets it think longer)`,
       value: '<N>',
     },
-    'halt-margin': {
-      type: 'string',
-      help: 'halt only where the Q head says so by this much (q_halt over 0 or over q_continue; default 0, the model’s rule)',
-      value: '<m>',
-    },
+    'halt-margin': HALT_MARGIN_OPTION,
     on: {
       type: 'string',
       help: "score on another task's unseen puzzles of the same size (a maze9 model on maze9-mix)",
@@ -152,7 +154,7 @@ export const evaluate: Command = {
     if (!path) throw new UsageError('--checkpoint is required');
     const size = args.number('size', { integer: true, min: 1, max: MAX_EVAL_SIZE }) ?? 1000;
     const segmentsFlag = args.number('segments', { integer: true, min: 1, max: MAX_SEGMENTS });
-    const haltMargin = args.number('halt-margin', { min: -MAX_HALT_MARGIN, max: MAX_HALT_MARGIN }) ?? 0;
+    const haltMargin = haltMarginOf(args);
     const json = args.flag('json');
     const folder = outFolder(args);
     const input = puzzleInput(args, false);

@@ -8,6 +8,7 @@ import { haltingSegment, predictSegments } from '../predict.js';
 import type { Predictor, TaskPreset } from '../presets/preset.js';
 import type { Batch, Hidden, Reasoner, ReasonerBuffers } from '../reasoner.js';
 import { type Example, toBatch } from '../tasks/index.js';
+import type { Parsed } from './args.js';
 
 /**
  * Examples in batches of at most `chunk`. The default keeps each batch's attention scores
@@ -66,6 +67,20 @@ export interface ExampleRuns {
   /** The segment (from 1) where the Q head halts, per example. */
   readonly haltSegments: readonly number[];
 }
+
+/** The widest `--halt-margin`: Q logits past ±100 are saturated sigmoids, so no margin beyond means more. */
+const MAX_HALT_MARGIN = 100;
+
+/** The `--halt-margin` option of `hrm eval` and `hrm solve`. */
+export const HALT_MARGIN_OPTION = {
+  type: 'string',
+  help: 'halt only where the Q head says so by this much (q_halt over 0 or over q_continue; default 0, the model’s rule)',
+  value: '<m>',
+} as const;
+
+/** `--halt-margin`, range-checked; 0 when not given. */
+export const haltMarginOf = (args: Parsed): number =>
+  args.number('halt-margin', { min: -MAX_HALT_MARGIN, max: MAX_HALT_MARGIN }) ?? 0;
 
 /**
  * Runs `segments` segments on the examples, in batches, keeping every answer and where ACT halts (with

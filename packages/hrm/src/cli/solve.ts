@@ -6,7 +6,7 @@
 import type { Verdict } from '../presets/preset.js';
 import type { Example } from '../tasks/index.js';
 import { type Command, UsageError } from './args.js';
-import { answersAtHalt, type ExampleRuns, runExamples } from './evaluation.js';
+import { answersAtHalt, type ExampleRuns, HALT_MARGIN_OPTION, haltMarginOf, runExamples } from './evaluation.js';
 import { MAX_SEGMENTS, type ModelFile, readModelFile } from './model-file.js';
 import { examplesOf, judge, puzzleInput, puzzleRecord } from './puzzles.js';
 import { fieldsHelp } from './vocabulary.js';
@@ -45,7 +45,7 @@ function verdictLine(v: Verdict, haltSegment: number): string {
 export const solve: Command = {
   name: 'solve',
   summary: 'solve puzzles (one given, or every puzzle of a file), each judged by an exact checker',
-  usage: '--checkpoint <file> [<puzzle> | --file <file> | < puzzle.txt] [--trace] [--json]',
+  usage: '--checkpoint <file> [<puzzle> | --file <file> | < puzzle.txt] [--halt-margin m] [--trace] [--json]',
   options: {
     checkpoint: { type: 'string', help: 'a checkpoint written by hrm train', value: '<file>' },
     file: {
@@ -58,6 +58,7 @@ export const solve: Command = {
       help: `segments to run, at most ${MAX_SEGMENTS} (default: the model’s halt_max_steps)`,
       value: '<N>',
     },
+    'halt-margin': HALT_MARGIN_OPTION,
     trace: { type: 'boolean', help: 'show the answer and the Q values after each segment' },
     json: { type: 'boolean', help: 'print one JSON line per puzzle' },
   },
@@ -84,12 +85,13 @@ export const solve: Command = {
     const path = args.string('checkpoint');
     if (!path) throw new UsageError('--checkpoint is required');
     const segmentsFlag = args.number('segments', { integer: true, min: 1, max: MAX_SEGMENTS });
+    const haltMargin = haltMarginOf(args);
     const input = puzzleInput(args, true);
     if (!input) throw new UsageError('give the puzzle as an argument, with --file, or on standard input');
     const m = readModelFile(path);
     const puzzles = examplesOf(input, m.preset);
     const examples = puzzles.map((p) => p.example);
-    const runs = runExamples(m, examples, segmentsFlag ?? m.model.haltMaxSteps);
+    const runs = runExamples(m, examples, segmentsFlag ?? m.model.haltMaxSteps, haltMargin);
     const answers = answersAtHalt(runs);
     const trace = args.flag('trace');
     let allValid = true;
