@@ -1,7 +1,7 @@
 /**
  * Runs every benchmark, one after the other, each in its own process (so one's memory and threads
  * never skew the next): `npm run bench` runs the full versions, `npm run bench -- --quick` the short
- * ones (what CI runs, to keep the scripts working; under 2 minutes in all on the 2-core machine).
+ * ones (what CI runs, to keep the scripts working; about 2.5 minutes in all on the 2-core machine; past 2 it warns).
  *
  *   npm run bench -- [--quick] [--only=name,name] [--skip=name,name] [--list]
  *
