@@ -15,8 +15,9 @@
  */
 import { execFileSync } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
-import { currentBackend, dispose, key, randint, withBackend } from '@hrm/core';
+import { currentBackend, dispose, key, withBackend } from '@hrm/core';
 import { type Batch, initTrainState, modelConfig, reasonerFor, trainConfig, trainStep } from '@hrm/hrm';
+import { randomBatch } from '@hrm/testing/tiny';
 import { lineChart, writeChart } from './chart.js';
 import {
   type BackendInfo,
@@ -75,12 +76,7 @@ function config(window: Window, depth: number) {
 function child(window: Window, depth: number, steps: number, backendName: string | undefined): Row {
   const go = (): Row => {
     const { model, train } = config(window, depth);
-    const dims = { batch: train.batchSize, tokens: model.seqLen };
-    const batch = (step: number): Batch => ({
-      inputs: randint(key(step), ['batch', 'tokens'], 1, model.vocabSize, { dims }),
-      labels: randint(key(step + 1000), ['batch', 'tokens'], 1, model.vocabSize, { dims }),
-      puzzleIds: randint(key(step + 2000), ['batch'], 0, 1, { dims }),
-    });
+    const batch = (step: number): Batch => randomBatch(key(step), train.batchSize, model);
     const reasoner = reasonerFor(model);
     let state = initTrainState(reasoner, key(0), train);
     (globalThis as { gc?: () => void }).gc?.();

@@ -570,7 +570,10 @@ async function main(): Promise<void> {
           `${fmt(r.timing.min * 1e3)}..${fmt(r.timing.max * 1e3)}`,
           String(r.timing.reps),
           r.gflops === null ? '' : fmt(r.gflops),
-          ofCeiling(r) === null ? '' : `${fmt(100 * (ofCeiling(r) ?? 0))}%`,
+          (() => {
+            const of = ofCeiling(r);
+            return of === null ? '' : `${fmt(100 * of)}%`;
+          })(),
           cell('reference'),
           cell('wasm-1t'),
           cell('wasm-2t'),

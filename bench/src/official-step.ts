@@ -19,8 +19,9 @@ import { execFileSync } from 'node:child_process';
 import { copyFileSync, existsSync, rmSync } from 'node:fs';
 import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { currentBackend, dispose, disposeReplaced, key, randint } from '@hrm/core';
+import { currentBackend, dispose, disposeReplaced, key } from '@hrm/core';
 import { type Batch, initTrainState, modelConfig, reasonerFor, trainConfig, trainStep } from '@hrm/hrm';
+import { randomBatch } from '@hrm/testing/tiny';
 
 interface ChildResult {
   readonly batch: number;
@@ -44,14 +45,9 @@ const MiB = 2 ** 20;
 function child(batchSize: number, steps: number): ChildResult {
   const model = modelConfig({ vocabSize: 11, seqLen: 81, puzzleEmbDim: 512 });
   const train = trainConfig({ batchSize, totalSteps: 100, lr: 1e-4, lrWarmupSteps: 0 });
-  const dims = { batch: batchSize, tokens: model.seqLen };
-  // Random tokens as hrm-memory.ts draws them; written out here because a child may run as a copy in an
-  // old checkout, so it imports nothing from bench/src.
-  const batch = (step: number): Batch => ({
-    inputs: randint(key(step), ['batch', 'tokens'], 1, model.vocabSize, { dims }),
-    labels: randint(key(step + 1000), ['batch', 'tokens'], 1, model.vocabSize, { dims }),
-    puzzleIds: randint(key(step + 2000), ['batch'], 0, 1, { dims }),
-  });
+  // Random tokens; @hrm/testing's randomBatch has had this signature since before free-as-you-go, so an
+  // old checkout's copy of this file runs too.
+  const batch = (step: number): Batch => randomBatch(key(step), batchSize, model);
   const reasoner = reasonerFor(model);
   let state = initTrainState(reasoner, key(0), train);
   const advance = (step: number): number => {
@@ -181,7 +177,7 @@ async function main(): Promise<void> {
         opt(r.peakTensorMiB),
         fmt(r.peakRssMiB),
         opt(r.wasmMemoryMiB),
-        opt(r.limitMiB ?? null),
+        opt(r.limitMiB),
         r.spills === null ? 'n/a' : `${r.spills} (${opt(r.spilledMiB)})`,
         fmt(r.stepS),
         `${fmt(r.stepSRange[0])}..${fmt(r.stepSRange[1])}`,

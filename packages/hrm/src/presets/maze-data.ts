@@ -133,8 +133,10 @@ export function trainMazes(
     const side = mix.curriculum ? drawSide(rng, smallest, largest) : size;
     const made = draw(rng, side, minPath, pickOne(rng, mix.carvers), pickOne(rng, mix.placements));
     if (!made) continue;
-    const top = side < size ? 2 * rng.int((size - side) / 2 + 1) : 0;
-    const left = side < size ? 2 * rng.int((size - side) / 2 + 1) : 0;
+    // An even offset keeps a smaller maze's rooms on the grid's room lattice.
+    const offset = () => (side < size ? 2 * rng.int((size - side) / 2 + 1) : 0);
+    const top = offset();
+    const left = offset();
     const placed = {
       question: embedMaze(made.question, size, top, left),
       answer: embedMaze(made.answer, size, top, left),

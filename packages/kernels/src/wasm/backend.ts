@@ -146,15 +146,14 @@ export function memoryLimitFor(totalBytes: number | undefined): number {
   return Math.min(3.5 * 2 ** 30, Math.max(2 ** 30, Math.floor(totalBytes / 4)));
 }
 
-function machineMemory(): number | undefined {
-  const os = globalThis.process?.getBuiltinModule?.('node:os') as { totalmem?: () => number } | undefined;
-  return os?.totalmem?.();
+/** Node's `os` module where the runtime has one (not in browsers). */
+function nodeOs(): { totalmem?: () => number; availableParallelism?: () => number } | undefined {
+  return globalThis.process?.getBuiltinModule?.('node:os') as ReturnType<typeof nodeOs>;
 }
 
-function coresAvailable(): number {
-  const os = globalThis.process?.getBuiltinModule?.('node:os') as { availableParallelism?: () => number } | undefined;
-  return os?.availableParallelism?.() ?? 1;
-}
+const machineMemory = (): number | undefined => nodeOs()?.totalmem?.();
+
+const coresAvailable = (): number => nodeOs()?.availableParallelism?.() ?? 1;
 
 /** Modules already generated and compiled in this process, by their options. */
 const modules = new Map<string, { generated: GeneratedModule; module: WasmModule }>();
