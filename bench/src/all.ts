@@ -33,6 +33,10 @@ const BENCHMARKS: readonly Entry[] = [
   { name: 'thinking', what: 'issue 8.3: thinking longer at test time; segments ACT chooses' },
   { name: 'hierarchy', what: 'three levels (H, M, L) vs the two of HRM at equal training time, 6x6 Sudoku' },
   { name: 'kernels', what: 'issue 8.4: matmul variants, Transformer block, HRM step vs tfjs and jax-js' },
+  {
+    name: 'train-step',
+    what: 'issue 20: the sudoku6 training step on 1 and 2 threads (--baseline: against another checkout, side by side)',
+  },
   { name: 'wasm-matmul', what: 'wasm backend matmul: relaxed vs plain SIMD, fraction of the SIMD ceiling' },
   { name: 'wasm-profile', what: 'wasm backend: where a block forward + backward spends its time' },
   { name: 'threads', what: 'what a second core adds: 2 processes vs 2 threads vs 1, FMA loop and 1024³ matmul' },

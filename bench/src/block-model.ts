@@ -5,23 +5,24 @@
  * `h = rms(x + Attn(x))`, `y = rms(h + SwiGLU(h))`, `loss = mean(y * target)`, with B sequences of
  * S = 81 tokens, hidden D = 128, 4 heads of 32, SwiGLU width F = 512 (gate and up fused in one [D, 2F]
  * weight), RMSNorm without weight (eps 1e-5), non-causal softmax attention, no RoPE, no biases.
+ * Softmax, RMSNorm and SwiGLU's gate are core's ops, fused kernels where the backend has them (the peers'
+ * twins use what their libraries offer).
  */
 import { valueAndGrad } from '@hrm/autodiff';
 import {
   type AnyTensor,
   add,
   dispose,
+  gatedSilu,
   matmul,
   mean,
   mul,
   permute,
   reshape,
-  rsqrt,
+  rmsNorm,
   scope,
-  silu,
   slice,
   softmax,
-  square,
   transpose,
   withBackend,
 } from '@hrm/core';
@@ -76,10 +77,6 @@ export function blockInputs(batch: number): BlockInputs {
   };
 }
 
-function rms(x: AnyTensor): AnyTensor {
-  return mul(x, rsqrt(add(mean(square(x), -1, { keepdims: true }), EPS)));
-}
-
 /** The block on [batch·S, D] tokens; attention reshapes to [batch, H, S, DH]. */
 export function block(w: Weights<AnyTensor>, x: AnyTensor, batch: number): AnyTensor {
   const n = batch * S;
@@ -88,10 +85,9 @@ export function block(w: Weights<AnyTensor>, x: AnyTensor, batch: number): AnyTe
   const scores = mul(matmul(q, transpose(k)), 1 / Math.sqrt(DH));
   const mixed: AnyTensor = matmul(softmax(scores, -1), v);
   const merged: AnyTensor = reshape(permute(mixed, [0, 2, 1, 3]), [n, D]);
-  const h = rms(add(x, matmul(merged, w.wo)));
-  const gu: AnyTensor = matmul(h, w.wgu);
-  const ff = mul(silu(slice(gu, -1, 0, F)), slice(gu, -1, F));
-  return rms(add(h, matmul(ff, w.wdown)));
+  const h = rmsNorm(add(x, matmul(merged, w.wo)), EPS);
+  const ff = gatedSilu(matmul(h, w.wgu));
+  return rmsNorm(add(h, matmul(ff, w.wdown)), EPS);
 }
 
 export interface Runner {

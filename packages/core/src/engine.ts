@@ -105,6 +105,15 @@ export function noGrad<T>(fn: () => T): T {
   }
 }
 
+/**
+ * @internal True when a recording tape tracks one of `xs`, so that an op on them now would be
+ * differentiated. A gradient rule that runs a fused kernel with no rule of its own checks this first
+ * and composes the same function from differentiable ops when it holds (gradients of gradients).
+ */
+export function isTracked(xs: readonly AnyTensor[]): boolean {
+  return recording.some((tape) => xs.some((x) => x.tapes.includes(tape)));
+}
+
 /** True when an op applied now to a tracked tensor would be recorded. */
 export function isRecording(): boolean {
   return recording.length > 0;

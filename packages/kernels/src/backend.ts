@@ -50,6 +50,28 @@ export interface MemoryStats {
 }
 
 /**
+ * Kernels for the chains of elementwise work that dominate a training step, each one pass over memory
+ * where the ops it replaces would take several. All work along the last axis of float views (any
+ * strides) and return a fresh contiguous buffer of the input's dtype. Each is the exact function named
+ * (up to float rounding), so `@hrm/core` can compose the same thing from primitives where a backend
+ * has none, and the op suite checks both ways against one float64 reference.
+ */
+export interface FusedKernels<B = unknown> {
+  /** `exp(x - m) / sum(exp(x - m))` along the last axis, `m` the row's maximum (0 where that is infinite). */
+  softmax(x: View<B>): B;
+  /** Softmax's VJP from its output `y` and the cotangent `g`: `y * (g - sum(g * y))` along the last axis. */
+  softmaxVjp(y: View<B>, g: View<B>): B;
+  /** `x / sqrt(mean(x²) + eps)` along the last axis. */
+  rmsNorm(x: View<B>, eps: number): B;
+  /** RMSNorm's VJP from its input `x` and the cotangent `g`: `r·g - r³·x·mean(g·x)`, `r = 1/sqrt(mean(x²) + eps)`. */
+  rmsNormVjp(x: View<B>, g: View<B>, eps: number): B;
+  /** SwiGLU's activation, `[..., 2F] -> [..., F]`: `silu(x[..., :F]) * x[..., F:]`. */
+  gatedSilu(x: View<B>): B;
+  /** Its VJP, `[..., 2F]`: the gradients of the gate half, then of the up half, for the cotangent `g` (`[..., F]`). */
+  gatedSiluVjp(x: View<B>, g: View<B>): B;
+}
+
+/**
  * What a compute backend provides: buffers, and kernels over strided views of them.
  *
  * The contract, which every backend keeps and the shared op suite checks:
@@ -113,4 +135,6 @@ export interface Backend<B = unknown> {
   gather(x: View<B>, indices: View<B>, axis: number): B;
   /** The adjoint of gather: a zero buffer of `outShape`, with each update added at its index along `axis`. */
   scatterAdd(updates: View<B>, indices: View<B>, axis: number, outShape: readonly number[]): B;
+  /** Optional single-pass kernels; where absent, `@hrm/core` composes the same functions from the kernels above. */
+  readonly fused?: FusedKernels<B>;
 }

@@ -13,6 +13,7 @@ export type {
   Backend,
   BinaryOp,
   CompareOp,
+  FusedKernels,
   LogicOp,
   MemoryStats,
   ReduceOp,

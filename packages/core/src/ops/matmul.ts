@@ -6,6 +6,7 @@ import type { Dim, DTypeCheck, MatmulCheck, MatmulShape, NonEmptyCheck, Shape } 
 import type { AnyTensor, Tensor } from '../tensor.js';
 import { broadcastView } from './broadcast.js';
 import { transpose } from './permute.js';
+import { reshapeTo } from './reshape.js';
 import { broadcastShapes, requireFloat, sameDType, spec } from './util.js';
 
 const MATMUL: KernelPrimitive = {
@@ -34,6 +35,14 @@ function matmulRaw(a: AnyTensor, b: AnyTensor): AnyTensor {
       'matmul',
       `inner dims differ: ${formatShape(a.shape, a.names)} @ ${formatShape(b.shape, b.names)} has ${nameA ?? 'K'}=${k} vs ${nameB ?? 'K'}=${k2}`,
     );
+  }
+  // A weight applied to a batch, [...batch, M, K] @ [K, N]: one product of [batch·M, K] @ [K, N]. Its
+  // gradients are then single products over all the rows too (the weight's: [K, batch·M] @ [batch·M, N],
+  // not a product per batch entry summed afterwards), and the rows of a non-contiguous A are copied
+  // once rather than gathered per batch entry.
+  if (b.rank === 2 && a.rank > 2 && k > 0 && a.size > 0) {
+    const rows = reshapeTo(a, [a.size / k, k], [undefined, a.names[a.rank - 1]]);
+    return reshapeTo(matmulRaw(rows, b), [...a.shape.slice(0, -1), n], [...a.names.slice(0, -1), b.names[1]]);
   }
   // Broadcast the batch dims of both operands to a common shape, as views.
   const batchOf = (t: AnyTensor) => ({ shape: t.shape.slice(0, -2), names: t.names.slice(0, -2) });

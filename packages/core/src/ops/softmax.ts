@@ -1,14 +1,19 @@
-/** Softmax, log-softmax and logsumexp: composites of primitives, stable by subtracting the maximum. */
+/**
+ * Softmax, log-softmax and logsumexp, stable by subtracting the maximum. Softmax is one fused kernel
+ * on backends that have one (see fused.ts), the composite elsewhere; the other two are composites.
+ */
 import type { FloatDType } from '@hrm/kernels';
-import { stopGradient } from '../engine.js';
+import { apply, type KernelPrimitive, stopGradient } from '../engine.js';
 import type { Axis, AxisCheck, Dim, Reduce, Shape } from '../shape.js';
 import type { AnyTensor, Tensor } from '../tensor.js';
-import { add, div, sub } from './binary.js';
+import { add, div, mul, sub } from './binary.js';
 import { eq } from './compare.js';
+import { fusedFor, fusedOf, fusedVjp } from './fused.js';
+import { transpose } from './permute.js';
 import { max, sum } from './reduce.js';
 import { squeeze } from './reshape.js';
 import { exp, log } from './unary.js';
-import { normalizeAxis, requireFloat } from './util.js';
+import { normalizeAxis, requireFloat, spec } from './util.js';
 import { where } from './where.js';
 
 /** The maximum along `axis`, kept as size 1, with ±Infinity replaced by 0 so that all-(-Infinity) rows stay finite. */
@@ -55,10 +60,30 @@ export interface SoftmaxFn<Op extends string> {
   ): never;
 }
 
+/** Softmax's VJP from its output: `y * (g - sum(g * y))` along the last axis. */
+const SOFTMAX_VJP: KernelPrimitive = {
+  name: 'softmaxVjp',
+  kernel: (backend, [y, g]) => fusedOf(backend).softmaxVjp(y, g),
+};
+
+/** Softmax along the last axis in one kernel (backends with fused kernels). */
+const SOFTMAX: KernelPrimitive = {
+  name: 'softmax',
+  kernel: (backend, [x]) => fusedOf(backend).softmax(x),
+  vjp: (ct, { output: y }) => [
+    fusedVjp(SOFTMAX_VJP, [y, ct], undefined, () => mul(y, sub(ct, sum(mul(ct, y), -1, { keepdims: true })))),
+  ],
+};
+
 /** exp(x) / sum(exp(x)) along `axis` (default the last). */
 export const softmax = ((x: AnyTensor, axis = -1): AnyTensor => {
   requireFloat('softmax', x);
-  normalizeAxis('softmax', axis, x.rank);
+  const ax = normalizeAxis('softmax', axis, x.rank);
+  if (fusedFor('softmax', [x])) {
+    const last = x.rank - 1;
+    if (ax !== last) return transpose(softmax(transpose(x, ax, last)), ax, last);
+    return apply(SOFTMAX, [x], undefined, spec(x.view.shape, x.dtype, x.names));
+  }
   const e = exp(sub(x, safeMax(x, axis)));
   return div(e, sum(e, axis, { keepdims: true }));
 }) as SoftmaxFn<'softmax'>;

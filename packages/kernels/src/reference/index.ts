@@ -5,6 +5,7 @@ import { LiveMemory } from '../live-memory.js';
 import { contiguousStrides, elementOffsets, sizeOf } from '../view.js';
 import { dense, type HostBuffer, type HostView, live, moveAxesLast } from './buffer.js';
 import { binaryFn, map1, map2, UNARY } from './elementwise.js';
+import { referenceFused } from './fused.js';
 import { matmulDense } from './matmul.js';
 
 /**
@@ -16,6 +17,7 @@ export class ReferenceBackend implements Backend<HostBuffer> {
   readonly name: string = 'reference';
   readonly dtypes = DTYPES;
   private readonly counted = new LiveMemory();
+  readonly fused = referenceFused((data) => this.wrap(data));
 
   private wrap(data: TypedArray): HostBuffer {
     this.counted.allocated(data.byteLength);
@@ -206,7 +208,7 @@ export class ReferenceBackend implements Backend<HostBuffer> {
 }
 
 /** Indices as non-negative offsets; negative ones count from the end (numpy). Out of range is an error. */
-function checkedIndices(raw: TypedArray, size: number, op: string): Int32Array {
+export function checkedIndices(raw: TypedArray, size: number, op: string): Int32Array {
   if (dtypeOfArray(raw) !== 'int32') throw new TypeError(`${op}: indices must be int32`);
   const idx = new Int32Array(raw.length);
   for (let j = 0; j < raw.length; j++) {

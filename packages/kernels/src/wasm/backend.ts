@@ -2,11 +2,12 @@
  * The wasm backend: tensor buffers in one shared WebAssembly memory, kernels in WASM SIMD generated at
  * start-up (see codegen.ts), large kernels split over worker threads (pool.ts).
  *
- * In wasm: float32 matmul (any strides: transposed and broadcast operands), float32 elementwise math and
- * reductions, comparisons and where on float32 and int32, int32 add/sub/mul/max/min, bool logic, casts
+ * In wasm: float32 matmul (any strides: transposed and broadcast operands), float32 elementwise math
+ * (atan2 included), reductions, the fused kernels (softmax, RMSNorm, SwiGLU's gate, their VJPs), gather of
+ * whole slices, comparisons and where on float32 and int32, int32 add/sub/mul/max/min, bool logic, casts
  * between bool, int32 and float32, and data movement (copy, concat, pad) for every dtype. The rest
- * (float64 arithmetic, pow, atan2, mod, sin, cos, expm1, log1p, int32 div/mod/pow, argmax, gather,
- * scatterAdd, casts to and from float64, float32 to int32) runs the reference backend's loops directly
+ * (float64 arithmetic, pow, mod, sin, cos, expm1, log1p, int32 div/mod/pow, argmax, gather from a
+ * non-contiguous view, scatterAdd, casts to and from float64, float32 to int32) runs the reference backend's loops directly
  * on views of the wasm memory, then copies the result in: the same semantics by construction.
  *
  * Memory: buffers are blocks of the shared memory (heap.ts). `dispose` frees at once (core's `scope`
@@ -23,6 +24,7 @@ import {
   type Backend,
   type BinaryOp,
   COMPARE_OPS,
+  type FusedKernels,
   type MemoryStats,
   type ReduceOp,
   type UnaryOp,
@@ -30,12 +32,13 @@ import {
 import { DTYPES, type DType, dtypeOfArray, itemSize, type TypedArray } from '../dtype.js';
 import { LiveMemory } from '../live-memory.js';
 import type { HostBuffer, HostView } from '../reference/buffer.js';
-import { ReferenceBackend } from '../reference/index.js';
+import { checkedIndices, ReferenceBackend } from '../reference/index.js';
 import { contiguousStrides, isContiguous, sizeOf, type View } from '../view.js';
 import { type CodegenOptions, GEMM, type GeneratedModule, generate, MAX_RANK, MR, NR, STRIDED } from './codegen.js';
 import { detectFeatures } from './features.js';
 import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
 import { CHUNK_BASE, MAX_CHUNKS, MAX_THREADS, ThreadPool } from './pool.js';
+import { FUSED_KERNELS } from './rows.js';
 import { BINARY_OPS, F64_BINARY, F64_UNARY, INT_BINARY_OPS } from './vmath.js';
 import { requireWasm, type WasmModule } from './webassembly.js';
 
@@ -232,6 +235,9 @@ function denseRun(x: WasmView, axes: readonly number[]): boolean {
   return true;
 }
 
+/** `shape` with its last axis halved: SwiGLU's `[..., 2F]` to `[..., F]`. */
+const halved = (shape: readonly number[]): number[] => [...shape.slice(0, -1), shape[shape.length - 1] / 2];
+
 export class WasmBackend implements Backend<WasmBuffer> {
   readonly name: string;
   readonly dtypes = DTYPES;
@@ -336,14 +342,15 @@ export class WasmBackend implements Backend<WasmBuffer> {
    * Threads for a kernel of `work` units, split from `threshold` on, when `policy` (adaptive threads) says
    * splitting pays. An eligible kernel's time is then reported with `timed`.
    */
-  private threadsFor(work: number, threshold: number, policy: SplitPolicy): number {
+  private threadsFor(work: number, threshold: number, kernel: string): number {
     if (this.pool.threads < 2 || work < threshold) return 1;
     this.pool.start();
     const available = Math.min(this.pool.available(), this.pool.threads);
     if (available < 2) return 1;
-    this.pending = this.adaptive ? policy : undefined;
+    const policy = this.adaptive ? this.policyFor(kernel, work) : undefined;
+    this.pending = policy;
     this.pendingStart = performance.now();
-    if (this.adaptive && !policy.decide()) {
+    if (policy && !policy.decide()) {
       this.pendingSplit = false;
       return 1;
     }
@@ -362,8 +369,24 @@ export class WasmBackend implements Backend<WasmBuffer> {
   private pending: SplitPolicy | undefined;
   private pendingStart = 0;
   private pendingSplit = false;
-  /** The split policies of matmuls and of elementwise kernels (adaptive threads). */
-  readonly splitPolicies = { matmul: new SplitPolicy(), elementwise: new SplitPolicy() };
+  /**
+   * The split policies (adaptive threads), one per kernel and size class (the power of two nearest its
+   * work). A training step runs the same kernels at the same sizes every step, so each policy compares a
+   * kernel split with the same kernel alone; one policy for all elementwise kernels compared the times
+   * per element of different kernels and sizes, and on the sudoku6 step settled on running alone far
+   * more often than it should (2 threads 1.31x faster than 1, against 1.52x always splitting).
+   */
+  private readonly splitPolicies = new Map<string, SplitPolicy>();
+
+  private policyFor(kernel: string, work: number): SplitPolicy {
+    const key = `${kernel}/${Math.round(Math.log2(work))}`;
+    let policy = this.splitPolicies.get(key);
+    if (!policy) {
+      policy = new SplitPolicy();
+      this.splitPolicies.set(key, policy);
+    }
+    return policy;
+  }
 
   // -------------------------------------------------------------------------------------------
   // Buffers
@@ -525,7 +548,8 @@ export class WasmBackend implements Backend<WasmBuffer> {
    * Runs a strided-driver kernel over `shape` with `ptrs.length` operands (byte addresses, output
    * first) whose element strides are `strides[k]`, or contiguous ones for `null`; operand k has
    * elements of `bytes[k]` bytes (or `bytes` for all). Dims of size 1 are dropped and dims every operand steps through evenly
-   * are merged (the last dim stays apart with `keepLast`: a reduction's run). Writes the parameter
+   * are merged (the last dim stays apart with `keepLast`: a reduction's run); `scalar` is a float32
+   * constant for the kernel (at most three operands then). Writes the parameter
    * block of the calling thread. No allocation: this runs once per elementwise op.
    */
   private strided(
@@ -536,6 +560,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     bytes: number | readonly number[],
     keepLast = false,
     cost = 1,
+    scalar?: number,
   ): void {
     const ops = ptrs.length;
     const cs = this.cShape;
@@ -578,9 +603,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     for (let d = 0; d < r; d++) total *= cs[d];
     const outer = cs[r - 1];
     const splittable = cst[0][r - 1] !== 0 && !(keepLast && r === 1) && outer >= 2;
-    const threads = splittable
-      ? this.threadsFor(total * cost, this.parallelElements, this.splitPolicies.elementwise)
-      : 1;
+    const threads = splittable ? this.threadsFor(total * cost, this.parallelElements, kernel) : 1;
     // With one dim, keep the pieces 16-element aligned (whole vectors).
     const unit = r === 1 ? 16 : 1;
     const units = Math.ceil(outer / unit);
@@ -593,6 +616,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
       if (hi <= lo) continue;
       const w = (parts === 1 ? PARAMS_BASE : CHUNK_BASE + blocks * PARAMS_BYTES) >> 2;
       for (let k = 0; k < ops; k++) i32[w + STRIDED.ptrs + k] = ptrs[k] + lo * cst[k][r - 1];
+      if (scalar !== undefined) this.heap.f32[w + STRIDED.scalar] = scalar;
       i32[w + STRIDED.rank] = r;
       const sh = w + STRIDED.shape;
       i32[sh] = hi - lo;
@@ -795,6 +819,75 @@ export class WasmBackend implements Backend<WasmBuffer> {
     return out;
   }
 
+  /**
+   * The fused kernels (rows.ts) for float32; float64 runs the reference's loops. The kernels need
+   * contiguous rows: an input whose last axis is not is copied first.
+   */
+  readonly fused: FusedKernels<WasmBuffer> = {
+    softmax: (x) =>
+      x.dtype === 'float32' ? this.rows('softmax', x.shape, [x], 4) : this.adopt(this.ref.fused.softmax(this.host(x))),
+    softmaxVjp: (y, g) =>
+      y.dtype === 'float32'
+        ? this.rows('softmaxVjp', y.shape, [y, g], 2)
+        : this.adopt(this.ref.fused.softmaxVjp(this.host(y), this.host(g))),
+    rmsNorm: (x, eps) =>
+      x.dtype === 'float32'
+        ? this.rows('rmsNorm', x.shape, [x], 2, eps)
+        : this.adopt(this.ref.fused.rmsNorm(this.host(x), eps)),
+    rmsNormVjp: (x, g, eps) =>
+      x.dtype === 'float32'
+        ? this.rows('rmsNormVjp', x.shape, [x, g], 3, eps)
+        : this.adopt(this.ref.fused.rmsNormVjp(this.host(x), this.host(g), eps)),
+    gatedSilu: (x) =>
+      x.dtype === 'float32'
+        ? this.rows('gatedSilu', halved(x.shape), [x], 4)
+        : this.adopt(this.ref.fused.gatedSilu(this.host(x))),
+    gatedSiluVjp: (x, g) =>
+      x.dtype === 'float32'
+        ? this.rows('gatedSiluVjp', halved(x.shape), [x, g], 4, undefined, x.shape)
+        : this.adopt(this.ref.fused.gatedSiluVjp(this.host(x), this.host(g))),
+  };
+
+  /**
+   * Runs fused kernel `method` over the rows of `walk` (the output's shape, or for SwiGLU's VJP the
+   * half of the output the kernel's row pointer walks: the other half sits `n` elements on). The
+   * output is contiguous in `outShape`.
+   */
+  private rows(
+    method: keyof FusedKernels,
+    walk: readonly number[],
+    inputs: readonly WasmView[],
+    cost: number,
+    scalar?: number,
+    outShape: readonly number[] = walk,
+  ): WasmBuffer {
+    const out = this.allocate(sizeOf(outShape), 'float32');
+    if (sizeOf(walk) === 0) return out;
+    const copies: WasmBuffer[] = [];
+    const rowsOf = inputs.map((v): WasmView => {
+      const last = v.shape.length - 1;
+      if (v.strides[last] === 1 || v.shape[last] <= 1) return v;
+      const c = this.copy(v);
+      copies.push(c);
+      return { buffer: c, dtype: v.dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 };
+    });
+    try {
+      this.strided(
+        FUSED_KERNELS[method],
+        walk,
+        [out.ptr, ...rowsOf.map((v) => this.ptrOf(v))],
+        [contiguousStrides(outShape), ...rowsOf.map((v) => v.strides)],
+        4,
+        true,
+        cost,
+        scalar,
+      );
+    } finally {
+      for (const c of copies) this.dispose(c);
+    }
+    return out;
+  }
+
   argReduce(op: ArgReduceOp, x: WasmView, axis: number): WasmBuffer {
     return this.adopt(this.ref.argReduce(op, this.host(x), axis));
   }
@@ -825,7 +918,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     const N = b.shape[rank - 1];
     const batchShape = a.shape.slice(0, rank - 2);
     const batch = sizeOf(batchShape);
-    const threads = this.threadsFor(batch * M * N * K, this.parallelMacs, this.splitPolicies.matmul);
+    const threads = this.threadsFor(batch * M * N * K, this.parallelMacs, 'gemm');
     this.ensureScratch(threads > 1 ? this.pool.threads : 1);
     // Byte offsets of each batch's matrices (broadcast batch dims have stride 0).
     const tableWords = 2 * batch;
@@ -984,8 +1077,27 @@ export class WasmBackend implements Backend<WasmBuffer> {
     return out;
   }
 
+  /**
+   * Whole slices of a contiguous `x` copied inside the memory, one `copyWithin` per index (an embedding
+   * lookup is one row each); other layouts go through the reference's loops.
+   */
   gather(x: WasmView, indices: WasmView, axis: number): WasmBuffer {
-    return this.adopt(this.ref.gather(this.host(x), this.host(indices), axis));
+    if (!isContiguous(x)) return this.adopt(this.ref.gather(this.host(x), this.host(indices), axis));
+    const size = x.shape[axis];
+    const outer = sizeOf(x.shape.slice(0, axis));
+    const bytes = sizeOf(x.shape.slice(axis + 1)) * itemSize(x.dtype);
+    const idx = checkedIndices(this.read(indices), size, 'gather');
+    const out = this.allocate((outer * idx.length * bytes) / itemSize(x.dtype), x.dtype);
+    if (out.size === 0) return out;
+    const dst = out.ptr;
+    const src = this.ptrOf(x);
+    const u8 = this.heap.u8;
+    for (let o = 0, at = dst; o < outer; o++)
+      for (let j = 0; j < idx.length; j++, at += bytes) {
+        const from = src + (o * size + idx[j]) * bytes;
+        u8.copyWithin(at, from, from + bytes);
+      }
+    return out;
   }
 
   scatterAdd(updates: WasmView, indices: WasmView, axis: number, outShape: readonly number[]): WasmBuffer {

@@ -269,8 +269,49 @@ export const COMPARES: Record<CompareOp, [Fn2, Fn2]> = {
   ge: [f32x4_ge, i32x4_ge_s],
 };
 
+const ATAN_P = [8.05374449538e-2, -1.38776856032e-1, 1.99777106478e-1, -3.33329491539e-1];
+
+/**
+ * atan2(y, x): the Cephes single-precision arctangent of t = min(|x|, |y|) / max(|x|, |y|) in [0, 1]
+ * (reduced to |t| <= tan(pi/8) by atan(t) = pi/4 + atan((t - 1) / (t + 1))), then moved to its octant:
+ * pi/2 - r where |y| > |x|, pi - r where x is negative (or -0), and y's sign. 0/0 counts as 0 and
+ * Infinity/Infinity as 1, which gives IEEE's answers for zeros and infinities; NaN propagates.
+ */
+function atan2(a: Expr, b: Expr): Expr {
+  return withLocals((f) => {
+    const y = f.local('v128');
+    const x = f.local('v128');
+    const ay = f.local('v128');
+    const ax = f.local('v128');
+    const t = f.local('v128');
+    const big = f.local('v128');
+    const z = f.local('v128');
+    const r = f.local('v128');
+    f.set(y, a);
+    f.set(x, b);
+    f.set(ay, f32x4_abs(get(y)));
+    f.set(ax, f32x4_abs(get(x)));
+    f.set(t, f32x4_div(f32x4_min(get(ax), get(ay)), f32x4_max(get(ax), get(ay))));
+    f.set(t, v128_bitselect(c(0), get(t), f32x4_eq(f32x4_max(get(ax), get(ay)), c(0))));
+    f.set(t, v128_bitselect(c(1), get(t), f32x4_eq(f32x4_min(get(ax), get(ay)), c(Infinity))));
+    // atan(t), t in [0, 1] (or NaN)
+    f.set(big, f32x4_gt(get(t), c(0.414213562373095)));
+    f.set(t, v128_bitselect(f32x4_div(f32x4_sub(get(t), c(1)), f32x4_add(get(t), c(1))), get(t), get(big)));
+    f.set(z, f32x4_mul(get(t), get(t)));
+    let p: Expr = c(ATAN_P[0]);
+    for (const k of ATAN_P.slice(1)) p = f32x4_add(f32x4_mul(p, get(z)), c(k));
+    f.set(r, f32x4_add(f32x4_mul(f32x4_mul(p, get(z)), get(t)), get(t)));
+    f.set(r, f32x4_add(get(r), v128_and(c(Math.PI / 4), get(big))));
+    // The octant.
+    f.set(r, v128_bitselect(f32x4_sub(c(Math.PI / 2), get(r)), get(r), f32x4_gt(get(ay), get(ax))));
+    f.set(r, v128_bitselect(f32x4_sub(c(Math.PI), get(r)), get(r), i32x4_shr_s(get(x), i32(31))));
+    f.do(v128_or(get(r), v128_and(get(y), i32x4_const(-0x80000000))));
+  });
+}
+
 /** The float32 binary ops with vector kernels (wasm min/max propagate NaN, as the reference does). */
 export const BINARY_OPS: Partial<Record<BinaryOp, Fn2>> = {
+  atan2,
   add: f32x4_add,
   sub: f32x4_sub,
   mul: f32x4_mul,

@@ -336,6 +336,78 @@ describe('allocation limits', () => {
 describe('kernels', () => {
   const odd = [1, 3, 17, 81, 129];
 
+  it('atan2 in every octant and at the IEEE special values, against Math.atan2', () => {
+    const b = make({ threads: 1 });
+    const specials = [0, -0, 1, -1, 1e-30, -3.5, 2.5, Number.POSITIVE_INFINITY, Number.NEGATIVE_INFINITY, Number.NaN];
+    const ys: number[] = [];
+    const xs: number[] = [];
+    for (const y of specials)
+      for (const x of specials) {
+        ys.push(y);
+        xs.push(x);
+      }
+    const rand = values(4000, 7);
+    for (let i = 0; i < 2000; i++) {
+      ys.push(rand[i] * 10 ** ((i % 7) - 3));
+      xs.push(rand[2000 + i] * 10 ** (((i >> 3) % 7) - 3));
+    }
+    const y = Float32Array.from(ys);
+    const x = Float32Array.from(xs);
+    const got = readOut(
+      b,
+      b.binary('atan2', view(b, y, 'float32', [y.length]), view(b, x, 'float32', [x.length])),
+      'float32',
+      [y.length],
+    );
+    for (let i = 0; i < y.length; i++) {
+      const want = Math.fround(Math.atan2(y[i], x[i]));
+      if (Number.isNaN(want)) expect(got[i], `atan2(${y[i]}, ${x[i]})`).toBeNaN();
+      else {
+        expect(Math.abs(got[i] - want), `atan2(${y[i]}, ${x[i]}) = ${got[i]}, not ${want}`).toBeLessThanOrEqual(
+          3e-7 * Math.abs(want),
+        );
+        expect(Object.is(got[i], 0) || Object.is(got[i], -0) ? Object.is(got[i], want) : true).toBe(true);
+      }
+    }
+  });
+
+  it('gather of whole slices inside the memory, for every dtype and axis, against the reference', () => {
+    const b = make({ threads: 1 });
+    const idx = Int32Array.from([2, 0, -1, 1, 2]);
+    for (const dtype of ['float32', 'int32', 'bool', 'float64'] as const)
+      for (const axis of [0, 1, 2]) {
+        const shape = [3, 3, 4];
+        const data = values(36, axis + 3).map((v) =>
+          dtype === 'bool' ? +(v > 0) : dtype === 'int32' ? Math.round(v * 9) : v,
+        );
+        const typed =
+          dtype === 'float64'
+            ? Float64Array.from(data)
+            : dtype === 'int32'
+              ? Int32Array.from(data)
+              : dtype === 'bool'
+                ? Uint8Array.from(data)
+                : data;
+        const outShape = shape.map((d, i) => (i === axis ? 5 : d));
+        const got = readOut(
+          b,
+          b.gather(view(b, typed, dtype, shape), view(b, idx, 'int32', [5]), axis),
+          dtype,
+          outShape,
+        );
+        const want = readOut(
+          ref,
+          ref.gather(view(ref, typed, dtype, shape), view(ref, idx, 'int32', [5]), axis),
+          dtype,
+          outShape,
+        );
+        expect(Array.from(got), `${dtype} axis ${axis}`).toEqual(Array.from(want));
+      }
+    expect(() =>
+      b.gather(view(b, values(6, 1), 'float32', [3, 2]), view(b, Int32Array.from([3]), 'int32', [1]), 0),
+    ).toThrow(/gather: index 3 at position 0 is out of range for an axis of size 3/);
+  });
+
   it.each([
     [false, false],
     [true, false],

@@ -1,8 +1,9 @@
 /**
  * RMSNorm over the last axis: `x / sqrt(mean(x²) + eps)`, times an optional learned weight.
- * HRM uses no weight and eps 1e-5.
+ * HRM uses no weight and eps 1e-5. The normalisation is core's `rmsNorm` (one fused kernel, with its
+ * VJP, on backends that have them).
  */
-import { add, type Dim, mean, mul, rsqrt, type Shape, square, type Tensor } from '@hrm/core';
+import { type Dim, mul, rmsNorm as normalize, type Shape, type Tensor } from '@hrm/core';
 
 /** RMSNorm's epsilon (default 1e-5) and optional learned weight over the last axis. */
 export interface RmsNormOptions<D extends Dim> {
@@ -15,7 +16,6 @@ export function rmsNorm<S extends Shape, D extends Dim>(
   x: Tensor<[...S, D]>,
   opts: RmsNormOptions<D> = {},
 ): Tensor<[...S, D]> {
-  const inv = rsqrt(add(mean(square(x), -1, { keepdims: true }), opts.eps ?? 1e-5));
-  const y = mul(x, inv);
+  const y = normalize(x, opts.eps ?? 1e-5);
   return opts.weight ? mul(y, opts.weight) : y;
 }

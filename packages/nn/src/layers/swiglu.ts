@@ -1,8 +1,10 @@
 /**
  * SwiGLU feed-forward: `down(silu(gate(x)) * up(x))`, with gate and up fused in one `[D, 2·inter]`
- * weight (gate the first half of its columns, up the second), no biases.
+ * weight (gate the first half of its columns, up the second), no biases. The activation is core's
+ * `gatedSilu`, whose fused VJP writes both halves' gradients into one buffer: the gradient of the one
+ * gate-and-up product.
  */
-import { type Dim, type Key, matmul, mul, type Shape, silu, slice, splitKey, type Tensor } from '@hrm/core';
+import { type Dim, gatedSilu, type Key, matmul, type Shape, splitKey, type Tensor } from '@hrm/core';
 import { type DimSizes, lecunNormal } from '../init.js';
 
 /**
@@ -44,8 +46,5 @@ export function initSwiGlu<const D extends Dim>(
 
 /** The SwiGLU of `x` over its last axis, over any leading dims. */
 export function swiglu<S extends Shape, D extends Dim>(p: SwiGluParams<D>, x: Tensor<[...S, D]>): Tensor<[...S, D]> {
-  const gu = matmul(x, p.gateUp);
-  const inter = p.down.shape[0];
-  const hidden = mul(silu(slice(gu, -1, 0, inter)), slice(gu, -1, inter));
-  return matmul(hidden, p.down);
+  return matmul(gatedSilu(matmul(x, p.gateUp)), p.down);
 }

@@ -1,0 +1,169 @@
+/**
+ * The `sudoku6` HRM training step (the preset's model and batch of 64, one-step gradient, AdamATan2) on
+ * the wasm backend with one thread and with two, optionally against another checkout's code measured
+ * side by side: each row is a fresh process, and the rounds interleave the codes and thread counts, so
+ * that a slow spell of the host falls on all of them.
+ *
+ *   npx tsx bench/src/train-step.ts                        3 rounds of 1 and 2 threads
+ *   npx tsx bench/src/train-step.ts --baseline <checkout>  the same from another checkout too
+ *   npx tsx bench/src/train-step.ts --rounds=6             more rounds (the best of each is reported)
+ *   npx tsx bench/src/train-step.ts --quick                1 round, fewer steps (CI)
+ *
+ * `<checkout>` is another working copy of this repository (e.g. `git worktree add ../before <commit> &&
+ * (cd ../before && npm ci --ignore-scripts)`); its children run this same file, copied there, against
+ * that checkout's packages. The child uses only exports that have existed since the sudoku6 preset did.
+ * Writes bench/results/train-step[-quick].json.
+ */
+import { execFileSync } from 'node:child_process';
+import { copyFileSync, existsSync, rmSync } from 'node:fs';
+import { basename, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { disposeReplaced, key } from '@hrm/core';
+import { initTrainState, modelConfig, reasonerFor, trainConfig, trainStep } from '@hrm/hrm';
+import { presetNamed } from '@hrm/hrm/node';
+
+interface ChildResult {
+  /** Median, lowest and highest milliseconds of the timed steps. */
+  readonly ms: number;
+  readonly range: readonly [number, number];
+  readonly steps: number;
+}
+
+/** In a child: `warm` steps, then `steps` timed ones, over four fixed batches. */
+function child(warm: number, steps: number): ChildResult {
+  const preset = presetNamed('sudoku6');
+  if (!preset) throw new Error('the sudoku6 preset is missing');
+  const model = modelConfig(preset.model);
+  const train = trainConfig({ ...preset.train, batchSize: preset.train.batchSize ?? 64, totalSteps: 1000 });
+  const batches = Array.from({ length: 4 }, (_, i) => preset.trainBatch(0, i + 1, train.batchSize));
+  const reasoner = reasonerFor(model);
+  let state = initTrainState(reasoner, key(0), train);
+  const step = (i: number): number => {
+    const t0 = performance.now();
+    const next = trainStep(reasoner, state, batches[i % batches.length], train).state;
+    const ms = performance.now() - t0;
+    disposeReplaced(state, next);
+    state = next;
+    return ms;
+  };
+  for (let i = 0; i < warm; i++) step(i);
+  const times = Array.from({ length: steps }, (_, i) => step(warm + i)).sort((a, b) => a - b);
+  return {
+    ms: times[times.length >> 1] as number,
+    range: [times[0] as number, times[times.length - 1] as number],
+    steps,
+  };
+}
+
+/** The short commit of the checkout at `dir`, with `+` when its tracked files are changed. */
+function commitOf(dir: string): string {
+  const git = (...a: string[]) => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8' }).trim();
+  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+' : ''}`;
+}
+
+function runChild(script: string, threads: number, warm: number, steps: number): ChildResult {
+  const out = execFileSync(
+    process.execPath,
+    ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', String(warm), String(steps)],
+    {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'inherit'],
+      cwd: resolve(script, '../../..'),
+      env: { ...process.env, HRM_WASM_THREADS: String(threads) },
+    },
+  );
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as ChildResult;
+}
+
+async function main(): Promise<void> {
+  const args = process.argv.slice(2);
+  if (args[0] === '--child') {
+    console.log(JSON.stringify(child(Number(args[1]), Number(args[2]))));
+    return;
+  }
+  // The parent's helpers, imported here so that a child (perhaps in an old checkout) never loads them.
+  const { fmt, formatMachine, formatTable, loadAverage, machineInfo, writeResults } = await import('./lib.js');
+  const quick = args.includes('--quick');
+  const at = args.indexOf('--baseline');
+  const baseline = at >= 0 ? resolve(args[at + 1] ?? '') : undefined;
+  if (baseline && !existsSync(join(baseline, 'packages/hrm/src')))
+    throw new Error(`--baseline ${baseline}: not a checkout of this repository (no packages/hrm/src)`);
+  const roundsArg = args.find((a) => a.startsWith('--rounds='));
+  const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 3;
+  if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsArg}: rounds must be a whole number >= 1`);
+  const [warm, steps] = quick ? [2, 3] : [3, 12];
+  const self = fileURLToPath(import.meta.url);
+  const codes: { label: string; script: string; commit: string }[] = [
+    { label: 'this checkout', script: self, commit: commitOf(resolve(self, '../../..')) },
+  ];
+  let copy: string | undefined;
+  if (baseline) {
+    copy = join(baseline, 'bench/src', `.${basename(self)}`);
+    copyFileSync(self, copy);
+    codes.unshift({ label: 'baseline', script: copy, commit: commitOf(baseline) });
+  }
+  const machine = machineInfo([]);
+  console.log(`sudoku6 training step (batch 64), wasm, 1 and 2 threads${quick ? ' (quick)' : ''}; one process per row`);
+  console.log(formatMachine(machine));
+  const loadAtStart = loadAverage();
+  const runs: { code: string; commit: string; threads: number; round: number; result: ChildResult }[] = [];
+  try {
+    for (let round = 0; round < rounds; round++)
+      for (const c of codes)
+        for (const threads of [1, 2]) {
+          runs.push({
+            code: c.label,
+            commit: c.commit,
+            threads,
+            round,
+            result: runChild(c.script, threads, warm, steps),
+          });
+          process.stdout.write('.');
+        }
+  } finally {
+    if (copy) rmSync(copy, { force: true });
+  }
+  console.log('');
+  // Per code and thread count: the best round's median (the least disturbed by the host).
+  const best = (code: string, threads: number) =>
+    Math.min(...runs.filter((r) => r.code === code && r.threads === threads).map((r) => r.result.ms));
+  const rows = codes.flatMap((c) =>
+    [1, 2].map((threads) => ({
+      code: c.label,
+      commit: c.commit,
+      threads,
+      ms: best(c.label, threads),
+      rounds: runs.filter((r) => r.code === c.label && r.threads === threads).map((r) => r.result.ms),
+    })),
+  );
+  const base = codes[0].label;
+  console.log(
+    formatTable(
+      ['code', 'commit', 'threads', 'step ms (best round)', 'rounds', '2 threads vs 1', 'vs baseline'],
+      rows.map((r) => [
+        r.code,
+        r.commit,
+        String(r.threads),
+        fmt(r.ms),
+        r.rounds.map((x) => fmt(x)).join(' '),
+        r.threads === 2 ? `${fmt(best(r.code, 1) / r.ms)}x` : '',
+        baseline && r.code !== base ? `${fmt(best(base, r.threads) / r.ms)}x` : '',
+      ]),
+    ),
+  );
+  const loadAtEnd = loadAverage();
+  console.log(`load: ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`);
+  const file = writeResults(`train-step${quick ? '-quick' : ''}`, {
+    benchmark: 'train-step',
+    quick,
+    machine,
+    loadAtStart,
+    loadAtEnd,
+    task: 'sudoku6 preset, batch 64, one-step gradient, wasm backend (default thread policy)',
+    rows,
+    runs,
+  });
+  console.log(`wrote ${file}`);
+}
+
+await main();

@@ -1,0 +1,44 @@
+/**
+ * RMSNorm without a weight, over the last axis: one fused kernel on backends that have one (see
+ * fused.ts), the composite of primitives elsewhere. Layers add their learned weight on top.
+ */
+import type { FloatDType } from '@hrm/kernels';
+import { apply, type KernelPrimitive } from '../engine.js';
+import { ShapeError } from '../errors.js';
+import type { Shape } from '../shape.js';
+import type { AnyTensor, Tensor } from '../tensor.js';
+import { add, mul, sub } from './binary.js';
+import { fusedFor, fusedOf, fusedVjp } from './fused.js';
+import { mean } from './reduce.js';
+import { rsqrt, square } from './unary.js';
+import { requireFloat, spec } from './util.js';
+
+/** 1 / sqrt(mean(x²) + eps) along the last axis, kept as size 1. */
+const inverseRms = (x: AnyTensor, eps: number): AnyTensor => rsqrt(add(mean(square(x), -1, { keepdims: true }), eps));
+
+/** The VJP from the input: `r·g - r³·x·mean(g·x)`, with `r` the inverse RMS of the row. */
+const RMS_NORM_VJP: KernelPrimitive<number> = {
+  name: 'rmsNormVjp',
+  kernel: (backend, [x, g], eps) => fusedOf(backend).rmsNormVjp(x, g, eps),
+};
+
+const RMS_NORM: KernelPrimitive<number> = {
+  name: 'rmsNorm',
+  kernel: (backend, [x], eps) => fusedOf(backend).rmsNorm(x, eps),
+  vjp: (ct, { inputs: [x], params: eps }) => [
+    fusedVjp(RMS_NORM_VJP, [x, ct], eps, () => {
+      const r = inverseRms(x, eps);
+      const dot = mean(mul(ct, x), -1, { keepdims: true });
+      return sub(mul(ct, r), mul(x, mul(dot, mul(r, square(r)))));
+    }),
+  ],
+};
+
+/** `x / sqrt(mean(x²) + eps)` over the last axis (eps default 1e-5, as HRM's), for any leading dims. */
+export function rmsNorm<S extends Shape, D extends FloatDType>(x: Tensor<S, D>, eps = 1e-5): Tensor<S, D> {
+  requireFloat('rmsNorm', x);
+  if (x.rank === 0) throw new ShapeError('rmsNorm', 'needs at least one axis (it normalises over the last)');
+  if (!(eps >= 0)) throw new ShapeError('rmsNorm', `eps must be a number >= 0, got ${eps}`);
+  if (fusedFor('rmsNorm', [x])) return apply(RMS_NORM, [x], eps, spec(x.view.shape, x.dtype, x.names)) as Tensor<S, D>;
+  return mul(x, inverseRms(x, eps)) as Tensor<S, D>;
+}

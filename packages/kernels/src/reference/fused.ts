@@ -1,0 +1,103 @@
+/**
+ * The reference backend's fused kernels: each a loop over the rows of the last axis, in float64 (the
+ * result is rounded once, to the output's dtype), written as the formulas in `FusedKernels` say.
+ */
+import type { FusedKernels } from '../backend.js';
+import { allocArray, type TypedArray } from '../dtype.js';
+import { sizeOf } from '../view.js';
+import { dense, type HostBuffer, type HostView } from './buffer.js';
+import { UNARY } from './elementwise.js';
+
+/** Runs `row(start)` for the start of each row of `n` elements in `size` elements. */
+function eachRow(size: number, n: number, row: (start: number) => void): void {
+  if (n === 0) return;
+  for (let start = 0; start < size; start += n) row(start);
+}
+
+/** A view's last-axis length. */
+const lastDim = (x: HostView): number => x.shape[x.shape.length - 1];
+
+/** The fused kernels over host arrays; `wrap` accounts for each new buffer as the backend's own. */
+export function referenceFused(wrap: (data: TypedArray) => HostBuffer): FusedKernels<HostBuffer> {
+  const output = (x: HostView, size = sizeOf(x.shape)) => allocArray(x.dtype, size);
+  return {
+    softmax(view) {
+      const x = dense(view);
+      const out = output(view);
+      const n = lastDim(view);
+      eachRow(x.length, n, (s) => {
+        let m = Number.NEGATIVE_INFINITY;
+        for (let j = 0; j < n; j++) m = Math.max(m, x[s + j]);
+        if (!Number.isFinite(m) && !Number.isNaN(m)) m = 0;
+        let total = 0;
+        for (let j = 0; j < n; j++) total += Math.exp(x[s + j] - m);
+        for (let j = 0; j < n; j++) out[s + j] = Math.exp(x[s + j] - m) / total;
+      });
+      return wrap(out);
+    },
+    softmaxVjp(yView, gView) {
+      const y = dense(yView);
+      const g = dense(gView);
+      const out = output(yView);
+      const n = lastDim(yView);
+      eachRow(y.length, n, (s) => {
+        let dot = 0;
+        for (let j = 0; j < n; j++) dot += g[s + j] * y[s + j];
+        for (let j = 0; j < n; j++) out[s + j] = y[s + j] * (g[s + j] - dot);
+      });
+      return wrap(out);
+    },
+    rmsNorm(view, eps) {
+      const x = dense(view);
+      const out = output(view);
+      const n = lastDim(view);
+      eachRow(x.length, n, (s) => {
+        let squares = 0;
+        for (let j = 0; j < n; j++) squares += x[s + j] * x[s + j];
+        const r = 1 / Math.sqrt(squares / n + eps);
+        for (let j = 0; j < n; j++) out[s + j] = x[s + j] * r;
+      });
+      return wrap(out);
+    },
+    rmsNormVjp(xView, gView, eps) {
+      const x = dense(xView);
+      const g = dense(gView);
+      const out = output(xView);
+      const n = lastDim(xView);
+      eachRow(x.length, n, (s) => {
+        let squares = 0;
+        let dot = 0;
+        for (let j = 0; j < n; j++) {
+          squares += x[s + j] * x[s + j];
+          dot += g[s + j] * x[s + j];
+        }
+        const r = 1 / Math.sqrt(squares / n + eps);
+        const k = (r * r * r * dot) / n;
+        for (let j = 0; j < n; j++) out[s + j] = r * g[s + j] - k * x[s + j];
+      });
+      return wrap(out);
+    },
+    gatedSilu(view) {
+      const x = dense(view);
+      const f = lastDim(view) / 2;
+      const out = output(view, x.length / 2);
+      for (let r = 0, i = 0; i < out.length; r += 2 * f)
+        for (let j = 0; j < f; j++, i++) out[i] = UNARY.silu(x[r + j]) * x[r + f + j];
+      return wrap(out);
+    },
+    gatedSiluVjp(xView, gView) {
+      const x = dense(xView);
+      const g = dense(gView);
+      const f = lastDim(xView) / 2;
+      const out = output(xView);
+      for (let r = 0, i = 0; r < x.length; r += 2 * f)
+        for (let j = 0; j < f; j++, i++) {
+          const a = x[r + j];
+          const s = UNARY.sigmoid(a);
+          out[r + j] = g[i] * x[r + f + j] * s * (1 + a * (1 - s));
+          out[r + f + j] = g[i] * a * s;
+        }
+      return wrap(out);
+    },
+  };
+}
