@@ -39,7 +39,7 @@ export { actLoss } from './loss.js';
 export type { HrmBuffers, HrmParams, ReasonerIO, ReasoningBlocks } from './params.js';
 export { blockConfig, initHrm, initIO, initPuzzleTable, initReasoningBlocks, modelDims } from './params.js';
 export type { SegmentPrediction } from './predict.js';
-export { haltingSegment, predictSegments } from './predict.js';
+export { haltingSegment, haltSegmentOf, MAX_HALT_MARGIN, predictSegments } from './predict.js';
 export type {
   ActConfig,
   Batch,

@@ -27,10 +27,31 @@ export function haltingSegment(
   margin = 0,
 ): number[] {
   const n = trace[0]?.qHalt.length ?? 0;
-  return Array.from({ length: n }, (_, i) => {
-    const at = trace.findIndex((s) => s.qHalt[i] - (cfg.haltRule === 'q-positive' ? 0 : s.qContinue[i]) > margin);
-    return at < 0 ? trace.length : at + 1;
-  });
+  return Array.from({ length: n }, (_, i) =>
+    haltSegmentOf(
+      trace.map((s) => s.qHalt[i]),
+      trace.map((s) => s.qContinue[i]),
+      cfg,
+      margin,
+    ),
+  );
+}
+
+/** The widest halting margin the CLI and the server accept: Q logits past ±100 are saturated sigmoids, so no margin beyond means more. */
+export const MAX_HALT_MARGIN = 100;
+
+/**
+ * `haltingSegment` for one example, from its Q head's halt and continue values after each segment:
+ * what a server that kept them can recompute for any margin without running the model again.
+ */
+export function haltSegmentOf(
+  qHalt: readonly number[],
+  qContinue: readonly number[],
+  cfg: Pick<ActConfig, 'haltRule'>,
+  margin = 0,
+): number {
+  const at = qHalt.findIndex((q, k) => q - (cfg.haltRule === 'q-positive' ? 0 : (qContinue[k] ?? 0)) > margin);
+  return at < 0 ? qHalt.length : at + 1;
 }
 
 /** What the model predicts after each of `segments` segments (default `haltMaxSteps`) on a batch. */

@@ -67,14 +67,14 @@ function checkpoint(task: string): ModelFile {
 }
 
 /** What the library says about a puzzle: the answer where ACT halts, drawn, and the checker's verdict on it. */
-function library(file: ModelFile, puzzle: string, segments = file.model.haltMaxSteps) {
+function library(file: ModelFile, puzzle: string, segments = file.model.haltMaxSteps, haltMargin = 0) {
   const parsed = file.preset.parse(puzzle);
   if ('error' in parsed) throw new Error(parsed.error);
   const { trace, halt } = scope(() => {
     const batch = toBatch([parsed.example], { seqLen: file.model.seqLen });
     if (E.isLeft(batch)) throw batch.left;
     const t = predictSegments(file.reasoner, file.params, file.buffers, batch.right, segments);
-    return { trace: t, halt: haltingSegment(t, file.model)[0] ?? segments };
+    return { trace: t, halt: haltingSegment(t, file.model, haltMargin)[0] ?? segments };
   });
   const answer = Array.from(trace[halt - 1]?.tokens[0] ?? []);
   const check = file.preset.check;
@@ -123,6 +123,28 @@ describe('answers', () => {
     expect(body.perSegment).toHaveLength(5);
     expect(body.perSegment?.[body.haltSegment - 1]?.answer).toBe(body.answer);
     expect(body.perSegment?.map((s) => s.segment)).toEqual([1, 2, 3, 4, 5]);
+  });
+
+  it('haltMargin: the answer where the Q head says halt by that margin, as the library reads it', async () => {
+    const file = checkpoint('sudoku6');
+    for (const puzzle of puzzlesOf('sudoku6', 4))
+      for (const haltMargin of [-3, 0, 2.5, 40]) {
+        const body = (await json(
+          await post(`${main.url}/v1/solve`, { task: 'sudoku6', puzzle, segments: 6, haltMargin }),
+        )) as unknown as SolveResult;
+        expect(body).toMatchObject(library(file, puzzle, 6, haltMargin));
+      }
+    // A margin past every Q value reads the last segment.
+    const [puzzle = ''] = puzzlesOf('sudoku6', 1);
+    const late = (await json(
+      await post(`${main.url}/v1/solve`, { task: 'sudoku6', puzzle, segments: 3, haltMargin: 100 }),
+    )) as unknown as SolveResult;
+    expect(late.haltSegment).toBe(3);
+    for (const bad of [101, '2', null]) {
+      const res = await post(`${main.url}/v1/solve`, { task: 'sudoku6', puzzle, haltMargin: bad });
+      expect(res.status).toBe(400);
+      expect(JSON.stringify(await res.json())).toContain('haltMargin');
+    }
   });
 
   it('batch: one result per puzzle, in order, equal to single solves', async () => {

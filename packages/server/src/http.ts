@@ -155,7 +155,14 @@ export function createApp(service: SolveService, opts: AppOptions = {}): HttpApp
   app.post('/v1/solve', async (c) => {
     const req = await decodeBody(c, service.codecs.SolveRequest);
     const [result] = await service.solve(
-      { task: req.task, model: req.model, puzzles: [req.puzzle], segments: req.segments, trace: req.trace },
+      {
+        task: req.task,
+        model: req.model,
+        puzzles: [req.puzzle],
+        segments: req.segments,
+        trace: req.trace,
+        haltMargin: req.haltMargin,
+      },
       { signal: c.req.raw.signal, single: true },
     );
     return c.json(result);
@@ -164,7 +171,14 @@ export function createApp(service: SolveService, opts: AppOptions = {}): HttpApp
   app.post('/v1/solve/batch', async (c) => {
     const req = await decodeBody(c, service.codecs.SolveBatchRequest);
     const results = await service.solve(
-      { task: req.task, model: req.model, puzzles: req.puzzles, segments: req.segments, trace: req.trace },
+      {
+        task: req.task,
+        model: req.model,
+        puzzles: req.puzzles,
+        segments: req.segments,
+        trace: req.trace,
+        haltMargin: req.haltMargin,
+      },
       { signal: c.req.raw.signal },
     );
     return c.json({ results });

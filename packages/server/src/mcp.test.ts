@@ -85,6 +85,13 @@ async function exercise(client: Client): Promise<void> {
     arguments: { puzzle: SUDOKU4, task: 'sudoku4', trace: true, segments: 3 },
   });
   expect((traced.structuredContent as unknown as SolveResult).perSegment).toHaveLength(3);
+  // A margin no Q value passes reads the answer after the last segment run.
+  expect(props.haltMargin?.description).toMatch(/Halt only where the Q head says so by this much/);
+  const patient = await client.callTool({
+    name: 'solve_sudoku',
+    arguments: { puzzle: SUDOKU4, task: 'sudoku4', segments: 3, haltMargin: 100 },
+  });
+  expect((patient.structuredContent as unknown as SolveResult).haltSegment).toBe(3);
 
   const models = await client.callTool({ name: 'list_models', arguments: {} });
   expect((models.structuredContent as { models: { id: string }[] }).models.map((m) => m.id).sort()).toEqual([

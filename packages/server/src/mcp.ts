@@ -24,7 +24,7 @@ import {
   McpError,
 } from '@modelcontextprotocol/sdk/types.js';
 import * as E from 'fp-ts/lib/Either.js';
-import { ModelList, type SolveResult, SolveResult as SolveResultCodec } from './codecs.js';
+import { HALT_MARGIN, ModelList, type SolveResult, SolveResult as SolveResultCodec } from './codecs.js';
 import { ApiError } from './errors.js';
 import { bool, described, int, type JsonSchema, object, oneOf, problems, str } from './schema.js';
 import { type SolveService, taskFamily } from './service.js';
@@ -122,6 +122,7 @@ function mcpTools(service: SolveService): ToolSpec[] {
           'Segments of reasoning to run at most (default: the model’s own limit); the model halts when its Q head says so.',
         ),
         trace: described(bool, 'Also return the answer after every segment (`perSegment`).'),
+        haltMargin: HALT_MARGIN,
       },
     );
     const noun = FAMILY_NOUN[family] ?? family;
@@ -144,7 +145,7 @@ function mcpTools(service: SolveService): ToolSpec[] {
           const model = a.task === undefined ? service.pickByPuzzle(family, a.puzzle) : service.pick(a.task, undefined);
           const [result] = await service.solveWith(
             model,
-            { puzzles: [a.puzzle], segments: a.segments, trace: a.trace },
+            { puzzles: [a.puzzle], segments: a.segments, trace: a.trace, haltMargin: a.haltMargin },
             { signal, single: true },
           );
           if (!result) throw new Error('no result');

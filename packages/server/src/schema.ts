@@ -61,6 +61,20 @@ export const num: Schema<number> = withSchema(
   { type: 'number' },
 );
 
+/** A number from `min` to `max`. */
+export function between(min: number, max: number): Schema<number> {
+  const is = (u: unknown): u is number => typeof u === 'number' && Number.isFinite(u) && u >= min && u <= max;
+  return withSchema(
+    new t.Type<number>(
+      `a number from ${min} to ${max}`,
+      is,
+      (u, c) => (is(u) ? t.success(u) : t.failure(u, c)),
+      t.identity,
+    ),
+    { type: 'number', minimum: min, maximum: max },
+  );
+}
+
 /** `true` or `false`. */
 export const bool: Schema<boolean> = withSchema(
   new t.Type<boolean>('true or false', t.boolean.is, t.boolean.validate, t.identity),

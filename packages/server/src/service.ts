@@ -5,6 +5,7 @@
  * judged by the task's exact checker (`check`): `valid` and `correct` come from the checker, never
  * from the model.
  */
+import { haltSegmentOf } from '@hrm/hrm';
 import type { Verdict } from '@hrm/hrm/node';
 import type { Example } from '@hrm/hrm/tasks';
 import { DEFAULT_LIMITS, type Health, type Limits, type ModelInfo, requestCodecs, type SolveResult } from './codecs.js';
@@ -20,6 +21,8 @@ export interface SolveInput {
   readonly puzzles: readonly string[];
   readonly segments?: number | undefined;
   readonly trace?: boolean | undefined;
+  /** Halt only where the Q head says so by this much (see `haltSegmentOf`); the model's own rule when absent. */
+  readonly haltMargin?: number | undefined;
 }
 
 /** Options of a `SolveService`. */
@@ -189,7 +192,9 @@ export class SolveService {
       deadline: Date.now() + this.limits.timeoutMs,
       ...(opts.signal ? { signal: opts.signal } : {}),
     });
-    return runs.map((run, i) => this.result(model, input.puzzles[i], examples[i], run, segments, input.trace === true));
+    return runs.map((run, i) =>
+      this.result(model, input.puzzles[i], examples[i], run, segments, input.trace === true, input.haltMargin),
+    );
   }
 
   private result(
@@ -199,10 +204,15 @@ export class SolveService {
     run: PuzzleRun,
     segments: number,
     trace: boolean,
+    haltMargin: number | undefined,
   ): SolveResult {
     const { preset } = model.file;
     const answers = run.answers.map((a) => Array.from(a));
-    const answer = answers[run.haltSegment - 1];
+    // The run kept the Q values of every segment: a margin only moves where the answer is read.
+    const haltSegment = haltMargin
+      ? haltSegmentOf(run.qHalt, run.qContinue, model.file.model, haltMargin)
+      : run.haltSegment;
+    const answer = answers[haltSegment - 1];
     const verdict = judge(model, example, answer);
     return {
       task: model.task,
@@ -214,7 +224,7 @@ export class SolveService {
       ...(verdict.correct === undefined ? {} : { correct: verdict.correct }),
       ...(verdict.reason === undefined ? {} : { reason: verdict.reason }),
       segments,
-      haltSegment: run.haltSegment,
+      haltSegment,
       ...(trace
         ? {
             perSegment: answers.map((a, k) => ({

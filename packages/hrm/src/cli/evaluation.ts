@@ -4,7 +4,7 @@ import type { ModelConfig } from '../config.js';
 import type { States } from '../hierarchy.js';
 import type { HrmStates } from '../hrm.js';
 import type { HrmBuffers, HrmParams } from '../params.js';
-import { haltingSegment, predictSegments } from '../predict.js';
+import { haltingSegment, MAX_HALT_MARGIN, predictSegments } from '../predict.js';
 import type { Predictor, TaskPreset } from '../presets/preset.js';
 import type { Batch, Hidden, Reasoner, ReasonerBuffers } from '../reasoner.js';
 import { type Example, toBatch } from '../tasks/index.js';
@@ -67,9 +67,6 @@ export interface ExampleRuns {
   /** The segment (from 1) where the Q head halts, per example. */
   readonly haltSegments: readonly number[];
 }
-
-/** The widest `--halt-margin`: Q logits past ±100 are saturated sigmoids, so no margin beyond means more. */
-const MAX_HALT_MARGIN = 100;
 
 /** The `--halt-margin` option of `hrm eval` and `hrm solve`. */
 export const HALT_MARGIN_OPTION = {
