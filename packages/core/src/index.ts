@@ -5,7 +5,7 @@
  * @packageDocumentation
  * @module @hrm/core
  */
-export type { Backend, DType, FloatDType, TypedArray } from '@hrm/kernels';
+export type { AdamStepConstants, Backend, DType, FloatDType, FusedKernels, TypedArray } from '@hrm/kernels';
 export {
   backend,
   currentBackend,

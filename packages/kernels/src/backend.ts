@@ -49,6 +49,25 @@ export interface MemoryStats {
   readonly peakBytes: number;
 }
 
+/** The constants of one step of the Adam family on a parameter (see `FusedKernels.adamStep`). */
+export interface AdamStepConstants {
+  /** 1 - beta1: the first moment moves this far toward the gradient. */
+  readonly rate1: number;
+  /** 1 - beta2: the second moment moves this far toward the gradient's square. */
+  readonly rate2: number;
+  /** L2 weight decay (Adam's): `l2·p` is added to the gradient first; 0 for none. */
+  readonly l2: number;
+  /** Decoupled weight decay (AdamW's, AdamATan2's): the parameter is scaled by this, `1 - lr·wd`; 1 for none. */
+  readonly decay: number;
+  /** The step size, `lr / (1 - beta1^t)`. */
+  readonly step: number;
+  /** The second moment's bias correction, `1 / sqrt(1 - beta2^t)`, applied to `sqrt(v)`. */
+  readonly vScale: number;
+  /** The direction: `atan2(m, sqrt(v)·vScale)` (AdamATan2) or `m / (sqrt(v)·vScale + eps)` (Adam). */
+  readonly atan2: boolean;
+  readonly eps: number;
+}
+
 /**
  * Kernels for the chains of elementwise work that dominate a training step, each one pass over memory
  * where the ops it replaces would take several. All work along the last axis of float views (any
@@ -69,6 +88,13 @@ export interface FusedKernels<B = unknown> {
   gatedSilu(x: View<B>): B;
   /** Its VJP, `[..., 2F]`: the gradients of the gate half, then of the up half, for the cotangent `g` (`[..., F]`). */
   gatedSiluVjp(x: View<B>, g: View<B>): B;
+  /**
+   * One step of the Adam family on parameter `p` with gradient `g` and moments `m`, `v` (all one shape),
+   * as `[3, ...shape]`: the new parameter, first moment and second moment. With `c` the constants and
+   * `g' = g + c.l2·p`: `m' = m + c.rate1·(g' - m)`, `v' = v + c.rate2·(g'² - v)`, `p' = c.decay·p -
+   * c.step·direction(m', sqrt(v')·c.vScale)`. Not differentiable: an optimiser's update.
+   */
+  adamStep(p: View<B>, g: View<B>, m: View<B>, v: View<B>, c: AdamStepConstants): B;
 }
 
 /**

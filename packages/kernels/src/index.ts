@@ -8,6 +8,7 @@
  * @module @hrm/kernels
  */
 export type {
+  AdamStepConstants,
   ArgReduceOp,
   ArithmeticOp,
   Backend,

@@ -99,5 +99,21 @@ export function referenceFused(wrap: (data: TypedArray) => HostBuffer): FusedKer
         }
       return wrap(out);
     },
+    adamStep(pView, gView, mView, vView, c) {
+      const [p, g, m, v] = [pView, gView, mView, vView].map(dense);
+      const n = p.length;
+      const out = output(pView, 3 * n);
+      for (let i = 0; i < n; i++) {
+        const grad = g[i] + c.l2 * p[i];
+        const m1 = m[i] + c.rate1 * (grad - m[i]);
+        const v1 = v[i] + c.rate2 * (grad * grad - v[i]);
+        const scaled = Math.sqrt(v1) * c.vScale;
+        const direction = c.atan2 ? Math.atan2(m1, scaled) : m1 / (scaled + c.eps);
+        out[i] = c.decay * p[i] - c.step * direction;
+        out[n + i] = m1;
+        out[2 * n + i] = v1;
+      }
+      return wrap(out);
+    },
   };
 }

@@ -20,6 +20,7 @@
  */
 
 import {
+  type AdamStepConstants,
   type ArgReduceOp,
   type Backend,
   type BinaryOp,
@@ -38,7 +39,7 @@ import { type CodegenOptions, GEMM, type GeneratedModule, generate, MAX_RANK, MR
 import { detectFeatures } from './features.js';
 import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
 import { CHUNK_BASE, MAX_CHUNKS, MAX_THREADS, ThreadPool } from './pool.js';
-import { FUSED_KERNELS } from './rows.js';
+import { ADAM, FUSED_KERNELS } from './rows.js';
 import { BINARY_OPS, F64_BINARY, F64_UNARY, INT_BINARY_OPS } from './vmath.js';
 import { requireWasm, type WasmModule } from './webassembly.js';
 
@@ -846,7 +847,45 @@ export class WasmBackend implements Backend<WasmBuffer> {
       x.dtype === 'float32'
         ? this.rows('gatedSiluVjp', halved(x.shape), [x, g], 4, undefined, x.shape)
         : this.adopt(this.ref.fused.gatedSiluVjp(this.host(x), this.host(g))),
+    adamStep: (p, g, m, v, c) =>
+      p.dtype === 'float32'
+        ? this.adamStep(p, g, m, v, c)
+        : this.adopt(this.ref.fused.adamStep(this.host(p), this.host(g), this.host(m), this.host(v), c)),
   };
+
+  /** The Adam step's kernel on contiguous copies of any input that is not contiguous; one thread (it is memory-bound). */
+  private adamStep(p: WasmView, g: WasmView, m: WasmView, v: WasmView, c: AdamStepConstants): WasmBuffer {
+    const n = sizeOf(p.shape);
+    const copies: WasmBuffer[] = [];
+    const inputs = [p, g, m, v].map((x): WasmView => {
+      if (isContiguous(x)) return x;
+      const copy = this.copy(x);
+      copies.push(copy);
+      return { buffer: copy, dtype: x.dtype, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 };
+    });
+    const out = this.allocate(3 * n, 'float32');
+    try {
+      if (n === 0) return out;
+      const ptrs = [out.ptr, ...inputs.map((x) => this.ptrOf(x))];
+      const w = PARAMS_BASE >> 2;
+      const [i32, f32] = [this.heap.i32, this.heap.f32];
+      ptrs.forEach((ptr, k) => {
+        i32[w + k] = ptr;
+      });
+      i32[w + ADAM.n] = n;
+      f32[w + ADAM.rate1] = c.rate1;
+      f32[w + ADAM.rate2] = c.rate2;
+      f32[w + ADAM.l2] = c.l2;
+      f32[w + ADAM.decay] = c.decay;
+      f32[w + ADAM.step] = c.step;
+      f32[w + ADAM.vScale] = c.vScale;
+      f32[w + ADAM.eps] = c.eps;
+      this.kernels[c.atan2 ? FUSED_KERNELS.adamAtan2Step : FUSED_KERNELS.adamStep](PARAMS_BASE);
+      return out;
+    } finally {
+      for (const copy of copies) this.dispose(copy);
+    }
+  }
 
   /**
    * Runs fused kernel `method` over the rows of `walk` (the output's shape, or for SwiGLU's VJP the
@@ -854,7 +893,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
    * output is contiguous in `outShape`.
    */
   private rows(
-    method: keyof FusedKernels,
+    method: Exclude<keyof FusedKernels, 'adamStep'>,
     walk: readonly number[],
     inputs: readonly WasmView[],
     cost: number,

@@ -27,6 +27,7 @@ import {
   f32x4_sub,
   get,
   i32,
+  i32_load,
   i32x4_splat,
   type Local,
   le_s,
@@ -41,7 +42,7 @@ import {
   v128_store32_lane,
 } from './emit.js';
 import { bump, STRIDED, stridedDriver } from './strided.js';
-import { exp, type MathOptions, madd, silu } from './vmath.js';
+import { atan2, exp, type MathOptions, madd, silu } from './vmath.js';
 
 /** The exported names of the fused kernels, by the `FusedKernels` method each implements. */
 export const FUSED_KERNELS = {
@@ -51,6 +52,28 @@ export const FUSED_KERNELS = {
   rmsNormVjp: 'fused_rms_norm_vjp',
   gatedSilu: 'fused_gated_silu',
   gatedSiluVjp: 'fused_gated_silu_vjp',
+  adamStep: 'fused_adam_step',
+  adamAtan2Step: 'fused_adam_atan2_step',
+} as const;
+
+/**
+ * Word offsets of the Adam step's parameter block: the output's and the four inputs' byte addresses, the
+ * element count, then the float32 constants of `AdamStepConstants`.
+ */
+export const ADAM = {
+  out: 0,
+  p: 1,
+  g: 2,
+  m: 3,
+  v: 4,
+  n: 5,
+  rate1: 6,
+  rate2: 7,
+  l2: 8,
+  decay: 9,
+  step: 10,
+  vScale: 11,
+  eps: 12,
 } as const;
 
 /** How one step of a row loop reads and writes: four elements, or (the row's tail) one. */
@@ -197,6 +220,47 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
       f.do(s.store(get(po), f32x4_mul(siluOf(a), s.load(add(get(px), get(half))))));
     });
   });
+
+  for (const withAtan2 of [false, true])
+    m.func(withAtan2 ? FUSED_KERNELS.adamAtan2Step : FUSED_KERNELS.adamStep, ['i32'], [], (f, pp) => {
+      const word = (w: number): Local => {
+        const l = f.local('i32');
+        f.set(l, i32_load(get(pp), 4 * w));
+        return l;
+      };
+      const constant = (w: number): Local => {
+        const l = f.local('v128');
+        f.set(l, f32x4_splat(f32_load(get(pp), 4 * w)));
+        return l;
+      };
+      const [out, p, g, mo, v, n] = [ADAM.out, ADAM.p, ADAM.g, ADAM.m, ADAM.v, ADAM.n].map(word);
+      const [rate1, rate2, l2, decay, step, vScale, eps] = [
+        ADAM.rate1,
+        ADAM.rate2,
+        ADAM.l2,
+        ADAM.decay,
+        ADAM.step,
+        ADAM.vScale,
+        ADAM.eps,
+      ].map(constant);
+      // The new moments go n and 2n elements after the new parameter.
+      const stride = halfOf(f, n);
+      const [grad, m1, v1, scaled] = f.locals('v128', 4);
+      rowPass(f, [out, p, g, mo, v], n, (s, [po, pp0, pg, pm, pv]) => {
+        f.set(grad, fma(get(l2), s.load(get(pp0)), s.load(get(pg))));
+        f.set(m1, s.load(get(pm)));
+        f.set(m1, fma(get(rate1), f32x4_sub(get(grad), get(m1)), get(m1)));
+        f.set(v1, s.load(get(pv)));
+        f.set(v1, fma(get(rate2), f32x4_sub(f32x4_mul(get(grad), get(grad)), get(v1)), get(v1)));
+        f.set(scaled, f32x4_mul(f32x4_sqrt(get(v1)), get(vScale)));
+        const direction = withAtan2
+          ? atan2(get(m1), get(scaled))
+          : f32x4_div(get(m1), f32x4_add(get(scaled), get(eps)));
+        f.do(s.store(get(po), f32x4_sub(f32x4_mul(get(decay), s.load(get(pp0))), f32x4_mul(get(step), direction))));
+        f.do(s.store(add(get(po), get(stride)), get(m1)));
+        f.do(s.store(add(add(get(po), get(stride)), get(stride)), get(v1)));
+      });
+    });
 
   stridedDriver(m, FUSED_KERNELS.gatedSiluVjp, 3, (f, [out, x, g], n) => {
     const half = halfOf(f, n);

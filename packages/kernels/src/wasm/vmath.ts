@@ -277,7 +277,7 @@ const ATAN_P = [8.05374449538e-2, -1.38776856032e-1, 1.99777106478e-1, -3.333294
  * pi/2 - r where |y| > |x|, pi - r where x is negative (or -0), and y's sign. 0/0 counts as 0 and
  * Infinity/Infinity as 1, which gives IEEE's answers for zeros and infinities; NaN propagates.
  */
-function atan2(a: Expr, b: Expr): Expr {
+export function atan2(a: Expr, b: Expr): Expr {
   return withLocals((f) => {
     const y = f.local('v128');
     const x = f.local('v128');

@@ -6,9 +6,26 @@
  *     p <- p·(1 - lr·wd);  m <- m + (1-b1)(g - m);  v <- v + (1-b2)(g² - v)
  *     p <- p - lr/(1 - b1^t) · atan2(m, sqrt(v) / sqrt(1 - b2^t))
  *   so each coordinate moves by at most lr/(1 - b1^t)·π/2, whatever the gradient's scale.
+ * On backends with fused kernels each parameter's step is one kernel (`FusedKernels.adamStep`), one pass
+ * over the parameter, gradient and moments instead of about ten ops; elsewhere, the ops written out.
  */
 import { leaves, treeMap, unflatten } from '@hrm/autodiff';
-import { type AnyTensor, add, atan2, div, mul, scope, sqrt, square, sub, zerosLike } from '@hrm/core';
+import {
+  type AdamStepConstants,
+  type AnyTensor,
+  add,
+  apply,
+  atan2,
+  div,
+  index,
+  type KernelPrimitive,
+  mul,
+  scope,
+  sqrt,
+  square,
+  sub,
+  zerosLike,
+} from '@hrm/core';
 import { type LearningRate, lrAt, type Optimizer } from './types.js';
 
 /**
@@ -31,6 +48,18 @@ export interface AdamState {
 
 const zeros = <P>(params: P): P => treeMap((p) => zerosLike(p), params);
 
+/**
+ * A parameter's whole step as one kernel, on backends with fused kernels: `[p', m', v']` in one
+ * `[3, ...shape]` buffer, handed out as three views of it. Not differentiable (no rule): an update.
+ */
+const ADAM_STEP: KernelPrimitive<AdamStepConstants> = {
+  name: 'adamStep',
+  kernel: (backend, [p, g, m, v], c) => {
+    if (!backend.fused) throw new Error(`adamStep: backend ${backend.name} has no fused kernels`);
+    return backend.fused.adamStep(p, g, m, v, c);
+  },
+};
+
 /** m + (1 - beta)(g - m), the moment update all three share. */
 const lerp = (m: AnyTensor, g: AnyTensor, beta: number) => add(m, mul(sub(g, m), 1 - beta));
 
@@ -46,9 +75,24 @@ function adamLike(cfg: AdamConfig, variant: 'adam' | 'adamw' | 'atan2'): Optimiz
       const lr = lrAt(cfg.lr, t);
       const c1 = 1 - b1 ** t;
       const c2 = 1 - b2 ** t;
+      const constants: AdamStepConstants = {
+        rate1: 1 - b1,
+        rate2: 1 - b2,
+        l2: variant === 'adam' ? wd : 0,
+        decay: variant === 'adam' ? 1 : 1 - lr * wd,
+        step: lr / c1,
+        vScale: 1 / Math.sqrt(c2),
+        atan2: variant === 'atan2',
+        eps,
+      };
       /** One parameter's update, in its own scope: only the new parameter and moments outlive it. */
       const update = (p: AnyTensor, gi: AnyTensor, mi: AnyTensor, vi: AnyTensor): [AnyTensor, AnyTensor, AnyTensor] =>
         scope(() => {
+          if (p.storage.backend.fused) {
+            const spec = { shape: [3, ...p.view.shape], dtype: p.dtype, names: [undefined, ...p.names] };
+            const out = apply(ADAM_STEP, [p, gi, mi, vi], constants, spec);
+            return [index(out, 0, 0), index(out, 0, 1), index(out, 0, 2)];
+          }
           const g = variant === 'adam' && wd !== 0 ? add(gi, mul(p, wd)) : gi;
           const m = lerp(mi, g, b1);
           const v = lerp(vi, square(g), b2);
