@@ -4,9 +4,9 @@
  * every timing reports its median with the spread, and every result records the load it ran under.
  */
 import { execFileSync } from 'node:child_process';
-import { mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { copyFileSync, existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
-import { join } from 'node:path';
+import { basename, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { type AnyTensor, dispose, disposeReplaced, fromArray, matmul, transpose, withBackend } from '@hrm/core';
 import { type Backend, currentBackend } from '@hrm/kernels';
@@ -314,4 +314,41 @@ export function ourMatmul(
     product: () => withBackend(b, () => dispose(matmul(av, bv as never) as AnyTensor)),
     free: () => dispose([A, B, av, bv]),
   };
+}
+
+/** A checkout whose copy of a benchmark script runs its children: this one, or the `--baseline`. */
+export interface CodeUnderTest {
+  readonly label: 'this checkout' | 'baseline';
+  /** The script its children run. */
+  readonly script: string;
+  /** Its short commit, with `+` when its tracked files are changed. */
+  readonly commit: string;
+}
+
+/** The short commit of the checkout at `dir`, with `+` when its tracked files are changed. */
+export function commitOf(dir: string): string {
+  const git = (...a: string[]) => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8' }).trim();
+  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+' : ''}`;
+}
+
+/**
+ * The codes a before/after benchmark runs: this checkout, and with `--baseline <checkout>` (another
+ * working copy of this repository, e.g. `git worktree add ../before <commit> && (cd ../before && npm ci
+ * --ignore-scripts)`) a copy of the benchmark `script` placed in that checkout, so that its children run
+ * against that checkout's packages; the baseline comes first. `cleanup` removes the copy.
+ */
+export function codesUnderTest(
+  script: string,
+  args: readonly string[],
+): { codes: CodeUnderTest[]; cleanup: () => void } {
+  const at = args.indexOf('--baseline');
+  const baseline = at >= 0 ? resolve(args[at + 1] ?? '') : undefined;
+  if (baseline && !existsSync(join(baseline, 'packages/hrm/src')))
+    throw new Error(`--baseline ${baseline}: not a checkout of this repository (no packages/hrm/src)`);
+  const codes: CodeUnderTest[] = [{ label: 'this checkout', script, commit: commitOf(resolve(script, '../../..')) }];
+  if (!baseline) return { codes, cleanup: () => {} };
+  const copy = join(baseline, 'bench/src', `.${basename(script)}`);
+  copyFileSync(script, copy);
+  codes.unshift({ label: 'baseline', script: copy, commit: commitOf(baseline) });
+  return { codes, cleanup: () => rmSync(copy, { force: true }) };
 }

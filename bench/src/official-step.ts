@@ -16,8 +16,7 @@
  * work.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { currentBackend, dispose, disposeReplaced, key } from '@hrm/core';
 import { type Batch, initTrainState, modelConfig, reasonerFor, trainConfig, trainStep } from '@hrm/hrm';
@@ -88,12 +87,6 @@ function child(batchSize: number, steps: number): ChildResult {
   };
 }
 
-/** The short commit of the checkout at `dir`, with `+` when its tracked files are changed. */
-function commitOf(dir: string): string {
-  const git = (...a: string[]) => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8' }).trim();
-  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+' : ''}`;
-}
-
 /** Runs a child of `script` (this file, or its copy in another checkout) for one row. */
 function runChild(script: string, batchSize: number, steps: number): ChildResult {
   const out = execFileSync(
@@ -111,12 +104,10 @@ async function main(): Promise<void> {
     return;
   }
   // The parent's helpers, imported here so that a child (perhaps in an old checkout) never loads them.
-  const { fmt, formatMachine, formatTable, loadAverage, machineInfo, writeResults } = await import('./lib.js');
+  const { codesUnderTest, fmt, formatMachine, formatTable, loadAverage, machineInfo, writeResults } = await import(
+    './lib.js'
+  );
   const quick = args.includes('--quick');
-  const at = args.indexOf('--baseline');
-  const baseline = at >= 0 ? resolve(args[at + 1] ?? '') : undefined;
-  if (baseline && !existsSync(join(baseline, 'packages/hrm/src')))
-    throw new Error(`--baseline ${baseline}: not a checkout of this repository (no packages/hrm/src)`);
   const only = args
     .find((a) => a.startsWith('--batches='))
     ?.slice('--batches='.length)
@@ -130,15 +121,7 @@ async function main(): Promise<void> {
       ];
   const plan = only ? plan0.filter((p) => only.includes(p.batch)) : plan0;
   const self = fileURLToPath(import.meta.url);
-  const codes: { label: string; script: string; commit: string }[] = [
-    { label: 'this checkout', script: self, commit: commitOf(resolve(self, '../../..')) },
-  ];
-  let copy: string | undefined;
-  if (baseline) {
-    copy = join(baseline, 'bench/src', `.${basename(self)}`);
-    copyFileSync(self, copy);
-    codes.unshift({ label: 'baseline', script: copy, commit: commitOf(baseline) });
-  }
+  const { codes, cleanup } = codesUnderTest(self, args);
   const machine = machineInfo([]);
   console.log(`official-size HRM training step: memory and time${quick ? ' (quick)' : ''}, one process per row`);
   console.log(formatMachine(machine));
@@ -152,7 +135,7 @@ async function main(): Promise<void> {
         process.stdout.write('.');
       }
   } finally {
-    if (copy) rmSync(copy, { force: true });
+    cleanup();
   }
   console.log('');
   const opt = (x: number | null) => (x === null ? 'n/a' : fmt(x));

@@ -15,8 +15,7 @@
  * Writes bench/results/train-step[-quick].json.
  */
 import { execFileSync } from 'node:child_process';
-import { copyFileSync, existsSync, rmSync } from 'node:fs';
-import { basename, join, resolve } from 'node:path';
+import { resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { disposeReplaced, key } from '@hrm/core';
 import { initTrainState, modelConfig, reasonerFor, trainConfig, trainStep } from '@hrm/hrm';
@@ -55,12 +54,6 @@ function child(warm: number, steps: number): ChildResult {
   };
 }
 
-/** The short commit of the checkout at `dir`, with `+` when its tracked files are changed. */
-function commitOf(dir: string): string {
-  const git = (...a: string[]) => execFileSync('git', ['-C', dir, ...a], { encoding: 'utf8' }).trim();
-  return `${git('rev-parse', '--short', 'HEAD')}${git('status', '--porcelain', '--untracked-files=no') ? '+' : ''}`;
-}
-
 function runChild(script: string, threads: number, warm: number, steps: number): ChildResult {
   const out = execFileSync(
     process.execPath,
@@ -82,12 +75,10 @@ async function main(): Promise<void> {
     return;
   }
   // The parent's helpers, imported here so that a child (perhaps in an old checkout) never loads them.
-  const { fmt, formatMachine, formatTable, loadAverage, machineInfo, writeResults } = await import('./lib.js');
+  const { codesUnderTest, fmt, formatMachine, formatTable, loadAverage, machineInfo, writeResults } = await import(
+    './lib.js'
+  );
   const quick = args.includes('--quick');
-  const at = args.indexOf('--baseline');
-  const baseline = at >= 0 ? resolve(args[at + 1] ?? '') : undefined;
-  if (baseline && !existsSync(join(baseline, 'packages/hrm/src')))
-    throw new Error(`--baseline ${baseline}: not a checkout of this repository (no packages/hrm/src)`);
   const roundsArg = args.find((a) => a.startsWith('--rounds='));
   const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 3;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsArg}: rounds must be a whole number >= 1`);
@@ -95,15 +86,8 @@ async function main(): Promise<void> {
   // 1.5x slower than the twentieth and later, so a row's timing starts after twenty.
   const [warm, steps] = quick ? [2, 3] : [20, 20];
   const self = fileURLToPath(import.meta.url);
-  const codes: { label: string; script: string; commit: string }[] = [
-    { label: 'this checkout', script: self, commit: commitOf(resolve(self, '../../..')) },
-  ];
-  let copy: string | undefined;
-  if (baseline) {
-    copy = join(baseline, 'bench/src', `.${basename(self)}`);
-    copyFileSync(self, copy);
-    codes.unshift({ label: 'baseline', script: copy, commit: commitOf(baseline) });
-  }
+  const { codes, cleanup } = codesUnderTest(self, args);
+  const baseline = codes.some((c) => c.label === 'baseline');
   const machine = machineInfo([]);
   console.log(`sudoku6 training step (batch 64), wasm, 1 and 2 threads${quick ? ' (quick)' : ''}; one process per row`);
   console.log(formatMachine(machine));
@@ -123,7 +107,7 @@ async function main(): Promise<void> {
           process.stdout.write('.');
         }
   } finally {
-    if (copy) rmSync(copy, { force: true });
+    cleanup();
   }
   console.log('');
   // Per code and thread count: the best round's median (the least disturbed by the host).

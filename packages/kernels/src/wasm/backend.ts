@@ -853,16 +853,25 @@ export class WasmBackend implements Backend<WasmBuffer> {
         : this.adopt(this.ref.fused.adamStep(this.host(p), this.host(g), this.host(m), this.host(v), c)),
   };
 
+  /** `views`, each one that fails `fits` replaced by a contiguous copy (`copies`, for the caller to dispose). */
+  private copiedUnless(
+    views: readonly WasmView[],
+    fits: (v: WasmView) => boolean,
+  ): { views: WasmView[]; copies: WasmBuffer[] } {
+    const copies: WasmBuffer[] = [];
+    const out = views.map((v): WasmView => {
+      if (fits(v)) return v;
+      const copy = this.copy(v);
+      copies.push(copy);
+      return { buffer: copy, dtype: v.dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 };
+    });
+    return { views: out, copies };
+  }
+
   /** The Adam step's kernel on contiguous copies of any input that is not contiguous; one thread (it is memory-bound). */
   private adamStep(p: WasmView, g: WasmView, m: WasmView, v: WasmView, c: AdamStepConstants): WasmBuffer {
     const n = sizeOf(p.shape);
-    const copies: WasmBuffer[] = [];
-    const inputs = [p, g, m, v].map((x): WasmView => {
-      if (isContiguous(x)) return x;
-      const copy = this.copy(x);
-      copies.push(copy);
-      return { buffer: copy, dtype: x.dtype, shape: x.shape, strides: contiguousStrides(x.shape), offset: 0 };
-    });
+    const { views: inputs, copies } = this.copiedUnless([p, g, m, v], isContiguous);
     const out = this.allocate(3 * n, 'float32');
     try {
       if (n === 0) return out;
@@ -902,13 +911,9 @@ export class WasmBackend implements Backend<WasmBuffer> {
   ): WasmBuffer {
     const out = this.allocate(sizeOf(outShape), 'float32');
     if (sizeOf(walk) === 0) return out;
-    const copies: WasmBuffer[] = [];
-    const rowsOf = inputs.map((v): WasmView => {
+    const { views: rowsOf, copies } = this.copiedUnless(inputs, (v) => {
       const last = v.shape.length - 1;
-      if (v.strides[last] === 1 || v.shape[last] <= 1) return v;
-      const c = this.copy(v);
-      copies.push(c);
-      return { buffer: c, dtype: v.dtype, shape: v.shape, strides: contiguousStrides(v.shape), offset: 0 };
+      return v.strides[last] === 1 || v.shape[last] <= 1;
     });
     try {
       this.strided(
