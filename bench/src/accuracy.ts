@@ -9,6 +9,7 @@
  *   npx tsx bench/src/accuracy.ts            sudoku6 (120 s per run) and maze9 (180 s), 3 seeds
  *   npx tsx bench/src/accuracy.ts --quick    sudoku4, 1 seed, 8 s per run
  *   npx tsx bench/src/accuracy.ts --tasks sudoku9,maze9-mix --budget 600 --seeds 3 --depth
+ *   ... --depth-seeds 2                      the depth sweep from fewer seeds than the comparison
  *   ... --resume                             keep the runs a stopped invocation finished (its journal)
  *
  * Every run is its own child process on one wasm thread, two at a time, so runs compete equally
@@ -217,6 +218,8 @@ interface Options {
   readonly budgets: Readonly<Record<string, number>>;
   readonly seeds: readonly number[];
   readonly depth: boolean;
+  /** The seeds of the depth sweep (the first of `seeds`): each depth costs a run per method and seed. */
+  readonly depthSeeds: readonly number[];
   readonly tasksGiven: boolean;
   readonly resume: boolean;
 }
@@ -235,12 +238,17 @@ function options(argv: readonly string[]): Options {
     tasks.map((t) => [t, budget !== undefined ? Number(budget) : quick ? 8 : (own[t] ?? 300)]),
   );
   const seedCount = Number(value('--seeds') ?? (quick ? 1 : 3));
+  const depthSeedCount = Number(value('--depth-seeds') ?? seedCount);
+  if (!Number.isInteger(depthSeedCount) || depthSeedCount < 1 || depthSeedCount > seedCount)
+    throw new Error(`--depth-seeds: a whole number from 1 to --seeds (${seedCount}), got ${value('--depth-seeds')}`);
+  const seedsFrom = (n: number) => Array.from({ length: n }, (_, i) => i);
   return {
     quick,
     tasks,
     budgets,
-    seeds: Array.from({ length: seedCount }, (_, i) => i),
+    seeds: seedsFrom(seedCount),
     depth: argv.includes('--depth'),
+    depthSeeds: seedsFrom(depthSeedCount),
     resume: argv.includes('--resume'),
     tasksGiven: value('--tasks') !== undefined,
   };
@@ -290,7 +298,7 @@ async function parent(opts: Options) {
     ? tasks.flatMap((task) => {
         const own = ownCycles(task);
         return DEPTHS.filter((d) => !sameCycles(d, own)).flatMap((d) =>
-          DEPTH_METHODS.flatMap((m) => seeds.map((s) => spec(task, m, s, d))),
+          DEPTH_METHODS.flatMap((m) => opts.depthSeeds.map((s) => spec(task, m, s, d))),
         );
       })
     : [];
@@ -299,6 +307,9 @@ async function parent(opts: Options) {
     2,
   );
   const ownDepth = (r: RunRecord) => sameCycles(r.cycles, ownCycles(r.task));
+  // Every depth from the same seeds, the preset's own depth included.
+  const inDepthSweep = (r: RunRecord, d: readonly number[]) =>
+    sameCycles(r.cycles, d) && opts.depthSeeds.includes(r.seed);
 
   const rows = tasks.flatMap((task) =>
     (Object.keys(METHODS) as Method[]).map((method) => {
@@ -321,7 +332,7 @@ async function parent(opts: Options) {
     ? tasks.flatMap((task) =>
         DEPTH_METHODS.flatMap((method) =>
           DEPTHS.map((d) => {
-            const mine = runs.filter((r) => r.task === task && r.method === method && sameCycles(r.cycles, d));
+            const mine = runs.filter((r) => r.task === task && r.method === method && inDepthSweep(r, d));
             const finals = mine.map(finalExact);
             const peaks = mine.flatMap((r) => (r.peakTensorMiB === null ? [] : [r.peakTensorMiB]));
             return [
@@ -350,7 +361,7 @@ async function parent(opts: Options) {
     evalEvery,
     evalSize,
     seeds,
-    ...(opts.depth ? { depths: DEPTHS } : {}),
+    ...(opts.depth ? { depths: DEPTHS, depthSeeds: opts.depthSeeds } : {}),
     runs,
   });
   const charts: string[] = [];
@@ -387,9 +398,7 @@ async function parent(opts: Options) {
     if (!opts.depth) continue;
     const series: Series[] = DEPTH_METHODS.map((method) => {
       const at = DEPTHS.map((d) => {
-        const finals = runs
-          .filter((r) => r.task === task && r.method === method && sameCycles(r.cycles, d))
-          .map(finalExact);
+        const finals = runs.filter((r) => r.task === task && r.method === method && inDepthSweep(r, d)).map(finalExact);
         return [d[0] * d[1], mean(finals), Math.min(...finals), Math.max(...finals)] as const;
       });
       return {
@@ -402,7 +411,7 @@ async function parent(opts: Options) {
       writeChart(
         `accuracy-${task}-depth${suffix}`,
         lineChart({
-          title: `${task}: exact accuracy against N x T at ${budgets[task]} s of training (band: range over ${seeds.length} seeds)`,
+          title: `${task}: exact accuracy against N x T at ${budgets[task]} s of training (band: range over ${opts.depthSeeds.length} seeds)`,
           xLabel: 'H cycles x L cycles per segment',
           yLabel: 'exact accuracy (unseen puzzles)',
           yMin: 0,
