@@ -53,6 +53,7 @@ export {
   zeros,
   zerosLike,
 } from './ops/create.js';
+export { fusedFor, fusedOf, fusedVjp } from './ops/fused.js';
 export { gatedSilu } from './ops/gated-silu.js';
 export { scatterAdd, take, takeAlongAxis } from './ops/gather.js';
 export type { MatmulFn } from './ops/matmul.js';

@@ -10,12 +10,18 @@ import { apply, backendOf, isTracked, type KernelPrimitive } from '../engine.js'
 import type { AnyTensor } from '../tensor.js';
 import { spec } from './util.js';
 
-/** The fused kernels of the backend that holds `xs`, if it has them. */
+/**
+ * The fused kernels of the backend that holds `xs`, if it has them: a fused op built outside the core
+ * checks this to choose between its kernel and its composite of primitives.
+ */
 export function fusedFor(op: string, xs: readonly AnyTensor[]): FusedKernels | undefined {
   return backendOf(op, xs).fused;
 }
 
-/** The fused kernels of `backend`, which a fused primitive only reaches through `fusedFor`'s check. */
+/**
+ * The fused kernels of `backend`, for a fused primitive's kernel (which runs only where `fusedFor` found
+ * them); throws, naming the backend, where there are none.
+ */
 export function fusedOf(backend: Backend): FusedKernels {
   if (!backend.fused) throw new Error(`backend ${backend.name} has no fused kernels`);
   return backend.fused;

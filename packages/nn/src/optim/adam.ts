@@ -17,6 +17,8 @@ import {
   apply,
   atan2,
   div,
+  fusedFor,
+  fusedOf,
   index,
   type KernelPrimitive,
   mul,
@@ -54,10 +56,7 @@ const zeros = <P>(params: P): P => treeMap((p) => zerosLike(p), params);
  */
 const ADAM_STEP: KernelPrimitive<AdamStepConstants> = {
   name: 'adamStep',
-  kernel: (backend, [p, g, m, v], c) => {
-    if (!backend.fused) throw new Error(`adamStep: backend ${backend.name} has no fused kernels`);
-    return backend.fused.adamStep(p, g, m, v, c);
-  },
+  kernel: (backend, [p, g, m, v], c) => fusedOf(backend).adamStep(p, g, m, v, c),
 };
 
 /** m + (1 - beta)(g - m), the moment update all three share. */
@@ -88,7 +87,7 @@ function adamLike(cfg: AdamConfig, variant: 'adam' | 'adamw' | 'atan2'): Optimiz
       /** One parameter's update, in its own scope: only the new parameter and moments outlive it. */
       const update = (p: AnyTensor, gi: AnyTensor, mi: AnyTensor, vi: AnyTensor): [AnyTensor, AnyTensor, AnyTensor] =>
         scope(() => {
-          if (p.storage.backend.fused) {
+          if (fusedFor('adamStep', [p])) {
             const spec = { shape: [3, ...p.view.shape], dtype: p.dtype, names: [undefined, ...p.names] };
             const out = apply(ADAM_STEP, [p, gi, mi, vi], constants, spec);
             return [index(out, 0, 0), index(out, 0, 1), index(out, 0, 2)];
