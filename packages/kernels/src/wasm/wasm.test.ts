@@ -428,16 +428,17 @@ describe('kernels', () => {
     // blocks and N several column blocks. N mod 8 of 1..3 with more than 28 rows in a block takes the
     // column strip (groups of 8, 4, 2 and 1 panels); 4..7 the masked 4x8 edge tile. M mod 4 of 1 or 2
     // under two or more whole column panels takes the row strip (groups of 4, 2, 1 panels), 3 the
-    // masked tile.
+    // masked tile. A transposed A (packed by other loops) goes through all of them too.
     const small = make({ threads: 1, blocking: { mc: 40, kc: 24, nc: 48 } });
     const plain = make({ threads: 1 });
     for (const b of [small, plain])
-      for (const m of [1, 2, 3, 6, 29, 30, 31, 81, 97])
-        for (const n of [9, 11, 13, 15, 16, 40, 57, 81])
-          for (const k of [5, 32, 50]) {
-            const { got, want } = matmulBoth(b, 2, m, k, n, false, m % 2 === 1 && n > 50);
-            expectClose(got, want);
-          }
+      for (const ta of [false, true])
+        for (const m of [1, 2, 3, 6, 29, 30, 31, 81, 97])
+          for (const n of [9, 11, 13, 15, 16, 40, 57, 81])
+            for (const k of [5, 32, 50]) {
+              const { got, want } = matmulBoth(b, 2, m, k, n, ta, m % 2 === 1 && n > 50);
+              expectClose(got, want);
+            }
   });
 
   it('matmul with a B broadcast over batches that cannot fold into one product (packed once, reused)', () => {
