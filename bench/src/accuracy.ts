@@ -9,7 +9,7 @@
  *   npx tsx bench/src/accuracy.ts            sudoku6 (120 s per run) and maze9 (180 s), 3 seeds
  *   npx tsx bench/src/accuracy.ts --quick    sudoku4, 1 seed, 8 s per run
  *   npx tsx bench/src/accuracy.ts --tasks sudoku9,maze9-mix --budget 600 --seeds 3 --depth
- *   ... --depth-seeds 2                      the depth sweep from fewer seeds than the comparison
+ *   ... --depth-seeds 2 --depths 1x2,4x4     the depth sweep from fewer seeds, at fewer depths
  *   ... --resume                             keep the runs a stopped invocation finished (its journal)
  *
  * Every run is its own child process on one wasm thread, two at a time, so runs compete equally
@@ -203,7 +203,7 @@ function spread(runs: readonly RunRecord[], x: (p: Point) => number): [number, n
 }
 
 /** Depths of the `--depth` sweep (N x T), shallow to deep; 2 x 2 is the presets' own. */
-const DEPTHS: readonly (readonly [number, number])[] = [
+const ALL_DEPTHS: readonly (readonly [number, number])[] = [
   [1, 2],
   [2, 2],
   [2, 4],
@@ -220,6 +220,8 @@ interface Options {
   readonly depth: boolean;
   /** The seeds of the depth sweep (the first of `seeds`): each depth costs a run per method and seed. */
   readonly depthSeeds: readonly number[];
+  /** The depths of the sweep, shallow to deep (`--depths 1x2,4x4`; default all of ALL_DEPTHS). */
+  readonly depths: readonly (readonly [number, number])[];
   readonly tasksGiven: boolean;
   readonly resume: boolean;
 }
@@ -242,6 +244,11 @@ function options(argv: readonly string[]): Options {
   if (!Number.isInteger(depthSeedCount) || depthSeedCount < 1 || depthSeedCount > seedCount)
     throw new Error(`--depth-seeds: a whole number from 1 to --seeds (${seedCount}), got ${value('--depth-seeds')}`);
   const seedsFrom = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const depths = (value('--depths')?.split(',') ?? ALL_DEPTHS.map(([h, l]) => `${h}x${l}`)).map((d) => {
+    const found = ALL_DEPTHS.find(([h, l]) => `${h}x${l}` === d);
+    if (!found) throw new Error(`--depths: ${d} is not one of ${ALL_DEPTHS.map(([h, l]) => `${h}x${l}`).join(', ')}`);
+    return found;
+  });
   return {
     quick,
     tasks,
@@ -249,6 +256,7 @@ function options(argv: readonly string[]): Options {
     seeds: seedsFrom(seedCount),
     depth: argv.includes('--depth'),
     depthSeeds: seedsFrom(depthSeedCount),
+    depths,
     resume: argv.includes('--resume'),
     tasksGiven: value('--tasks') !== undefined,
   };
@@ -297,9 +305,9 @@ async function parent(opts: Options) {
   const depthSpecs = opts.depth
     ? tasks.flatMap((task) => {
         const own = ownCycles(task);
-        return DEPTHS.filter((d) => !sameCycles(d, own)).flatMap((d) =>
-          DEPTH_METHODS.flatMap((m) => opts.depthSeeds.map((s) => spec(task, m, s, d))),
-        );
+        return opts.depths
+          .filter((d) => !sameCycles(d, own))
+          .flatMap((d) => DEPTH_METHODS.flatMap((m) => opts.depthSeeds.map((s) => spec(task, m, s, d))));
       })
     : [];
   const runs = await pool(
@@ -331,7 +339,7 @@ async function parent(opts: Options) {
   const depthRows = opts.depth
     ? tasks.flatMap((task) =>
         DEPTH_METHODS.flatMap((method) =>
-          DEPTHS.map((d) => {
+          opts.depths.map((d) => {
             const mine = runs.filter((r) => r.task === task && r.method === method && inDepthSweep(r, d));
             const finals = mine.map(finalExact);
             const peaks = mine.flatMap((r) => (r.peakTensorMiB === null ? [] : [r.peakTensorMiB]));
@@ -361,7 +369,7 @@ async function parent(opts: Options) {
     evalEvery,
     evalSize,
     seeds,
-    ...(opts.depth ? { depths: DEPTHS, depthSeeds: opts.depthSeeds } : {}),
+    ...(opts.depth ? { depths: opts.depths, depthSeeds: opts.depthSeeds } : {}),
     runs,
   });
   const charts: string[] = [];
@@ -397,7 +405,7 @@ async function parent(opts: Options) {
     }
     if (!opts.depth) continue;
     const series: Series[] = DEPTH_METHODS.map((method) => {
-      const at = DEPTHS.map((d) => {
+      const at = opts.depths.map((d) => {
         const finals = runs.filter((r) => r.task === task && r.method === method && inDepthSweep(r, d)).map(finalExact);
         return [d[0] * d[1], mean(finals), Math.min(...finals), Math.max(...finals)] as const;
       });
