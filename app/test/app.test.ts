@@ -3,7 +3,7 @@
  * builds app/ and serves app/dist with the cross-origin isolation headers, then, as a person would:
  * - enters a fresh 4x4 Sudoku made here with the library's generator (text box and keyboard), solves it,
  *   reads the final grid from the page and checks it with the library's exact checker, and steps back to
- *   segment 1, which must show a different state;
+ *   segment 1, which must show a different state; moves ACT's halt with the halting margin;
  * - solves fresh 9x9 mazes and checks the drawn path with the library's maze checker (valid and shortest);
  * - refuses an ambiguous puzzle before the model runs;
  * - trains a small HRM for a few steps in the worker and sees the chart change, pauses, downloads the
@@ -135,6 +135,25 @@ describe('Watch HRM think', () => {
     expect(await shownState()).not.toBe(last);
     await page.click('#seg-next');
     expect(await page.getAttribute('#view-solve', 'data-segment')).toBe('2');
+  });
+
+  it('moves where ACT halts with the halting margin, without running the model again', async () => {
+    // The 4x4 puzzle solved above is still shown. No Q logit beats its rule by 100 (ACT runs to its limit);
+    // every one beats it by -100 (ACT halts after the first segment).
+    const n = Number(await page.getAttribute('#segment', 'max'));
+    await page.fill('#halt-margin', '100');
+    expect(await page.textContent('#segment-label')).toBe(`Segment ${n} of ${n} · ACT halts here`);
+    expect(await page.textContent('#halt-note')).toMatch(/never says halt \(.* by more than 100\)/);
+    await page.fill('#halt-margin', '-100');
+    expect(await page.textContent('#segment-label')).toBe(`Segment 1 of ${n} · ACT halts here`);
+    expect(await page.textContent('#halt-note')).toMatch(/says halt after segment 1 \(.* by more than -100\)/);
+    // Out of range: marked invalid, and the halt stays where it was.
+    await page.fill('#halt-margin', '1000');
+    expect(await page.getAttribute('#halt-margin', 'aria-invalid')).toBe('true');
+    expect(await page.textContent('#segment-label')).toBe(`Segment 1 of ${n} · ACT halts here`);
+    await page.fill('#halt-margin', '0');
+    expect(await page.getAttribute('#halt-margin', 'aria-invalid')).toBeNull();
+    expect(await page.textContent('#halt-note')).not.toMatch(/by more than/);
   });
 
   it('refuses an ambiguous puzzle before the model runs', async () => {

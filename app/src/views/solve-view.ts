@@ -4,6 +4,7 @@
  * each cell's confidence and the cells that changed, the exact verdict, the Q head's values and where ACT
  * halts, and the loop inside the segment shown.
  */
+import { haltSegmentOf, MAX_HALT_MARGIN } from '@hrm/hrm';
 import { CHECKPOINTS } from '../checkpoints.js';
 import type { ModelSummary } from '../engine/protocol.js';
 import type { SolveTrace } from '../engine/solve.js';
@@ -31,6 +32,9 @@ export class SolveView {
   private checked: Checked;
   private solved: Solved | undefined;
   private shown = 0;
+  /** Where ACT halts in the solved trace at the current margin (1-based). */
+  private haltAt = 0;
+  private margin = 0;
   private playing: ReturnType<typeof setInterval> | undefined;
   private readonly summaries = new Map<string, ModelSummary>();
 
@@ -48,6 +52,7 @@ export class SolveView {
   private readonly verdict = byId('verdict');
   private readonly changedNote = byId('changed-note');
   private readonly haltNote = byId('halt-note');
+  private readonly marginInput = byId<HTMLInputElement>('halt-margin');
   private readonly editor: Editor;
   private readonly board: PredictionBoard;
   private readonly qChart: QChart;
@@ -77,6 +82,7 @@ export class SolveView {
     this.prev.addEventListener('click', () => this.step(-1));
     this.next.addEventListener('click', () => this.step(1));
     this.play.addEventListener('click', () => (this.playing ? this.stop() : this.start()));
+    this.marginInput.addEventListener('input', () => this.setMargin());
     backend.onChange(() => this.prefetch());
     this.setTask(this.task.name);
   }
@@ -175,26 +181,50 @@ export class SolveView {
       this.slider.max = String(trace.segments.length);
       this.slider.disabled = false;
       this.play.disabled = false;
-      this.qChart.show(
-        trace.segments.map((s) => s.qHalt),
-        trace.segments.map((s) => s.qContinue),
-        trace.haltAt,
-        trace.haltAt,
-      );
-      const rule = model.haltRule === 'q-positive' ? 'q_halt > 0' : 'q_halt > q_continue';
-      this.haltNote.textContent =
-        (trace.haltedByQ
-          ? `The Q head says halt after segment ${trace.haltAt} (${rule}): that is the model’s answer. `
-          : `The Q head never says halt (${rule}), so ACT stops at its limit, segment ${trace.haltAt}. `) +
-        `All ${trace.segments.length} segments ran here, on ${info.name}, in ${duration(trace.ms)}.`;
       this.root.dataset.state = 'solved';
-      this.showSegment(trace.haltAt);
+      this.showHalt();
     } catch (e) {
       this.root.dataset.state = 'error';
       this.segmentLabel.textContent = `The model could not run: ${e instanceof Error ? e.message : String(e)}`;
     } finally {
       this.solveButton.disabled = !this.checked.ok;
     }
+  }
+
+  /** Reads the margin field; a valid new margin moves the halt in the trace shown. */
+  private setMargin(): void {
+    const value = this.marginInput.valueAsNumber;
+    const valid = Number.isFinite(value) && Math.abs(value) <= MAX_HALT_MARGIN;
+    if (valid) this.marginInput.removeAttribute('aria-invalid');
+    else this.marginInput.setAttribute('aria-invalid', 'true');
+    if (!valid || value === this.margin) return;
+    this.margin = value;
+    if (this.solved) {
+      this.stop();
+      this.showHalt();
+    }
+  }
+
+  /** Where ACT halts at the current margin: the Q chart's marker, the note, and that segment shown. */
+  private showHalt(): void {
+    const solved = this.solved;
+    if (!solved) return;
+    const { trace, model, backend } = solved;
+    const qHalt = trace.segments.map((s) => s.qHalt);
+    const qContinue = trace.segments.map((s) => s.qContinue);
+    this.haltAt = haltSegmentOf(qHalt, qContinue, model, this.margin);
+    const k = this.haltAt - 1;
+    const byQ = qHalt[k] - (model.haltRule === 'q-positive' ? 0 : qContinue[k]) > this.margin;
+    this.qChart.show(qHalt, qContinue, this.haltAt, this.haltAt);
+    const rule = `${model.haltRule === 'q-positive' ? 'q_halt > 0' : 'q_halt > q_continue'}${
+      this.margin === 0 ? '' : ` by more than ${this.margin}`
+    }`;
+    this.haltNote.textContent =
+      (byQ
+        ? `The Q head says halt after segment ${this.haltAt} (${rule}): that is the model’s answer. `
+        : `The Q head never says halt (${rule}), so ACT stops at its limit, segment ${this.haltAt}. `) +
+      `All ${trace.segments.length} segments ran here, on ${backend}, in ${duration(trace.ms)}.`;
+    this.showSegment(this.haltAt);
   }
 
   private showSegment(k: number): void {
@@ -212,7 +242,7 @@ export class SolveView {
       changed: before !== undefined && before[i] !== seg.tokens[i],
       given: task.kind === 'sudoku' && puzzle[i] !== '',
     }));
-    const halts = this.shown === trace.haltAt;
+    const halts = this.shown === this.haltAt;
     this.board.show(task, cells, `The model’s answer after segment ${this.shown} of ${n}`);
     this.slider.value = String(this.shown);
     this.slider.setAttribute('aria-valuetext', `segment ${this.shown} of ${n}`);

@@ -28,6 +28,7 @@ export { decodeModelConfig, ModelConfigCodec, modelConfig, prefixLength } from '
 export { inputEmbeddings } from './embedding.js';
 export type { EvalResult, SegmentAccuracy } from './evaluate.js';
 export { evaluate } from './evaluate.js';
+export { haltSegmentOf, MAX_HALT_MARGIN } from './halting.js';
 export { lmOutput, qOutput } from './heads.js';
 export type { AnyLevel, GradientWindow, Hierarchy, Level, Observer, ScheduleStep, States } from './hierarchy.js';
 export { recordedBy, runHierarchy, schedule } from './hierarchy.js';
@@ -39,7 +40,7 @@ export { actLoss } from './loss.js';
 export type { HrmBuffers, HrmParams, ReasonerIO, ReasoningBlocks } from './params.js';
 export { blockConfig, initHrm, initIO, initPuzzleTable, initReasoningBlocks, modelDims } from './params.js';
 export type { SegmentPrediction } from './predict.js';
-export { haltingSegment, haltSegmentOf, MAX_HALT_MARGIN, predictSegments } from './predict.js';
+export { haltingSegment, predictSegments } from './predict.js';
 export type {
   ActConfig,
   Batch,

@@ -5,6 +5,7 @@
  */
 import { argmax, scope, take } from '@hrm/core';
 import { actStep, initialCarry, resetHalted } from './act.js';
+import { haltSegmentOf } from './halting.js';
 import type { States } from './hierarchy.js';
 import type { ActConfig, Batch, PuzzleRows, Reasoner, ReasonerBuffers } from './reasoner.js';
 
@@ -35,23 +36,6 @@ export function haltingSegment(
       margin,
     ),
   );
-}
-
-/** The widest halting margin the CLI and the server accept: Q logits past ±100 are saturated sigmoids, so no margin beyond means more. */
-export const MAX_HALT_MARGIN = 100;
-
-/**
- * `haltingSegment` for one example, from its Q head's halt and continue values after each segment:
- * what a server that kept them can recompute for any margin without running the model again.
- */
-export function haltSegmentOf(
-  qHalt: readonly number[],
-  qContinue: readonly number[],
-  cfg: Pick<ActConfig, 'haltRule'>,
-  margin = 0,
-): number {
-  const at = qHalt.findIndex((q, k) => q - (cfg.haltRule === 'q-positive' ? 0 : (qContinue[k] ?? 0)) > margin);
-  return at < 0 ? qHalt.length : at + 1;
 }
 
 /** What the model predicts after each of `segments` segments (default `haltMaxSteps`) on a batch. */

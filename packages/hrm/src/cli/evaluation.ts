@@ -1,10 +1,11 @@
 /** Evaluation helpers shared by `hrm eval`, `train` and `demo`: batches of a preset's unseen puzzles, and scoring. */
 import * as E from 'fp-ts/lib/Either.js';
 import type { ModelConfig } from '../config.js';
+import { MAX_HALT_MARGIN } from '../halting.js';
 import type { States } from '../hierarchy.js';
 import type { HrmStates } from '../hrm.js';
 import type { HrmBuffers, HrmParams } from '../params.js';
-import { haltingSegment, MAX_HALT_MARGIN, predictSegments } from '../predict.js';
+import { haltingSegment, predictSegments } from '../predict.js';
 import type { Predictor, TaskPreset } from '../presets/preset.js';
 import type { Batch, Hidden, Reasoner, ReasonerBuffers } from '../reasoner.js';
 import { type Example, toBatch } from '../tasks/index.js';
