@@ -20,6 +20,8 @@ export type { BlockConfig, BlockParams } from './layers/block.js';
 export { block, initBlock } from './layers/block.js';
 export type { EmbeddingParams } from './layers/embedding.js';
 export { embed, initEmbedding } from './layers/embedding.js';
+export type { GridMixerParams } from './layers/grid-mixer.js';
+export { gridMixer, gridSide, initGridMixer } from './layers/grid-mixer.js';
 export type { LinearParams } from './layers/linear.js';
 export { initLinear, linear } from './layers/linear.js';
 export type { RmsNormOptions } from './layers/rmsnorm.js';

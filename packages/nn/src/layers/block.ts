@@ -1,10 +1,11 @@
 /**
- * Transformer blocks: a sequence mixer (attention, or TRM's token-mixing MLP) and a SwiGLU, each
- * with a residual and an RMSNorm without weight. Post-norm (HRM, TRM): `x = norm(x + f(x))`.
- * Pre-norm: `x = x + f(norm(x))`.
+ * Transformer blocks: a sequence mixer (attention, TRM's token-mixing MLP, or the grid mixer) and a
+ * SwiGLU, each with a residual and an RMSNorm without weight. Post-norm (HRM, TRM):
+ * `x = norm(x + f(x))`. Pre-norm: `x = x + f(norm(x))`.
  */
 import { add, type Dim, type Key, type Shape, splitKey, type Tensor, transpose } from '@hrm/core';
 import { type AttentionParams, attention, initAttention } from './attention.js';
+import { type GridMixerParams, gridMixer, initGridMixer } from './grid-mixer.js';
 import { rmsNorm } from './rmsnorm.js';
 import type { RopeTables } from './rope.js';
 import { initSwiGlu, type SwiGluParams, swiglu, swigluWidth } from './swiglu.js';
@@ -19,19 +20,23 @@ export interface BlockConfig {
   readonly norm?: 'post' | 'pre';
   readonly eps?: number;
   readonly causal?: boolean;
-  /** Mix positions with attention (default) or, as TRM's `mlp_t`, with a SwiGLU over `tokens` positions. */
-  readonly mixer?: 'attention' | { readonly tokens: number };
+  /**
+   * Mix positions with attention (default); as TRM's `mlp_t`, with a SwiGLU over `tokens` positions; or
+   * with the grid mixer (`gridMixer`: 3x3 neighbourhoods of a square grid after `prefix` positions).
+   */
+  readonly mixer?: 'attention' | { readonly tokens: number } | { readonly grid: { readonly prefix: number } };
   /** RoPE in the attention, with this base (tables built once per length and dtype). */
   readonly ropeTheta?: number;
 }
 
 /**
- * A block's parameters over width `D` and sequence `L` (sizes or names): attention and a SwiGLU, or
- * a token-mixing SwiGLU (over the `L` positions) and a SwiGLU.
+ * A block's parameters over width `D` and sequence `L` (sizes or names): attention, a token-mixing
+ * SwiGLU (over the `L` positions) or a grid mixer, and a SwiGLU.
  */
 export type BlockParams<D extends Dim = number, L extends Dim = number> =
   | { readonly attention: AttentionParams<D>; readonly mlp: SwiGluParams<D> }
-  | { readonly tokenMixer: SwiGluParams<L>; readonly mlp: SwiGluParams<D> };
+  | { readonly tokenMixer: SwiGluParams<L>; readonly mlp: SwiGluParams<D> }
+  | { readonly gridMixer: GridMixerParams<D>; readonly mlp: SwiGluParams<D> };
 
 /** The names of a block's width and sequence dims, which then name its weights' dims in their type. */
 export interface BlockDimNames<D extends string, L extends string> {
@@ -50,9 +55,10 @@ export function initBlock(key: Key, cfg: BlockConfig, names?: BlockDimNames<stri
   const [k1, k2] = splitKey(key, 2);
   const hidden = names?.hidden ?? cfg.hidden;
   const mixer = cfg.mixer ?? 'attention';
-  if (mixer === 'attention') {
+  if (mixer === 'attention' || 'grid' in mixer) {
     const dims = names ? { [names.hidden]: cfg.hidden } : {};
     const mlp = initSwiGlu(k2, hidden, swigluWidth(cfg.hidden, cfg.expansion, cfg.multipleOf), { dims });
+    if (mixer !== 'attention') return { gridMixer: initGridMixer(k1, hidden, { dims }), mlp };
     return { attention: initAttention(k1, hidden, { heads: cfg.heads, dims }), mlp };
   }
   const dims = names ? { [names.hidden]: cfg.hidden, [names.seq]: mixer.tokens } : {};
@@ -86,6 +92,11 @@ export function block<B extends Dim, L extends Dim, D extends Dim>(
       ...(cfg.ropeTheta !== undefined ? { ropeTheta: cfg.ropeTheta } : {}),
     };
     h = residual(x, (y) => attention(p.attention, y, att), cfg);
+  } else if ('gridMixer' in p) {
+    const mixer = cfg.mixer;
+    if (mixer === undefined || mixer === 'attention' || !('grid' in mixer))
+      throw new Error('block: grid-mixer weights need a config whose mixer is { grid: { prefix } }');
+    h = residual(x, (y) => gridMixer(p.gridMixer, y, mixer.grid.prefix), cfg);
   } else {
     // TRM's mlp_t: mix along the sequence axis, normalising over it, as the reference does.
     const mixer = p.tokenMixer;

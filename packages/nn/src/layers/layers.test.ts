@@ -8,6 +8,7 @@ import { at, build, type Ref, matmul as refMatmul, take as refTake, zip } from '
 import { attention } from './attention.js';
 import { block } from './block.js';
 import { embed } from './embedding.js';
+import { gridMixer } from './grid-mixer.js';
 import { linear } from './linear.js';
 import { rmsNorm } from './rmsnorm.js';
 import { applyRope, ropeTables } from './rope.js';
@@ -83,6 +84,35 @@ function refAttention(x: Ref, qkv: Ref, out: Ref, heads: number, opts: { causal?
   return refMatmul(merged, out);
 }
 
+/**
+ * The grid mixer over [B, prefix + side², D] by explicit loops: each cell's 3x3 neighbourhood (zeros
+ * past the border) times cells [9·D, D], neighbours row by row; each prefix position the mean of the
+ * cells times summary [D, D].
+ */
+function refGridMixer(x: Ref, cells: Ref, summary: Ref, prefix: number): Ref {
+  const [B, L, D] = x.shape;
+  const side = Math.round(Math.sqrt(L - prefix));
+  return build([B, L, D], ([b, l, o]) => {
+    let s = 0;
+    if (l < prefix) {
+      for (let i = 0; i < D; i++) {
+        let m = 0;
+        for (let c = prefix; c < L; c++) m += at(x, [b, c, i]);
+        s += (m / (L - prefix)) * at(summary, [i, o]);
+      }
+      return s;
+    }
+    const [r, c] = [Math.floor((l - prefix) / side), (l - prefix) % side];
+    for (let dy = 0; dy < 3; dy++)
+      for (let dx = 0; dx < 3; dx++) {
+        const [rr, cc] = [r + dy - 1, c + dx - 1];
+        if (rr < 0 || cc < 0 || rr >= side || cc >= side) continue;
+        for (let i = 0; i < D; i++) s += at(x, [b, prefix + rr * side + cc, i]) * at(cells, [(dy * 3 + dx) * D + i, o]);
+      }
+    return s;
+  });
+}
+
 const add2 = (a: Ref, b: Ref) => zip((p, q) => p + q, a, b);
 const transpose12 = (x: Ref) => build([x.shape[0], x.shape[2], x.shape[1]], ([b, i, j]) => at(x, [b, j, i]));
 
@@ -112,6 +142,21 @@ checkOp('embedding', [
       const r = refTake(table, ids, 0);
       return { ...r, data: r.data.map((v) => v * 2) };
     },
+  },
+]);
+
+checkOp('gridMixer', [
+  {
+    name: 'one prefix position and a 3x3 grid, D 3',
+    inputs: [{ shape: [2, 10, 3] }, { shape: [27, 3] }, { shape: [3, 3] }],
+    run: (x, cells, summary) => gridMixer({ cells, summary }, x, 1),
+    reference: (x, cells, summary) => refGridMixer(x, cells, summary, 1),
+  },
+  {
+    name: 'no prefix, a 4x4 grid, D 2',
+    inputs: [{ shape: [1, 16, 2] }, { shape: [18, 2] }, { shape: [2, 2] }],
+    run: (x, cells, summary) => gridMixer({ cells, summary }, x, 0),
+    reference: (x, cells, summary) => refGridMixer(x, cells, summary, 0),
   },
 ]);
 
