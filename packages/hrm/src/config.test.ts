@@ -1,6 +1,6 @@
 import * as E from 'fp-ts/lib/Either.js';
 import { describe, expect, it } from 'vitest';
-import { decodeModelConfig, prefixLength } from './config.js';
+import { decodeModelConfig, modelConfig, prefixLength, sizeFree } from './config.js';
 import { decodeTrainConfig } from './train-config.js';
 
 const problems = (u: unknown) => {
@@ -62,6 +62,22 @@ describe('model config', () => {
     expect(problems({ vocabSize: 11, seqLen: 81, haltExplorationProb: 1.5 })).toEqual([
       'haltExplorationProb: expected Probability, got 1.5',
     ]);
+  });
+
+  it('takes the grid mixer alone, without RoPE, over a square grid of tokens; size-free without learned positions', () => {
+    const grid = { vocabSize: 6, seqLen: 81, gridMixer: true };
+    expect(problems({ ...grid, seqLen: 80, mlpT: true, posEncodings: 'none' })).toEqual([
+      'gridMixer: a model has one sequence mixer; gridMixer and mlpT are both on',
+      'seqLen: the grid mixer needs a square grid of tokens, and 80 is not a square',
+    ]);
+    expect(problems(grid)).toEqual([
+      'posEncodings: the grid mixer has no attention for RoPE; use none (or learned, tied to seqLen)',
+    ]);
+    expect(sizeFree(modelConfig({ ...grid, posEncodings: 'none' }))).toBe(true);
+    expect(sizeFree(modelConfig({ ...grid, posEncodings: 'learned' }))).toBe(false);
+    expect(sizeFree(modelConfig({ vocabSize: 6, seqLen: 81, mlpT: true, posEncodings: 'none' }))).toBe(false);
+    // Configs written before the grid mixer existed read as without it.
+    expect(modelConfig({ vocabSize: 6, seqLen: 80 }).gridMixer).toBe(false);
   });
 });
 

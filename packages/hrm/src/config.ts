@@ -52,6 +52,12 @@ export const ModelConfigCodec = t.exact(
     multipleOf: PositiveInt,
     /** Mix positions with a token-mixing MLP instead of attention (TRM's mlp_t). */
     mlpT: t.boolean,
+    /**
+     * Mix positions with the grid mixer instead of attention: each cell of the square grid of tokens
+     * mixes its 3x3 neighbourhood, the prefix the cells' mean. Its weights do not depend on `seqLen`,
+     * so with `posEncodings` none a model runs on grids of any size (`sizeFree`).
+     */
+    gridMixer: t.boolean,
     posEncodings: t.keyof({ rope: null, learned: null, none: null }),
     ropeTheta: PositiveNumber,
     rmsNormEps: PositiveNumber,
@@ -99,6 +105,7 @@ const HRM_DEFAULTS = {
   expansion: 4,
   multipleOf: 256,
   mlpT: false,
+  gridMixer: false,
   posEncodings: 'rope',
   ropeTheta: 10000,
   rmsNormEps: 1e-5,
@@ -191,7 +198,23 @@ export function decodeModelConfig(input: unknown): E.Either<string[], ModelConfi
     );
   if (cfg.mlpT && cfg.posEncodings === 'rope')
     problems.push('posEncodings: the token-mixing MLP (mlpT) has no attention for RoPE; use none or learned');
+  if (cfg.gridMixer) {
+    if (cfg.mlpT) problems.push('gridMixer: a model has one sequence mixer; gridMixer and mlpT are both on');
+    if (cfg.posEncodings === 'rope')
+      problems.push('posEncodings: the grid mixer has no attention for RoPE; use none (or learned, tied to seqLen)');
+    const side = Math.round(Math.sqrt(cfg.seqLen));
+    if (side * side !== cfg.seqLen)
+      problems.push(`seqLen: the grid mixer needs a square grid of tokens, and ${cfg.seqLen} is not a square`);
+  }
   return problems.length > 0 ? E.left(problems) : E.right(cfg);
+}
+
+/**
+ * Whether a model of `cfg` has no weight tied to `seqLen` (the grid mixer without learned positions),
+ * so that its weights run on puzzles of another size: trained on 9x9 mazes, scored on 15x15 ones.
+ */
+export function sizeFree(cfg: ModelConfig): boolean {
+  return cfg.gridMixer && cfg.posEncodings !== 'learned';
 }
 
 /** The number of prefix tokens the puzzle embedding takes. */

@@ -64,7 +64,7 @@ export interface HrmBuffers {
   readonly puzzleEmb?: PuzzleTable;
 }
 
-/** The Transformer block shape of `cfg`: post-norm, RoPE or the token-mixing MLP, HRM's SwiGLU width. */
+/** The Transformer block shape of `cfg`: post-norm, RoPE, the token-mixing MLP or the grid mixer, HRM's SwiGLU width. */
 export function blockConfig(cfg: ModelConfig): BlockConfig {
   const tokens = cfg.seqLen + prefixLength(cfg);
   return {
@@ -75,7 +75,8 @@ export function blockConfig(cfg: ModelConfig): BlockConfig {
     eps: cfg.rmsNormEps,
     norm: 'post',
     ...(cfg.mlpT ? { mixer: { tokens } } : {}),
-    ...(cfg.posEncodings === 'rope' && !cfg.mlpT ? { ropeTheta: cfg.ropeTheta } : {}),
+    ...(cfg.gridMixer ? { mixer: { grid: { prefix: prefixLength(cfg) } } } : {}),
+    ...(cfg.posEncodings === 'rope' && !cfg.mlpT && !cfg.gridMixer ? { ropeTheta: cfg.ropeTheta } : {}),
   };
 }
 

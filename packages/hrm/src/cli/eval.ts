@@ -7,6 +7,8 @@ import { existsSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
+import { reasonerFor } from '../arch.js';
+import { decodeModelConfig, sizeFree } from '../config.js';
 import { PRESET_NAMES, presetNamed } from '../presets/node.js';
 import type { TaskPreset } from '../presets/preset.js';
 import { CliError, type Command, type Parsed, UsageError } from './args.js';
@@ -73,20 +75,29 @@ export function groupTable(groups: readonly GroupScore[], metric: string): strin
 
 /**
  * The task whose unseen puzzles `--on` asks for (a model of one generator scored on another's mazes),
- * or the checkpoint's own; another task must have the same vocabulary and sequence length.
+ * or the checkpoint's own, and the model that scores it. Another task must have the same vocabulary
+ * and sequence length, or, for a size-free model (the grid mixer without learned positions), the same
+ * vocabulary: the same weights then run at the task's sequence length (9x9 mazes to 15x15).
  */
-function scoredTask(args: Parsed, m: ModelFile): TaskPreset {
+function scoredTask(args: Parsed, m: ModelFile): { task: TaskPreset; m: ModelFile } {
   const name = args.string('on');
-  if (name === undefined) return m.preset;
+  if (name === undefined) return { task: m.preset, m };
   const data = args.string('data');
   const other = presetNamed(name, data === undefined ? {} : { dataDir: data });
   if (!other) throw new UsageError(`unknown task '${name}' (known: ${PRESET_NAMES.join(', ')})`);
   const { vocabSize, seqLen } = other.model;
-  if (vocabSize !== m.model.vocabSize || seqLen !== m.model.seqLen || other.evaluate)
+  const resized = seqLen !== m.model.seqLen;
+  if (vocabSize !== m.model.vocabSize || (resized && !sizeFree(m.model)) || other.evaluate)
     throw new UsageError(
-      `a ${m.preset.name} model cannot be scored on ${name}: it has vocabSize ${vocabSize} and seqLen ${seqLen}, the model ${m.model.vocabSize} and ${m.model.seqLen}`,
+      `a ${m.preset.name} model cannot be scored on ${name}: it has vocabSize ${vocabSize} and seqLen ${seqLen}, the model ${m.model.vocabSize} and ${m.model.seqLen}` +
+        (vocabSize === m.model.vocabSize && !other.evaluate
+          ? ' (only a size-free model, the grid mixer without learned positions, runs at another length)'
+          : ''),
     );
-  return other;
+  if (!resized) return { task: other, m };
+  const model = decodeModelConfig({ ...m.model, seqLen });
+  if (E.isLeft(model)) throw new UsageError(`the model cannot run on ${name}: ${model.left.join('; ')}`);
+  return { task: other, m: { ...m, model: model.right, reasoner: reasonerFor(model.right) } };
 }
 
 export const evaluate: Command = {
@@ -110,7 +121,7 @@ export const evaluate: Command = {
     'halt-margin': HALT_MARGIN_OPTION,
     on: {
       type: 'string',
-      help: "score on another task's unseen puzzles of the same size (a maze9 model on maze9-mix)",
+      help: "score on another task's unseen puzzles of the same size (a maze9 model on maze9-mix), or of any size for a grid-mixer model without learned positions",
       value: '<task>',
     },
     json: { type: 'boolean', help: 'print JSON: with --file a line per puzzle, then the scores' },
@@ -159,9 +170,9 @@ export const evaluate: Command = {
     const folder = outFolder(args);
     const input = puzzleInput(args, false);
     const data = args.string('data');
-    const m = readModelFile(path, data === undefined ? {} : { dataDir: data });
-    const segments = segmentsFlag ?? m.model.haltMaxSteps;
-    const task = scoredTask(args, m);
+    const stored = readModelFile(path, data === undefined ? {} : { dataDir: data });
+    const segments = segmentsFlag ?? stored.model.haltMaxSteps;
+    const { task, m } = scoredTask(args, stored);
     if (task.evaluate) {
       if (input) throw new UsageError(`${task.name} is evaluated on its own tasks; --file is for typed puzzles`);
       return evaluateTask(m, segments, folder, json);

@@ -101,6 +101,15 @@ function expectedShapes(model: ModelConfig): [string, Expected][] {
       ],
     ],
     [
+      'params.params.L.0.gridMixer.cells',
+      model.gridMixer
+        ? [
+            ['nine neighbours of hidden', 9 * hidden],
+            ['hidden', hidden],
+          ]
+        : undefined,
+    ],
+    [
       'params.params.L.0.tokenMixer.down',
       model.mlpT
         ? [

@@ -57,6 +57,22 @@ const MODEL_SIZE_FLAGS = {
   expansion: 'expansion',
 } as const satisfies Record<string, keyof typeof MODEL_LIMITS>;
 
+/** The sequence mixers `--mixer` names, and the config fields each sets. */
+const MIXERS = {
+  attention: { mlpT: false, gridMixer: false },
+  'mlp-t': { mlpT: true, gridMixer: false },
+  grid: { mlpT: false, gridMixer: true },
+} as const;
+
+/** The config fields `--mixer` sets, if given. */
+function mixerFlag(args: Parsed): (typeof MIXERS)[keyof typeof MIXERS] | undefined {
+  const name = args.string('mixer');
+  if (name === undefined) return undefined;
+  if (!Object.hasOwn(MIXERS, name))
+    throw new UsageError(`--mixer: unknown mixer '${name}' (known: ${Object.keys(MIXERS).join(', ')})`);
+  return MIXERS[name as keyof typeof MIXERS];
+}
+
 /** The model config fields the size flags give (each a whole number within its bound). */
 function modelSizeFlags(args: Parsed): Record<string, number> {
   const sizes: Record<string, number> = {};
@@ -93,6 +109,8 @@ function runOf(args: Parsed): TrainRun {
     ...preset.model,
     ...(args.string('arch') ? { arch: args.string('arch') } : {}),
     ...(args.string('grad-window') ? { gradWindow: args.string('grad-window') } : {}),
+    ...mixerFlag(args),
+    ...(args.string('pos-encodings') ? { posEncodings: args.string('pos-encodings') } : {}),
     ...modelSizeFlags(args),
   });
   if (E.isLeft(model)) throw new UsageError(`bad model config: ${model.left.join('; ')}`);
@@ -177,6 +195,16 @@ export const train: Command = {
       type: 'string',
       help: 'keep an exponential moving average of the weights at this rate (TRM: 0.999) for evaluation and checkpoints; 0: none',
       value: '<x>',
+    },
+    mixer: {
+      type: 'string',
+      help: 'how positions mix: attention, mlp-t (a token-mixing MLP, one grid size) or grid (3x3 neighbourhoods, any grid size)',
+      value: '<name>',
+    },
+    'pos-encodings': {
+      type: 'string',
+      help: 'rope, learned (tied to the sequence length) or none (default: the task preset)',
+      value: '<kind>',
     },
     hidden: { type: 'string', help: 'model width (default: the task preset; the official models: 512)', value: '<N>' },
     heads: { type: 'string', help: 'attention heads', value: '<N>' },

@@ -180,6 +180,7 @@ export function officialMismatches(cfg: ModelConfig): Mismatch[] {
   const out: Mismatch[] = [];
   const fatal = (message: string) => out.push({ message, fatal: true });
   const note = (message: string) => out.push({ message, fatal: false });
+  if (cfg.gridMixer) fatal('gridMixer: the official code has no grid mixer');
   if (cfg.multipleOf !== 256)
     fatal(
       `multipleOf ${cfg.multipleOf}: the official SwiGLU rounds its width to a multiple of 256, so the shapes differ`,
