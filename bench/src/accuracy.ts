@@ -10,6 +10,7 @@
  *   npx tsx bench/src/accuracy.ts --quick    sudoku4, 1 seed, 8 s per run
  *   npx tsx bench/src/accuracy.ts --tasks sudoku9,maze9-mix --budget 600 --seeds 3 --depth
  *   ... --depth-seeds 2 --depths 1x2,4x4     the depth sweep from fewer seeds, at fewer depths
+ *   ... --parallel 1                         one run at a time (default 2, one per core)
  *   ... --resume                             keep the runs a stopped invocation finished (its journal)
  *
  * Every run is its own child process on one wasm thread, two at a time, so runs compete equally
@@ -220,6 +221,8 @@ interface Options {
   readonly depth: boolean;
   /** The seeds of the depth sweep (the first of `seeds`): each depth costs a run per method and seed. */
   readonly depthSeeds: readonly number[];
+  /** Runs at a time, one thread each (`--parallel`, default 2: one per core of the 2-core machines). */
+  readonly parallel: number;
   /** The depths of the sweep, shallow to deep (`--depths 1x2,4x4`; default all of ALL_DEPTHS). */
   readonly depths: readonly (readonly [number, number])[];
   readonly tasksGiven: boolean;
@@ -244,6 +247,9 @@ function options(argv: readonly string[]): Options {
   if (!Number.isInteger(depthSeedCount) || depthSeedCount < 1 || depthSeedCount > seedCount)
     throw new Error(`--depth-seeds: a whole number from 1 to --seeds (${seedCount}), got ${value('--depth-seeds')}`);
   const seedsFrom = (n: number) => Array.from({ length: n }, (_, i) => i);
+  const parallel = Number(value('--parallel') ?? 2);
+  if (!Number.isInteger(parallel) || parallel < 1 || parallel > 64)
+    throw new Error(`--parallel: a whole number of runs at a time from 1 to 64, got ${value('--parallel')}`);
   const depths = (value('--depths')?.split(',') ?? ALL_DEPTHS.map(([h, l]) => `${h}x${l}`)).map((d) => {
     const found = ALL_DEPTHS.find(([h, l]) => `${h}x${l}` === d);
     if (!found) throw new Error(`--depths: ${d} is not one of ${ALL_DEPTHS.map(([h, l]) => `${h}x${l}`).join(', ')}`);
@@ -256,6 +262,7 @@ function options(argv: readonly string[]): Options {
     seeds: seedsFrom(seedCount),
     depth: argv.includes('--depth'),
     depthSeeds: seedsFrom(depthSeedCount),
+    parallel,
     depths,
     resume: argv.includes('--resume'),
     tasksGiven: value('--tasks') !== undefined,
@@ -286,7 +293,7 @@ async function parent(opts: Options) {
   const machine = machineInfo();
   console.log(formatMachine(machine));
   console.log(
-    `backend ${currentBackend().name} (1 thread per run, 2 runs at a time); ${JSON.stringify(budgets)} s of training per run; ` +
+    `backend ${currentBackend().name} (1 thread per run, ${opts.parallel} run${opts.parallel > 1 ? 's' : ''} at a time); ${JSON.stringify(budgets)} s of training per run; ` +
       `exact accuracy after halt_max_steps segments on ${evalSize} unseen puzzles every ${evalEvery} steps\n`,
   );
   const spec = (task: string, method: Method, seed: number, cycles?: readonly [number, number]): RunSpec => ({
@@ -312,7 +319,7 @@ async function parent(opts: Options) {
     : [];
   const runs = await pool(
     [...specs, ...depthSpecs].map((sp) => () => journal.run(sp)),
-    2,
+    opts.parallel,
   );
   const ownDepth = (r: RunRecord) => sameCycles(r.cycles, ownCycles(r.task));
   // Every depth from the same seeds, the preset's own depth included.
@@ -361,7 +368,7 @@ async function parent(opts: Options) {
       `\n${formatTable(['task', 'method', 'N x T', 'exact (mean)', 'exact (range)', 'steps', 'peak tensors MiB'], depthRows)}`,
     );
 
-  const runsOn = { backend: 'wasm', threadsPerRun: 1, runsAtATime: 2 };
+  const runsOn = { backend: 'wasm', threadsPerRun: 1, runsAtATime: opts.parallel };
   writeResults(`${name}${suffix}`, {
     machine,
     runsOn,
