@@ -61,6 +61,11 @@ export interface RunOptions {
   readonly shouldStop?: () => boolean | 'evaluate';
   /** Extra JSON stored with every checkpoint's configs (e.g. the task name). */
   readonly metadata?: Readonly<Record<string, Json>>;
+  /**
+   * Start from these weights instead of the initialisation (fine-tuning), with fresh optimiser moments
+   * and step 0; they must have the shapes `model` gives. A resumed run ignores them: its file holds more.
+   */
+  readonly from?: { readonly params: unknown; readonly buffers: unknown };
 }
 
 /** How `run` ended: the final state, the last step's metrics and the last evaluation (when there were any). */
@@ -153,7 +158,30 @@ function start<P, B extends ReasonerBuffers, C extends States<C>, X>(
     opts.log?.({ event: 'resume', step: state.step, path: ck.path });
     return state;
   }
-  return initTrainState(reasoner, opts.key, opts.train);
+  if (opts.from) fromProblem(reasoner, opts);
+  return initTrainState(reasoner, opts.key, opts.train, opts.from as { params: P; buffers: B } | undefined);
+}
+
+/** Throws, naming the first tensor, when `opts.from` does not hold the model's tensors with their shapes. */
+function fromProblem<P, B extends ReasonerBuffers, C extends States<C>, X>(
+  reasoner: Reasoner<P, B, C, X>,
+  opts: RunOptions,
+): void {
+  const shapes = (tree: unknown) =>
+    new Map(leaves(tree).map(({ path, value }) => [path, `[${value.shape.join(', ')}] ${value.dtype}`]));
+  const problem = scope(() => {
+    const want = shapes(reasoner.init(opts.key));
+    const got = shapes(opts.from);
+    for (const [path, shape] of want)
+      if (got.get(path) !== shape)
+        return `${path} is ${got.get(path) ?? 'missing'} in the starting weights, ${shape} in this model`;
+    const extra = [...got.keys()].find((path) => !want.has(path));
+    return extra === undefined ? undefined : `${extra} is in the starting weights but not in this model`;
+  });
+  if (problem === undefined) return;
+  const e = new Error(`cannot start from those weights: ${problem}`);
+  e.name = 'InitError';
+  throw e;
 }
 
 /** Lets signal handlers and timers run between steps (a step is milliseconds to seconds of sync work). */

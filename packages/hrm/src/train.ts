@@ -46,13 +46,17 @@ export class NonFiniteError extends Error {
   }
 }
 
-/** A fresh state: the reasoner's initialisation from `key`, zero moments, an empty carry. */
+/**
+ * A fresh state: the reasoner's initialisation from `key` (or the weights `from`, to fine-tune a trained
+ * model: of another run, or of another size for a size-free model), zero moments, an empty carry.
+ */
 export function initTrainState<P, B extends ReasonerBuffers, C extends States<C>, X>(
   reasoner: Reasoner<P, B, C, X>,
   key: Key,
   train: TrainConfig,
+  from?: { readonly params: P; readonly buffers: B },
 ): TrainState<P, B, C> {
-  const { params, buffers } = reasoner.init(key);
+  const { params, buffers } = from ?? reasoner.init(key);
   return {
     params,
     buffers,

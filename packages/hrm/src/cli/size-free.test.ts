@@ -31,6 +31,79 @@ describe('hrm train --mixer grid, scored on another size', () => {
     expect(report.perSegment).toHaveLength(2);
   });
 
+  it('fine-tunes from those weights at another size (--init): unchanged by a step at a vanishing rate', async () => {
+    const grid = join(dir, 'grid.safetensors');
+    const tuned = join(dir, 'tuned.safetensors');
+    // The model comes from the file (grid mixer, no positions), at maze11's length.
+    const r = await runHrm(
+      'train',
+      '--task',
+      'maze11',
+      '--init',
+      grid,
+      '--steps',
+      '1',
+      '--lr',
+      '1e-30',
+      '--out',
+      tuned,
+      '--batch',
+      '4',
+      '--eval-every',
+      '0',
+      '--eval-size',
+      '4',
+      '--json',
+    );
+    expect(r.err).toBe('');
+    expect(r.code).toBe(0);
+    const start = JSON.parse(r.out.split('\n')[0]) as { model: { seqLen: number; gridMixer: boolean; hidden: number } };
+    expect(start.model).toMatchObject({ seqLen: 121, gridMixer: true, hidden: 16 });
+    // Same weights, same puzzles: the tuned model scores maze11 exactly as the 9x9 one run at 11x11.
+    const scores = async (...a: string[]) => {
+      const out = await runHrm('eval', '--size', '6', '--json', ...a);
+      expect(out.code).toBe(0);
+      const { perSegment, atHalt } = lastJson(out.out);
+      return { perSegment, atHalt };
+    };
+    expect(await scores('--checkpoint', tuned)).toEqual(await scores('--checkpoint', grid, '--on', 'maze11'));
+  });
+
+  it('refuses --init weights that do not fit: another size without the grid mixer, or another width', async () => {
+    const mlp = join(dir, 'tied.safetensors');
+    expect((await train('tied.safetensors')).code).toBe(0);
+    const other = await runHrm(
+      'train',
+      '--task',
+      'maze11',
+      '--init',
+      mlp,
+      '--steps',
+      '1',
+      '--out',
+      join(dir, 'z.safetensors'),
+    );
+    expect(other.code).not.toBe(0);
+    expect(other.err).toMatch(/--init: .* is a maze9 model of seqLen 81, and maze11 has 121; only a size-free model/);
+    const wider = await runHrm(
+      'train',
+      '--task',
+      'maze9',
+      '--init',
+      mlp,
+      '--hidden',
+      '32',
+      '--steps',
+      '1',
+      '--out',
+      join(dir, 'w.safetensors'),
+    );
+    expect(wider.code).not.toBe(0);
+    expect(wider.err).toMatch(
+      /--init: cannot start from those weights: buffers\.hInit is \[16\] float32 in the starting weights, \[32\] float32 in this model/,
+    );
+  });
+
   it('refuses another size for a model tied to its size, saying which models can', async () => {
     // The maze preset's own model: a token-mixing MLP over 81 positions and learned positions.
     expect((await train('mlp.safetensors')).code).toBe(0);

@@ -6,7 +6,7 @@
  */
 import { key } from '@hrm/core';
 import * as E from 'fp-ts/lib/Either.js';
-import { decodeModelConfig, MODEL_LIMITS, type ModelConfig } from '../config.js';
+import { decodeModelConfig, MODEL_LIMITS, type ModelConfig, sizeFree } from '../config.js';
 import type { EvalResult } from '../evaluate.js';
 import { run } from '../loop.js';
 import { PRESET_NAMES, presetNamed } from '../presets/node.js';
@@ -15,6 +15,7 @@ import { decodeTrainConfig, TRAIN_LIMITS, type TrainConfig } from '../train-conf
 import { CliError, type Command, type Parsed, UsageError } from './args.js';
 import { MAX_EVAL_SIZE } from './eval.js';
 import { evalBatches } from './evaluation.js';
+import { type ModelFile, readModelFile } from './model-file.js';
 import { checkExistingOut, checkOutFolder, lockOut, removeStaleTemps } from './out-file.js';
 import { outputMode, Progress } from './progress.js';
 import { listenForStop } from './stop.js';
@@ -39,6 +40,8 @@ interface TrainRun {
   readonly out: string;
   readonly resume: boolean;
   readonly force: boolean;
+  /** The checkpoint whose weights the run starts from (`--init`), if any. */
+  readonly init: ModelFile | undefined;
 }
 
 /**
@@ -105,8 +108,13 @@ function runOf(args: Parsed): TrainRun {
   const data = args.string('data');
   const preset = presetNamed(task, data === undefined ? {} : { dataDir: data });
   if (!preset) throw new UsageError(`unknown task '${task}' (known: ${PRESET_NAMES.join(', ')})`);
+  const initPath = args.string('init');
+  const init =
+    initPath === undefined ? undefined : readModelFile(initPath, data === undefined ? {} : { dataDir: data });
   const model = decodeModelConfig({
-    ...preset.model,
+    // From another checkpoint: its model, at this task's vocabulary and length (flags may still change it,
+    // and the weights must then still fit).
+    ...(init ? { ...init.model, vocabSize: preset.model.vocabSize, seqLen: preset.model.seqLen } : preset.model),
     ...(args.string('arch') ? { arch: args.string('arch') } : {}),
     ...(args.string('grad-window') ? { gradWindow: args.string('grad-window') } : {}),
     ...mixerFlag(args),
@@ -114,6 +122,10 @@ function runOf(args: Parsed): TrainRun {
     ...modelSizeFlags(args),
   });
   if (E.isLeft(model)) throw new UsageError(`bad model config: ${model.left.join('; ')}`);
+  if (init && init.model.seqLen !== model.right.seqLen && !sizeFree(init.model))
+    throw new UsageError(
+      `--init: ${initPath} is a ${init.preset.name} model of seqLen ${init.model.seqLen}, and ${preset.name} has ${model.right.seqLen}; only a size-free model (--mixer grid --pos-encodings none) changes size`,
+    );
   const train = decodeTrainConfig({
     ...preset.train,
     totalSteps: steps ?? MAX_STEPS,
@@ -125,7 +137,7 @@ function runOf(args: Parsed): TrainRun {
   });
   if (E.isLeft(train)) throw new UsageError(`bad training config: ${train.left.join('; ')}`);
   const out = args.string('out') ?? 'hrm.safetensors';
-  return { preset, model: model.right, train: train.right, steps, minutes, seed, out, resume, force };
+  return { preset, model: model.right, train: train.right, steps, minutes, seed, out, resume, force, init };
 }
 
 /** An in-training evaluation as a record of the CLI's vocabulary (the same names as `hrm eval`). */
@@ -154,6 +166,7 @@ function userError(e: unknown, out: string): unknown {
       `cannot resume: ${e.message} (resume with the flags it was trained with, or give another --out)`,
     );
   if (e.name === 'NonFiniteError') return new CliError(`${e.message} (${out})`);
+  if (e.name === 'InitError') return new CliError(`--init: ${e.message}`);
   return e;
 }
 
@@ -195,6 +208,11 @@ export const train: Command = {
       type: 'string',
       help: 'keep an exponential moving average of the weights at this rate (TRM: 0.999) for evaluation and checkpoints; 0: none',
       value: '<x>',
+    },
+    init: {
+      type: 'string',
+      help: 'start from the weights of this checkpoint (fine-tuning: fresh optimiser, step 0), with its model; a size-free one may change size',
+      value: '<file>',
     },
     mixer: {
       type: 'string',
@@ -324,6 +342,7 @@ export const train: Command = {
         // A spent time budget is a planned end: the final state is evaluated before the run stops.
         shouldStop: () => interrupted || (performance.now() > deadline && 'evaluate'),
         metadata: { task: preset.name },
+        ...(r.init ? { from: { params: r.init.params, buffers: r.init.buffers } } : {}),
       });
       progress.finish();
       const { step } = result.state;
