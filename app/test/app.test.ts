@@ -4,7 +4,8 @@
  * - enters a fresh 4x4 Sudoku made here with the library's generator (text box and keyboard), solves it,
  *   reads the final grid from the page and checks it with the library's exact checker, and steps back to
  *   segment 1, which must show a different state; moves ACT's halt with the halting margin;
- * - solves fresh 9x9 mazes and checks the drawn path with the library's maze checker (valid and shortest);
+ * - solves fresh 9x9 mazes and checks the drawn path with the library's maze checker (valid and shortest),
+ *   and 15x15 ones with the grid model trained on 9x9 mazes;
  * - refuses an ambiguous puzzle before the model runs;
  * - trains a small HRM for a few steps in the worker and sees the chart change, pauses, downloads the
  *   checkpoint and loads it here with the library (and with `hrm eval`);
@@ -97,7 +98,7 @@ describe('Watch HRM think', () => {
     expect(js.files.some((f) => f.name.startsWith('solve.worker'))).toBe(true);
     expect(js.gzip).toBeLessThan(1024 * 1024);
     const tasks = await page.$$eval('#task option', (os) => os.map((o) => (o as HTMLOptionElement).value));
-    expect(tasks).toEqual(['sudoku4', 'sudoku6', 'sudoku9', 'maze9', 'maze9-mix']);
+    expect(tasks).toEqual(['sudoku4', 'sudoku6', 'sudoku9', 'maze9', 'maze9-mix', 'maze15-mix']);
     expect(await page.getAttribute('#backend-status', 'data-backend')).toBe('wasm');
     expect(await page.evaluate(() => crossOriginIsolated)).toBe(true);
   });
@@ -189,6 +190,27 @@ describe('Watch HRM think', () => {
     }
     // The committed maze model is 68% exact on unseen mazes: at least one of three must be right.
     expect(shortest).toBeGreaterThanOrEqual(1);
+  });
+
+  it('solves fresh 15x15 mazes with the grid model trained on 9x9 ones', async () => {
+    await chooseTask('maze15-mix');
+    const rng = createRng(150_015);
+    for (let i = 0; i < 2; i++) {
+      const carver = i === 0 ? 'backtracker' : 'kruskal';
+      const made = generateMaze(rng, { height: 15, width: 15, placement: 'farthest', carver, minPathLength: 2 });
+      if (E.isLeft(made)) throw new Error(made.left);
+      const question = made.right.question;
+      await page.fill('#puzzle-text', mazeRows(question).join('\n'));
+      expect(await page.getAttribute('#puzzle-check', 'data-state')).toBe('ok');
+      await solve();
+      const drawn = mazeFromRows(mazeRows({ ...question, cells: (await shownCells()).join('') }));
+      const ends = checkQuestion(question);
+      if (E.isLeft(ends)) throw new Error(ends.left);
+      const steps = checkPath(question, drawn, ends.right);
+      // The checkpoint solves all of 1,000 unseen 15x15 mazes of the mix: each one here must be right.
+      expect(E.isRight(steps) && steps.right).toBe(distancesFrom(question, ends.right.start)[ends.right.goal]);
+      expect(await page.getAttribute('#verdict', 'data-kind')).toBe('solved');
+    }
   });
 
   it('trains in a worker with a live chart, pauses, and downloads a checkpoint the library loads', async () => {

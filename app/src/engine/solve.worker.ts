@@ -3,7 +3,7 @@
  * through the library's safetensors code, and solves puzzles segment by segment, so that the page never
  * waits on the model.
  */
-import { type ModelFromBytes, modelFromBytes } from '@hrm/hrm';
+import { atSeqLen, type ModelFromBytes, modelFromBytes, reasonerFor } from '@hrm/hrm';
 import * as E from 'fp-ts/lib/Either.js';
 import { startBackend } from './backends.js';
 import type { EngineReply, EngineRequest, ModelSummary } from './protocol.js';
@@ -12,6 +12,24 @@ import { workerScope } from './worker-scope.js';
 
 const scope = workerScope<EngineRequest, EngineReply>();
 const models = new Map<string, ModelFromBytes>();
+/** Reasoners of size-free models at other lengths, by task and length. */
+const resized = new Map<string, ModelFromBytes['reasoner']>();
+
+/**
+ * The model's reasoner at `tokens` tokens: its own, or for a size-free model (the grid mixer, which runs at
+ * any grid size: a model trained on 9x9 mazes solving 15x15 ones) the same weights at that length.
+ */
+function reasonerAt(task: string, m: ModelFromBytes, tokens: number): ModelFromBytes['reasoner'] {
+  if (tokens === m.reasoner.tokens) return m.reasoner;
+  const id = `${task}:${tokens}`;
+  const known = resized.get(id);
+  if (known) return known;
+  const cfg = atSeqLen(m.model, tokens);
+  if (E.isLeft(cfg)) throw new Error(`the ${task} checkpoint cannot solve ${tokens} tokens: ${cfg.left.join('; ')}`);
+  const reasoner = reasonerFor(cfg.right);
+  resized.set(id, reasoner);
+  return reasoner;
+}
 
 async function load(task: string, url: string): Promise<ModelFromBytes> {
   const cached = models.get(task);
@@ -50,7 +68,8 @@ async function handle(req: EngineRequest): Promise<EngineReply> {
     case 'solve': {
       const m = models.get(req.task);
       if (!m) throw new Error(`the ${req.task} checkpoint is not loaded`);
-      return { id: req.id, type: 'solved', trace: solveTrace(m.reasoner, m.params, m.buffers, req.inputs) };
+      const reasoner = reasonerAt(req.task, m, req.inputs.length);
+      return { id: req.id, type: 'solved', trace: solveTrace(reasoner, m.params, m.buffers, req.inputs) };
     }
   }
 }

@@ -217,6 +217,19 @@ export function sizeFree(cfg: ModelConfig): boolean {
   return cfg.gridMixer && cfg.posEncodings !== 'learned';
 }
 
+/**
+ * `cfg` at another sequence length, for a size-free model (its weights unchanged), or why not: the
+ * model is tied to its length, or the length is no square grid.
+ */
+export function atSeqLen(cfg: ModelConfig, seqLen: number): E.Either<string[], ModelConfig> {
+  if (seqLen === cfg.seqLen) return E.right(cfg);
+  if (!sizeFree(cfg))
+    return E.left([
+      `seqLen: the model is tied to ${cfg.seqLen} tokens; only a size-free model (the grid mixer without learned positions) runs at ${seqLen}`,
+    ]);
+  return decodeModelConfig({ ...cfg, seqLen });
+}
+
 /** The number of prefix tokens the puzzle embedding takes. */
 export function prefixLength(cfg: ModelConfig): number {
   if (cfg.puzzleEmbDim === 0) return 0;

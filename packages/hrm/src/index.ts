@@ -24,7 +24,7 @@ export {
   trainStateToBytes,
 } from './checkpoint.js';
 export type { ModelConfig, ModelConfigInput } from './config.js';
-export { decodeModelConfig, ModelConfigCodec, modelConfig, prefixLength, sizeFree } from './config.js';
+export { atSeqLen, decodeModelConfig, ModelConfigCodec, modelConfig, prefixLength, sizeFree } from './config.js';
 export { inputEmbeddings } from './embedding.js';
 export type { EvalResult, SegmentAccuracy } from './evaluate.js';
 export { evaluate } from './evaluate.js';

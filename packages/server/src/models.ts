@@ -60,13 +60,19 @@ export class ModelSourceError extends Error {
   override readonly name = 'CliError';
 }
 
-/** A registry of already loaded models (the first of each task is its default). */
+/**
+ * A registry of already loaded models. A task's default is the model named for it (`maze9-mix` for
+ * maze9-mix, where `maze9-mix-grid` also serves it), else its first: adding a variant beside a task's
+ * checkpoint does not change which model answers for the task.
+ */
 export function registryOf(files: readonly { readonly id: string; readonly file: ModelFile }[]): ModelRegistry {
+  const named = new Set(files.filter(({ id, file }) => id === file.preset.name).map(({ id }) => id));
   const tasks = new Set<string>();
   const models = files.map(({ id, file }): ServedModel => {
-    const first = !tasks.has(file.preset.name);
-    tasks.add(file.preset.name);
-    return { id, task: file.preset.name, default: first, file };
+    const task = file.preset.name;
+    const isDefault = named.has(task) ? id === task : !tasks.has(task);
+    tasks.add(task);
+    return { id, task, default: isDefault, file };
   });
   const ids = new Map(models.map((m) => [m.id, m]));
   const defaults = new Map(models.filter((m) => m.default).map((m) => [m.task, m]));

@@ -8,7 +8,7 @@ import { join, resolve } from 'node:path';
 import { writeFileAtomic } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { reasonerFor } from '../arch.js';
-import { decodeModelConfig, sizeFree } from '../config.js';
+import { atSeqLen, sizeFree } from '../config.js';
 import { PRESET_NAMES, presetNamed } from '../presets/node.js';
 import type { TaskPreset } from '../presets/preset.js';
 import { CliError, type Command, type Parsed, UsageError } from './args.js';
@@ -95,7 +95,7 @@ function scoredTask(args: Parsed, m: ModelFile): { task: TaskPreset; m: ModelFil
           : ''),
     );
   if (!resized) return { task: other, m };
-  const model = decodeModelConfig({ ...m.model, seqLen });
+  const model = atSeqLen(m.model, seqLen);
   if (E.isLeft(model)) throw new UsageError(`the model cannot run on ${name}: ${model.left.join('; ')}`);
   return { task: other, m: { ...m, model: model.right, reasoner: reasonerFor(model.right) } };
 }
