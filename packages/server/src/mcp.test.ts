@@ -97,6 +97,7 @@ async function exercise(client: Client): Promise<void> {
   expect((models.structuredContent as { models: { id: string }[] }).models.map((m) => m.id).sort()).toEqual([
     'maze9',
     'maze9-mix',
+    'maze9-mix-grid',
     'sudoku4',
     'sudoku6',
     'sudoku9',
@@ -129,7 +130,9 @@ describe('MCP over stdio: `hrm mcp` spawned as a desktop client would', () => {
     } finally {
       await client.close();
     }
-    expect(stderr.join('')).toMatch(/hrm mcp: serving maze9-mix, maze9, sudoku4, sudoku6, sudoku9 on stdio/);
+    expect(stderr.join('')).toMatch(
+      /hrm mcp: serving maze9-mix-grid \(maze9-mix\) \[not default\], maze9-mix, maze9, sudoku4, sudoku6, sudoku9 on stdio/,
+    );
   });
 });
 
