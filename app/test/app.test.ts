@@ -27,6 +27,7 @@ import {
   generateMaze,
   generateSudoku,
   isSolutionOf,
+  type Maze,
   mazeFromRows,
   mazeRows,
   SUDOKU_4,
@@ -77,6 +78,23 @@ const shownState = () =>
 async function chooseTask(name: string): Promise<void> {
   await page.selectOption('#task', name);
   await page.waitForFunction((n) => (document.getElementById('task') as HTMLSelectElement).value === n, name);
+}
+
+/**
+ * Types `question` in, solves it, and checks the path the page draws with the library's checker: its steps
+ * (Left: why it is no path from S to G) and the fewest there are.
+ */
+async function solveMaze(question: Maze): Promise<{ steps: E.Either<string, number>; best: number }> {
+  await page.fill('#puzzle-text', mazeRows(question).join('\n'));
+  expect(await page.getAttribute('#puzzle-check', 'data-state')).toBe('ok');
+  await solve();
+  const drawn = mazeFromRows(mazeRows({ ...question, cells: (await shownCells()).join('') }));
+  const ends = checkQuestion(question);
+  if (E.isLeft(ends)) throw new Error(ends.left);
+  return {
+    steps: checkPath(question, drawn, ends.right),
+    best: distancesFrom(question, ends.right.start)[ends.right.goal],
+  };
 }
 
 async function solve(): Promise<void> {
@@ -172,15 +190,7 @@ describe('Watch HRM think', () => {
     for (let i = 0; i < 3; i++) {
       const made = generateMaze(rng, { height: 9, width: 9, placement: 'random', minPathLength: 2, attempts: 50 });
       if (E.isLeft(made)) throw new Error(made.left);
-      const question = made.right.question;
-      await page.fill('#puzzle-text', mazeRows(question).join('\n'));
-      expect(await page.getAttribute('#puzzle-check', 'data-state')).toBe('ok');
-      await solve();
-      const drawn = mazeFromRows(mazeRows({ ...question, cells: (await shownCells()).join('') }));
-      const ends = checkQuestion(question);
-      if (E.isLeft(ends)) throw new Error(ends.left);
-      const steps = checkPath(question, drawn, ends.right);
-      const best = distancesFrom(question, ends.right.start)[ends.right.goal];
+      const { steps, best } = await solveMaze(made.right.question);
       const ok = E.isRight(steps) && steps.right === best;
       // The page's verdict agrees with the library's checker, maze by maze.
       expect(await page.getAttribute('#verdict', 'data-kind')).toBe(
@@ -194,23 +204,19 @@ describe('Watch HRM think', () => {
 
   it('solves fresh 15x15 mazes with the grid model trained on 9x9 ones', async () => {
     await chooseTask('maze15-mix');
+    // Its Q head halts as early as on 9x9 mazes; a margin of 2 reads the answer after the 16th segment,
+    // where the checkpoint solves 98.6% of unseen 15x15 mazes (these two, fixed by the seed, among them).
+    await page.fill('#halt-margin', '2');
     const rng = createRng(150_015);
-    for (let i = 0; i < 2; i++) {
-      const carver = i === 0 ? 'backtracker' : 'kruskal';
+    for (const carver of ['backtracker', 'kruskal'] as const) {
       const made = generateMaze(rng, { height: 15, width: 15, placement: 'farthest', carver, minPathLength: 2 });
       if (E.isLeft(made)) throw new Error(made.left);
-      const question = made.right.question;
-      await page.fill('#puzzle-text', mazeRows(question).join('\n'));
-      expect(await page.getAttribute('#puzzle-check', 'data-state')).toBe('ok');
-      await solve();
-      const drawn = mazeFromRows(mazeRows({ ...question, cells: (await shownCells()).join('') }));
-      const ends = checkQuestion(question);
-      if (E.isLeft(ends)) throw new Error(ends.left);
-      const steps = checkPath(question, drawn, ends.right);
-      // The checkpoint solves all of 1,000 unseen 15x15 mazes of the mix: each one here must be right.
-      expect(E.isRight(steps) && steps.right).toBe(distancesFrom(question, ends.right.start)[ends.right.goal]);
+      const { steps, best } = await solveMaze(made.right.question);
+      expect(E.isRight(steps) && steps.right).toBe(best);
       expect(await page.getAttribute('#verdict', 'data-kind')).toBe('solved');
+      expect(await page.textContent('#segment-label')).toMatch(/^Segment 16 of 16/);
     }
+    await page.fill('#halt-margin', '0');
   });
 
   it('trains in a worker with a live chart, pauses, and downloads a checkpoint the library loads', async () => {
