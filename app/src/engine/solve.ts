@@ -7,8 +7,7 @@
  */
 import { dispose, scope, type Tensor, take } from '@hrm/core';
 import {
-  type ActConfig,
-  haltingSegment,
+  haltSegmentOf,
   initialCarry,
   type Reasoner,
   type ReasonerBuffers,
@@ -52,8 +51,6 @@ export interface SegmentTrace {
 export interface SolveTrace {
   readonly segments: readonly SegmentTrace[];
   readonly haltAt: number;
-  /** Whether the Q head said halt at `haltAt` (else ACT stopped at its limit, `haltMaxSteps`). */
-  readonly haltedByQ: boolean;
   /** Milliseconds for the whole run, reading results back included. */
   readonly ms: number;
 }
@@ -177,17 +174,10 @@ export function solveTrace<P, B extends ReasonerBuffers, C extends States<C>, X>
     }
     return out;
   });
-  const predictions = traced.map((s) => ({
-    tokens: [],
-    qHalt: Float32Array.of(s.qHalt),
-    qContinue: Float32Array.of(s.qContinue),
-  }));
-  const haltAt = haltingSegment(predictions, reasoner.act)[0];
-  const haltedByQ = wouldHalt(reasoner.act, predictions[haltAt - 1]);
-  return { segments: traced, haltAt, haltedByQ, ms: performance.now() - t0 };
-}
-
-/** Whether the Q head says halt for one segment's values, by the model's rule. */
-function wouldHalt(act: ActConfig, q: { readonly qHalt: Float32Array; readonly qContinue: Float32Array }): boolean {
-  return act.haltRule === 'q-positive' ? q.qHalt[0] > 0 : q.qHalt[0] > q.qContinue[0];
+  const haltAt = haltSegmentOf(
+    traced.map((s) => s.qHalt),
+    traced.map((s) => s.qContinue),
+    reasoner.act,
+  );
+  return { segments: traced, haltAt, ms: performance.now() - t0 };
 }

@@ -4,7 +4,7 @@
  * each cell's confidence and the cells that changed, the exact verdict, the Q head's values and where ACT
  * halts, and the loop inside the segment shown.
  */
-import { haltSegmentOf, MAX_HALT_MARGIN } from '@hrm/hrm';
+import { haltSegmentOf, MAX_HALT_MARGIN, saysHalt } from '@hrm/hrm';
 import { CHECKPOINTS } from '../checkpoints.js';
 import type { ModelSummary } from '../engine/protocol.js';
 import type { SolveTrace } from '../engine/solve.js';
@@ -214,7 +214,7 @@ export class SolveView {
     const qContinue = trace.segments.map((s) => s.qContinue);
     this.haltAt = haltSegmentOf(qHalt, qContinue, model, this.margin);
     const k = this.haltAt - 1;
-    const byQ = qHalt[k] - (model.haltRule === 'q-positive' ? 0 : qContinue[k]) > this.margin;
+    const byQ = saysHalt(qHalt[k], qContinue[k], model, this.margin);
     this.qChart.show(qHalt, qContinue, this.haltAt, this.haltAt);
     const rule = `${model.haltRule === 'q-positive' ? 'q_halt > 0' : 'q_halt > q_continue'}${
       this.margin === 0 ? '' : ` by more than ${this.margin}`

@@ -8,6 +8,11 @@ import type { ActConfig } from './reasoner.js';
 /** The widest halting margin the CLI and the server accept: Q logits past ±100 are saturated sigmoids, so no margin beyond means more. */
 export const MAX_HALT_MARGIN = 100;
 
+/** Whether the Q head says halt after a segment, by `cfg`'s rule, by more than `margin`. */
+export function saysHalt(qHalt: number, qContinue: number, cfg: Pick<ActConfig, 'haltRule'>, margin = 0): boolean {
+  return qHalt - (cfg.haltRule === 'q-positive' ? 0 : qContinue) > margin;
+}
+
 /**
  * `haltingSegment` for one example, from its Q head's halt and continue values after each segment:
  * what a server that kept them can recompute for any margin without running the model again.
@@ -18,6 +23,6 @@ export function haltSegmentOf(
   cfg: Pick<ActConfig, 'haltRule'>,
   margin = 0,
 ): number {
-  const at = qHalt.findIndex((q, k) => q - (cfg.haltRule === 'q-positive' ? 0 : (qContinue[k] ?? 0)) > margin);
+  const at = qHalt.findIndex((q, k) => saysHalt(q, qContinue[k] ?? 0, cfg, margin));
   return at < 0 ? qHalt.length : at + 1;
 }

@@ -28,7 +28,7 @@ export { atSeqLen, decodeModelConfig, ModelConfigCodec, modelConfig, prefixLengt
 export { inputEmbeddings } from './embedding.js';
 export type { EvalResult, SegmentAccuracy } from './evaluate.js';
 export { evaluate } from './evaluate.js';
-export { haltSegmentOf, MAX_HALT_MARGIN } from './halting.js';
+export { haltSegmentOf, MAX_HALT_MARGIN, saysHalt } from './halting.js';
 export { lmOutput, qOutput } from './heads.js';
 export type { AnyLevel, GradientWindow, Hierarchy, Level, Observer, ScheduleStep, States } from './hierarchy.js';
 export { recordedBy, runHierarchy, schedule } from './hierarchy.js';
