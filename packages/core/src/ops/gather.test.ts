@@ -1,4 +1,4 @@
-import { oneHot, scatterAdd, take, takeAlongAxis, tensor, zeros } from '@hrm/core';
+import { oneHot, scatterAdd, slice, take, takeAlongAxis, tensor, zeros } from '@hrm/core';
 import { checkOp } from '@hrm/testing/opcheck';
 import { at, build, take as refTake } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
@@ -52,6 +52,19 @@ checkOp('scatterAdd', [
       build([4, 3], ([r, c]) => {
         let s = 0;
         for (let j = 0; j < 5; j++) if (at(i, [j]) === r) s += at(u, [j, c]);
+        return s;
+      }),
+  },
+  {
+    // An embedding gradient's layout: the updates a slice of the positions (rows dense, not the whole).
+    name: 'middle axis, [2, 3] indices with negatives, updates a slice of a wider tensor',
+    inputs: [{ shape: [2, 2, 4, 3] }, { shape: [2, 3], dtype: 'int32', values: [0, -1, 3, 1, -4, 2] }],
+    run: (u, i) => scatterAdd(slice(u, 2, 1), i, 1, [2, 4, 3]),
+    reference: (u, i) =>
+      build([2, 4, 3], ([o, r, c]) => {
+        let s = 0;
+        for (let a = 0; a < 2; a++)
+          for (let b = 0; b < 3; b++) if ((at(i, [a, b]) + 4) % 4 === r) s += at(u, [o, a, b + 1, c]);
         return s;
       }),
   },

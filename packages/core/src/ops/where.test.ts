@@ -40,6 +40,43 @@ const compareCases = (
 );
 checkOp('comparisons', compareCases);
 
+// float64 (stablemax's branch test runs in float64): an odd length, so that the two-lane kernels end on
+// one element; ties from a few repeated values; a number on one side, as the loss compares with 0.
+checkOp(
+  'float64 comparisons',
+  (
+    [
+      ['eq', eq, (a: number, b: number) => +(a === b)],
+      ['ne', ne, (a: number, b: number) => +(a !== b)],
+      ['lt', lt, (a: number, b: number) => +(a < b)],
+      ['le', le, (a: number, b: number) => +(a <= b)],
+      ['gt', gt, (a: number, b: number) => +(a > b)],
+      ['ge', ge, (a: number, b: number) => +(a >= b)],
+    ] as const
+  ).flatMap(([name, op, f]): OpCase[] => {
+    const compare = op as (x: AnyTensor, y: AnyTensor | number) => AnyTensor;
+    return [
+      {
+        name: `${name} float64 [3, 5] with [5]`,
+        inputs: [
+          { shape: [3, 5], dtype: 'float64', values: [0, 1, -1, 2, 0.5, 1, 1, 0, -2, 0.5, 2, -1, 0, 1, 3] },
+          { shape: [5], dtype: 'float64', values: [0, 1, 0, 2, -1] },
+        ],
+        run: (a, b) => compare(a, b),
+        reference: (a, b) => zip(f, a, b),
+        grad: false, // bool output: no gradient
+      },
+      {
+        name: `${name} float64 [7] with 0`,
+        inputs: [{ shape: [7], dtype: 'float64', values: [-1, 0, 2, -0, 3, -2, 0] }],
+        run: (a) => compare(a, 0),
+        reference: (a) => map(a, (x) => f(x, 0)),
+        grad: false,
+      },
+    ];
+  }),
+);
+
 checkOp('logic', [
   {
     name: 'and',
@@ -102,6 +139,21 @@ checkOp('cast', [
     inputs: [{ shape: [2, 3] }],
     run: (x) => cast(x, 'float64'),
     reference: (x) => x,
+  },
+  {
+    name: 'float32 -> float64, odd length',
+    inputs: [{ shape: [7] }],
+    run: (x) => cast(x, 'float64'),
+    reference: (x) => x,
+  },
+  {
+    name: 'float64 -> float32 rounds to nearest',
+    inputs: [{ shape: [7], dtype: 'float64', values: [0.1, -1 / 3, 1e-30, 2 ** 25 + 1, -0, 1e300, Math.PI] }],
+    run: (x) => cast(x, 'float32'),
+    reference: (x) => map(x, Math.fround),
+    // Finite differences in float64 would measure float32's rounding steps (and 1e300 overflows); the
+    // cast's gradient is the float32 -> float64 case's, checked above.
+    grad: false,
   },
 ]);
 

@@ -34,7 +34,7 @@ import { DTYPES, type DType, dtypeOfArray, itemSize, type TypedArray } from '../
 import { LiveMemory } from '../live-memory.js';
 import type { HostBuffer, HostView } from '../reference/buffer.js';
 import { checkedIndices, ReferenceBackend } from '../reference/index.js';
-import { contiguousStrides, isContiguous, sizeOf, type View } from '../view.js';
+import { contiguousStrides, elementOffsets, isContiguous, sizeOf, type View } from '../view.js';
 import { type CodegenOptions, GEMM, type GeneratedModule, generate, MAX_RANK, MR, NR, STRIDED } from './codegen.js';
 import { detectFeatures } from './features.js';
 import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
@@ -175,36 +175,53 @@ function compiled(options: CodegenOptions): { generated: GeneratedModule; module
 
 /**
  * Whether large kernels of one kind (matmul, or elementwise) should be split over threads: a two-armed
- * bandit on the time per unit of work (multiply-add, element), running averages for the kernels run
- * alone and split. It picks the faster and runs the other one job in 16, to notice when things change.
- * On a quiet machine splitting wins and stays; when other work keeps the other cores busy, the caller
- * would wait out the OS time slices of workers sharing its cores, and running alone wins.
+ * bandit on the time per unit of work (multiply-add, element) of the kernels run alone and split. It
+ * picks the faster and runs the other one job in 16 (one in 64 while one is 1.5x faster than the other),
+ * to notice when things change. On a quiet machine splitting wins and stays; when other work keeps the
+ * other cores busy, the caller would wait out the OS time slices of workers sharing its cores, and
+ * running alone wins.
+ *
+ * Each arm's time is the lower quartile of its last eight: a kernel's time has a floor and rare long
+ * outliers (a page fault, the collector, a worker woken late). A running mean let one outlier 20x the
+ * usual time hold a kernel alone for a hundred jobs, and on the sudoku6 step it kept memory-bound kernels
+ * alone that split 1.3-3x faster; eight samples still follow a lasting change within eight jobs.
  */
 export class SplitPolicy {
-  private alone = Number.NaN;
-  private split = Number.NaN;
+  private readonly times: [alone: number[], split: number[]] = [[], []];
   private count = 0;
 
   /** True: split the next eligible kernel. */
   decide(): boolean {
     this.count++;
-    if (Number.isNaN(this.split)) return true;
-    if (Number.isNaN(this.alone)) return false;
-    const better = this.split < this.alone;
-    return this.count % 16 === 0 ? !better : better;
+    const [alone, split] = [this.estimate(false), this.estimate(true)];
+    if (Number.isNaN(split)) return true;
+    if (Number.isNaN(alone)) return false;
+    const gain = alone / split;
+    const explore = gain > CLEAR_GAIN || gain < 1 / CLEAR_GAIN ? 64 : 16;
+    return this.count % explore === 0 ? gain <= 1 : gain > 1;
   }
 
   record(split: boolean, msPerUnit: number): void {
-    const k = 0.2;
-    if (split) this.split = Number.isNaN(this.split) ? msPerUnit : (1 - k) * this.split + k * msPerUnit;
-    else this.alone = Number.isNaN(this.alone) ? msPerUnit : (1 - k) * this.alone + k * msPerUnit;
+    const window = this.times[split ? 1 : 0];
+    window.push(msPerUnit);
+    if (window.length > POLICY_WINDOW) window.shift();
   }
 
   /** Estimated speed-up of splitting (NaN until both were tried). */
   gain(): number {
-    return this.alone / this.split;
+    return this.estimate(false) / this.estimate(true);
+  }
+
+  private estimate(split: boolean): number {
+    const window = this.times[split ? 1 : 0];
+    if (window.length === 0) return Number.NaN;
+    return [...window].sort((a, b) => a - b)[(window.length - 1) >> 2] as number;
   }
 }
+
+/** Samples per arm of a `SplitPolicy`, and the gain past which it explores less often. */
+const POLICY_WINDOW = 8;
+const CLEAR_GAIN = 1.5;
 
 /** A's batch and row dims as one dim (its size and stride), when they step evenly through memory. */
 function foldRows(a: WasmView): { size: number; stride: number } | undefined {
@@ -690,6 +707,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     const t = a.dtype;
     if ((COMPARE_OPS as readonly string[]).includes(op)) {
       if (t === 'float32' || t === 'int32') return this.elementwise(`${t}_${op}`, 'bool', a.shape, [a, b], [1, 4, 4]);
+      if (t === 'float64') return this.elementwise(`${t}_${op}`, 'bool', a.shape, [a, b], [1, 8, 8]);
     } else if (op === 'and' || op === 'or') {
       if (t === 'bool') return this.elementwise(`bool_${op}`, 'bool', a.shape, [a, b], [1, 1, 1]);
     } else if (t === 'float32' && op in BINARY_OPS) return this.elementwise(`binary_${op}`, t, a.shape, [a, b], 4);
@@ -1144,8 +1162,37 @@ export class WasmBackend implements Backend<WasmBuffer> {
     return out;
   }
 
+  /**
+   * Float updates whose trailing (per-index) part is one dense run add in place from the wasm memory
+   * (the gradient of an embedding lookup: one row per index, from any slice of the positions); other
+   * layouts and dtypes go through the reference's loops. Both accumulate in float64, so that the order
+   * of colliding updates does not matter for float32.
+   */
   scatterAdd(updates: WasmView, indices: WasmView, axis: number, outShape: readonly number[]): WasmBuffer {
-    return this.adopt(this.ref.scatterAdd(this.host(updates), this.host(indices), axis, outShape));
+    const dtype = updates.dtype;
+    const lead = updates.shape.length - (outShape.length - axis - 1);
+    const trailing = Array.from({ length: updates.shape.length - lead }, (_, i) => lead + i);
+    if ((dtype !== 'float32' && dtype !== 'float64') || !denseRun(updates, trailing))
+      return this.adopt(this.ref.scatterAdd(this.host(updates), this.host(indices), axis, outShape));
+    const size = outShape[axis];
+    const inner = sizeOf(outShape.slice(axis + 1));
+    const idx = checkedIndices(this.read(indices), size, 'scatterAdd');
+    const base = this.index(this.check(updates.buffer));
+    const rows = elementOffsets({
+      shape: updates.shape.slice(0, lead),
+      strides: updates.strides.slice(0, lead),
+      offset: updates.offset,
+    });
+    const acc = new Float64Array(sizeOf(outShape));
+    const src = this.array(dtype);
+    for (let r = 0; r < rows.length; r++) {
+      const to = (Math.floor(r / idx.length) * size + idx[r % idx.length]) * inner;
+      const from = base + rows[r];
+      for (let i = 0; i < inner; i++) acc[to + i] += src[from + i];
+    }
+    const out = this.allocate(acc.length, dtype);
+    if (out.bytes > 0) this.array(dtype).set(acc, this.index(out));
+    return out;
   }
 
   /** Memory use: the allocator's, the resident limit, and the buffers spilled and brought back so far. */

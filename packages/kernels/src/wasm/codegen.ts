@@ -36,6 +36,7 @@ import {
   f32x4_add,
   f32x4_const,
   f32x4_convert_i32x4_s,
+  f32x4_demote_f64x2_zero,
   f32x4_extract_lane,
   f32x4_max,
   f32x4_min,
@@ -43,6 +44,7 @@ import {
   f32x4_splat,
   f64,
   f64_store,
+  f64x2_promote_low_f32x4,
   ge_s,
   get,
   gt_s,
@@ -76,8 +78,10 @@ import {
   v128_load32_splat,
   v128_load32_zero,
   v128_load64_splat,
+  v128_load64_zero,
   v128_or,
   v128_store,
+  v128_store16_lane,
   v128_store32_lane,
   v128_store64_lane,
   v128_xor,
@@ -88,6 +92,7 @@ import {
   BINARY_OPS,
   COMPARES,
   F64_BINARY,
+  F64_COMPARES,
   F64_UNARY,
   INT_BINARY_OPS,
   type MathOptions,
@@ -148,6 +153,8 @@ const WIDEN = [0, 16, 16, 16, 1, 16, 16, 16, 2, 16, 16, 16, 3, 16, 16, 16];
 const NARROW = [0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12, 0, 4, 8, 12];
 /** Bytes 0 and 1 into the two 64-bit lanes (a bool per float64 element). */
 const BYTE_TO_LANES = [0, 0, 0, 0, 0, 0, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1];
+/** Bytes 0 and 8 (each 64-bit lane's low byte) to bytes 0 and 1. */
+const LOW_BYTES = [0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8, 0, 8];
 
 /** How an elementwise row's elements sit in vectors, and how to move `size`-byte elements in and out. */
 interface Lanes {
@@ -180,10 +187,31 @@ const byteMask = (pair: Expr): Expr => i8x16_neg(i8x16_shuffle(pair, pair, BYTE_
 /** 64-bit lanes: float64, and bools (a `where` condition) as all-ones masks. */
 const LANES_64: Lanes = {
   count: 2,
-  load: (size, addr, offset) => (size === 1 ? byteMask(v128_load16_splat(addr, offset)) : v128_load(addr, offset)),
-  splat: (size, addr) => (size === 1 ? byteMask(i8x16_splat(i32_load8_u(addr))) : v128_load64_splat(addr)),
-  store: (_size, addr, v, offset) => v128_store(addr, v, offset),
-  storeOne: (_size, addr, v) => v128_store64_lane(addr, get(v), 0),
+  load: (size, addr, offset) =>
+    size === 1
+      ? byteMask(v128_load16_splat(addr, offset))
+      : size === 4
+        ? v128_load64_zero(addr, offset)
+        : v128_load(addr, offset),
+  splat: (size, addr) =>
+    size === 1
+      ? byteMask(i8x16_splat(i32_load8_u(addr)))
+      : size === 4
+        ? v128_load32_splat(addr)
+        : v128_load64_splat(addr),
+  // A bool result is 0 or 1 in each lane's low byte; a float32 one is in the low two 32-bit lanes.
+  store: (size, addr, v, offset) =>
+    size === 1
+      ? v128_store16_lane(addr, i8x16_shuffle(v, v, LOW_BYTES), 0, offset)
+      : size === 4
+        ? v128_store64_lane(addr, v, 0, offset)
+        : v128_store(addr, v, offset),
+  storeOne: (size, addr, v) =>
+    size === 1
+      ? i32_store8(addr, i32x4_extract_lane(get(v), 0))
+      : size === 4
+        ? v128_store32_lane(addr, get(v), 0)
+        : v128_store64_lane(addr, get(v), 0),
 };
 
 /**
@@ -1108,6 +1136,11 @@ export function generate(o: CodegenOptions): GeneratedModule {
   for (const [op, vop] of Object.entries(F64_BINARY))
     if (vop) elementwise64(`f64_binary_${op}`, [8, 8, 8], ([a, b]) => vop(get(a), get(b)));
   elementwise64('where8', [8, 1, 8, 8], ([c, a, b]) => v128_bitselect(get(a), get(b), get(c)));
+  const one64 = i32x4_const(1, 0, 1, 0);
+  for (const [op, cmp] of Object.entries(F64_COMPARES))
+    elementwise64(`float64_${op}`, [1, 8, 8], ([a, b]) => v128_and(cmp(get(a), get(b)), one64));
+  elementwise64('cast_float32_float64', [8, 4], ([x]) => f64x2_promote_low_f32x4(get(x)));
+  elementwise64('cast_float64_float32', [4, 8], ([x]) => f32x4_demote_f64x2_zero(get(x)));
   for (const op of REDUCE_OPS) {
     stridedDriver(m, `reduce_${op}`, 2, (f, ptrs, n, strides) => reduceRow(f, ptrs, n, strides, op));
     names.push(`reduce_${op}`);

@@ -378,6 +378,16 @@ export const v128_store32_lane =
     memarg(f, 2, offset);
     f.byte(lane);
   };
+/** Stores lane `lane` of a 16-bit-lane vector (v128.store16_lane). */
+export const v128_store16_lane =
+  (addr: Expr, value: Expr, lane: number, offset = 0): Expr =>
+  (f) => {
+    addr(f);
+    value(f);
+    f.simd(0x59);
+    memarg(f, 1, offset);
+    f.byte(lane);
+  };
 export const v128_store64_lane =
   (addr: Expr, value: Expr, lane: number, offset = 0): Expr =>
   (f) => {
@@ -468,6 +478,16 @@ export const i32x4_min_s = simdOp(0xb6);
 export const i32x4_max_s = simdOp(0xb8);
 export const i32x4_neg = simdOp(0xa1);
 export const i8x16_neg = simdOp(0x61);
+export const f64x2_eq = simdOp(0x47);
+export const f64x2_ne = simdOp(0x48);
+export const f64x2_lt = simdOp(0x49);
+export const f64x2_gt = simdOp(0x4a);
+export const f64x2_le = simdOp(0x4b);
+export const f64x2_ge = simdOp(0x4c);
+/** float64 lanes to the low two float32 lanes (the high two zero). */
+export const f32x4_demote_f64x2_zero = simdOp(0x5e);
+/** The low two float32 lanes to float64. */
+export const f64x2_promote_low_f32x4 = simdOp(0x5f);
 export const f64x2_abs = simdOp(0xec);
 export const f64x2_neg = simdOp(0xed);
 export const f64x2_sqrt = simdOp(0xef);

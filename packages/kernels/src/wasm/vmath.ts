@@ -37,9 +37,15 @@ import {
   f64x2_add,
   f64x2_const,
   f64x2_div,
+  f64x2_eq,
+  f64x2_ge,
+  f64x2_gt,
+  f64x2_le,
+  f64x2_lt,
   f64x2_max,
   f64x2_min,
   f64x2_mul,
+  f64x2_ne,
   f64x2_neg,
   f64x2_sqrt,
   f64x2_sub,
@@ -267,6 +273,16 @@ export const COMPARES: Record<CompareOp, [Fn2, Fn2]> = {
   le: [f32x4_le, i32x4_le_s],
   gt: [f32x4_gt, i32x4_gt_s],
   ge: [f32x4_ge, i32x4_ge_s],
+};
+
+/** The float64 comparisons (two lanes of all-ones or zero). */
+export const F64_COMPARES: Record<CompareOp, Fn2> = {
+  eq: f64x2_eq,
+  ne: f64x2_ne,
+  lt: f64x2_lt,
+  le: f64x2_le,
+  gt: f64x2_gt,
+  ge: f64x2_ge,
 };
 
 const ATAN_P = [8.05374449538e-2, -1.38776856032e-1, 1.99777106478e-1, -3.33329491539e-1];
