@@ -83,9 +83,13 @@ function pickedLoss<S extends Shape, V extends Dim, D extends FloatDType>(
   kind: LossKind,
   ignoreLabel: number,
 ): Tensor<S, D> {
-  const logp = kind === 'stablemax' ? logStablemax(logits) : logSoftmax(logits);
-  const picked = takeAlongAxis(logp, expandDims(safeLabels(labels, ignoreLabel), -1), -1);
-  return mul(neg(sum(picked, -1)), cast(validMask(labels, ignoreLabel), logits.dtype));
+  const at = expandDims(safeLabels(labels, ignoreLabel), -1);
+  const valid = cast(validMask(labels, ignoreLabel), logits.dtype);
+  if (kind === 'softmax') return mul(neg(sum(takeAlongAxis(logSoftmax(logits), at, -1), -1)), valid);
+  // log s(x_label) - log sum_j s(x_j), picking before the log: one log per token, not one per class.
+  const s = stablemaxS(logits);
+  const picked = sub(log(takeAlongAxis(s, at, -1)), log(sum(s, -1, { keepdims: true })));
+  return mul(neg(sum(picked, -1)), valid);
 }
 
 /**
