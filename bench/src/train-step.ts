@@ -1,6 +1,7 @@
 /**
  * The `sudoku6` HRM training step (the preset's model and batch of 64, one-step gradient, AdamATan2) on
- * the wasm backend with one thread and with two, optionally against another checkout's code measured
+ * the wasm backend with one thread and with two (the default adaptive split policy, and for this checkout
+ * also `HRM_WASM_SPLIT=always`), optionally against another checkout's code measured
  * side by side: each row is a fresh process, and the rounds interleave the codes and thread counts, so
  * that a slow spell of the host falls on all of them.
  *
@@ -54,7 +55,13 @@ function child(warm: number, steps: number): ChildResult {
   };
 }
 
-function runChild(script: string, threads: number, warm: number, steps: number): ChildResult {
+/** Threads, and the thread policy's `HRM_WASM_SPLIT` (`always` is measured for this checkout only: older code ignores it). */
+interface Config {
+  readonly threads: 1 | 2;
+  readonly split: 'adaptive' | 'always';
+}
+
+function runChild(script: string, config: Config, warm: number, steps: number): ChildResult {
   const out = execFileSync(
     process.execPath,
     ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', String(warm), String(steps)],
@@ -62,7 +69,7 @@ function runChild(script: string, threads: number, warm: number, steps: number):
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
       cwd: resolve(script, '../../..'),
-      env: { ...process.env, HRM_WASM_THREADS: String(threads) },
+      env: { ...process.env, HRM_WASM_THREADS: String(config.threads), HRM_WASM_SPLIT: config.split },
     },
   );
   return JSON.parse(out.trim().split('\n').pop() ?? '{}') as ChildResult;
@@ -92,17 +99,22 @@ async function main(): Promise<void> {
   console.log(`sudoku6 training step (batch 64), wasm, 1 and 2 threads${quick ? ' (quick)' : ''}; one process per row`);
   console.log(formatMachine(machine));
   const loadAtStart = loadAverage();
-  const runs: { code: string; commit: string; threads: number; round: number; result: ChildResult }[] = [];
+  const configsOf = (label: string): Config[] => [
+    { threads: 1, split: 'adaptive' },
+    { threads: 2, split: 'adaptive' },
+    ...(label === 'baseline' ? [] : [{ threads: 2, split: 'always' } as const]),
+  ];
+  const runs: (Config & { code: string; commit: string; round: number; result: ChildResult })[] = [];
   try {
     for (let round = 0; round < rounds; round++)
       for (const c of codes)
-        for (const threads of [1, 2]) {
+        for (const config of configsOf(c.label)) {
           runs.push({
             code: c.label,
             commit: c.commit,
-            threads,
+            ...config,
             round,
-            result: runChild(c.script, threads, warm, steps),
+            result: runChild(c.script, config, warm, steps),
           });
           process.stdout.write('.');
         }
@@ -110,30 +122,33 @@ async function main(): Promise<void> {
     cleanup();
   }
   console.log('');
-  // Per code and thread count: the best round's median (the least disturbed by the host).
-  const best = (code: string, threads: number) =>
-    Math.min(...runs.filter((r) => r.code === code && r.threads === threads).map((r) => r.result.ms));
+  // Per code and configuration: the best round's median (the least disturbed by the host).
+  const of = (code: string, config: Config) =>
+    runs.filter((r) => r.code === code && r.threads === config.threads && r.split === config.split);
+  const best = (code: string, config: Config) => Math.min(...of(code, config).map((r) => r.result.ms));
+  const oneThread: Config = { threads: 1, split: 'adaptive' };
   const rows = codes.flatMap((c) =>
-    [1, 2].map((threads) => ({
+    configsOf(c.label).map((config) => ({
       code: c.label,
       commit: c.commit,
-      threads,
-      ms: best(c.label, threads),
-      rounds: runs.filter((r) => r.code === c.label && r.threads === threads).map((r) => r.result.ms),
+      ...config,
+      ms: best(c.label, config),
+      rounds: of(c.label, config).map((r) => r.result.ms),
     })),
   );
   const base = codes[0].label;
   console.log(
     formatTable(
-      ['code', 'commit', 'threads', 'step ms (best round)', 'rounds', '2 threads vs 1', 'vs baseline'],
+      ['code', 'commit', 'threads', 'split', 'step ms (best round)', 'rounds', '2 threads vs 1', 'vs baseline'],
       rows.map((r) => [
         r.code,
         r.commit,
         String(r.threads),
+        r.threads === 1 ? '' : r.split,
         fmt(r.ms),
         r.rounds.map((x) => fmt(x)).join(' '),
-        r.threads === 2 ? `${fmt(best(r.code, 1) / r.ms)}x` : '',
-        baseline && r.code !== base ? `${fmt(best(base, r.threads) / r.ms)}x` : '',
+        r.threads === 2 ? `${fmt(best(r.code, oneThread) / r.ms)}x` : '',
+        baseline && r.code !== base && r.split === 'adaptive' ? `${fmt(best(base, r) / r.ms)}x` : '',
       ]),
     ),
   );
@@ -145,7 +160,7 @@ async function main(): Promise<void> {
     machine,
     loadAtStart,
     loadAtEnd,
-    task: 'sudoku6 preset, batch 64, one-step gradient, wasm backend (default thread policy)',
+    task: 'sudoku6 preset, batch 64, one-step gradient, wasm backend (default thread policy, and HRM_WASM_SPLIT=always)',
     rows,
     runs,
   });

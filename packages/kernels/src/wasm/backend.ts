@@ -98,7 +98,8 @@ export interface WasmBackendOptions {
   readonly parallelMatmulMacs?: number;
   /**
    * Stop splitting kernels for a while when split kernels stop paying off (other work busy on the other
-   * cores): default true. False always splits past the thresholds (tests, benchmarks of the threads).
+   * cores): default true, unless HRM_WASM_SPLIT=always. False always splits past the thresholds (a machine
+   * of one's own: on the sudoku6 training step it measured faster than the adaptive policy; tests).
    */
   readonly adaptiveThreads?: boolean;
   /**
@@ -136,6 +137,14 @@ function envInt(name: string): number | undefined {
   const v = globalThis.process?.env?.[name];
   const n = v ? Number.parseInt(v, 10) : Number.NaN;
   return Number.isFinite(n) && n > 0 ? n : undefined;
+}
+
+/** HRM_WASM_SPLIT: `adaptive` (the default) or `always`; anything else is an error naming both. */
+function splitPolicyFromEnv(): 'adaptive' | 'always' {
+  const v = globalThis.process?.env?.HRM_WASM_SPLIT;
+  if (v === undefined || v === '' || v === 'adaptive') return 'adaptive';
+  if (v === 'always') return 'always';
+  throw new Error(`HRM_WASM_SPLIT must be 'adaptive' or 'always', not '${v}'`);
 }
 
 /**
@@ -278,7 +287,8 @@ export class WasmBackend implements Backend<WasmBuffer> {
   private memoryLimit: number;
   private readonly spills = { count: 0, bytes: 0, reloads: 0 };
   private readonly parallelMacs: number;
-  private readonly adaptive: boolean;
+  /** Whether kernels split only while splitting is measured to pay (`adaptiveThreads`). */
+  readonly adaptive: boolean;
   private readonly parallelElements: number;
   private readonly blocking: { mc: number; kc: number; nc: number };
   /** Per-thread matmul scratch: packed A, packed B. */
@@ -316,7 +326,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
       kernels: this.kernelList,
       threads: features.threads ? threads : 1,
     });
-    this.adaptive = options.adaptiveThreads ?? true;
+    this.adaptive = options.adaptiveThreads ?? splitPolicyFromEnv() === 'adaptive';
     this.parallelMacs = options.parallelMatmulMacs ?? 1 << 20;
     this.parallelElements = options.parallelElements ?? 1 << 16;
     const limitMiB = envInt('HRM_WASM_MEMORY_LIMIT_MB');

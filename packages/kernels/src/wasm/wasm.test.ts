@@ -917,6 +917,24 @@ describe('threads', () => {
     expectClose(ok.got, ok.want);
   });
 
+  it('reads its split policy from HRM_WASM_SPLIT, and rejects a value it does not know', () => {
+    const saved = process.env.HRM_WASM_SPLIT;
+    try {
+      delete process.env.HRM_WASM_SPLIT;
+      expect(new WasmBackend({ threads: 1 }).adaptive).toBe(true);
+      process.env.HRM_WASM_SPLIT = 'always';
+      expect(new WasmBackend({ threads: 1 }).adaptive).toBe(false);
+      expect(new WasmBackend({ threads: 1, adaptiveThreads: true }).adaptive).toBe(true);
+      process.env.HRM_WASM_SPLIT = 'sometimes';
+      expect(() => new WasmBackend({ threads: 1 })).toThrow(
+        "HRM_WASM_SPLIT must be 'adaptive' or 'always', not 'sometimes'",
+      );
+    } finally {
+      if (saved === undefined) delete process.env.HRM_WASM_SPLIT;
+      else process.env.HRM_WASM_SPLIT = saved;
+    }
+  });
+
   it('splits large kernels only while splitting is measured to pay', () => {
     const policy = new SplitPolicy();
     const run = (jobs: number, alone: number, split: number) =>
