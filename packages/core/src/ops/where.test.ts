@@ -17,16 +17,19 @@ import { checkOp, type OpCase } from '@hrm/testing/opcheck';
 import { map, zip } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
 
-const compareCases = (
-  [
-    ['eq', eq, (a: number, b: number) => +(a === b)],
-    ['ne', ne, (a: number, b: number) => +(a !== b)],
-    ['lt', lt, (a: number, b: number) => +(a < b)],
-    ['le', le, (a: number, b: number) => +(a <= b)],
-    ['gt', gt, (a: number, b: number) => +(a > b)],
-    ['ge', ge, (a: number, b: number) => +(a >= b)],
-  ] as const
-).map(
+type Compare = (x: AnyTensor, y: AnyTensor | number) => AnyTensor;
+
+/** Each comparison: its name, the op, and its value on two numbers. */
+const COMPARISONS: readonly (readonly [string, Compare, (a: number, b: number) => number])[] = [
+  ['eq', eq as Compare, (a, b) => +(a === b)],
+  ['ne', ne as Compare, (a, b) => +(a !== b)],
+  ['lt', lt as Compare, (a, b) => +(a < b)],
+  ['le', le as Compare, (a, b) => +(a <= b)],
+  ['gt', gt as Compare, (a, b) => +(a > b)],
+  ['ge', ge as Compare, (a, b) => +(a >= b)],
+];
+
+const compareCases = COMPARISONS.map(
   ([name, op, f]): OpCase => ({
     // Small integers so that equal values actually occur.
     name: `${name} int32 [3, 4] with [4]`,
@@ -34,7 +37,7 @@ const compareCases = (
       { shape: [3, 4], dtype: 'int32', range: [0, 3] },
       { shape: [4], dtype: 'int32', range: [0, 3] },
     ],
-    run: (a, b) => (op as (x: AnyTensor, y: AnyTensor) => AnyTensor)(a, b),
+    run: (a, b) => op(a, b),
     reference: (a, b) => zip(f, a, b),
   }),
 );
@@ -44,37 +47,25 @@ checkOp('comparisons', compareCases);
 // one element; ties from a few repeated values; a number on one side, as the loss compares with 0.
 checkOp(
   'float64 comparisons',
-  (
-    [
-      ['eq', eq, (a: number, b: number) => +(a === b)],
-      ['ne', ne, (a: number, b: number) => +(a !== b)],
-      ['lt', lt, (a: number, b: number) => +(a < b)],
-      ['le', le, (a: number, b: number) => +(a <= b)],
-      ['gt', gt, (a: number, b: number) => +(a > b)],
-      ['ge', ge, (a: number, b: number) => +(a >= b)],
-    ] as const
-  ).flatMap(([name, op, f]): OpCase[] => {
-    const compare = op as (x: AnyTensor, y: AnyTensor | number) => AnyTensor;
-    return [
-      {
-        name: `${name} float64 [3, 5] with [5]`,
-        inputs: [
-          { shape: [3, 5], dtype: 'float64', values: [0, 1, -1, 2, 0.5, 1, 1, 0, -2, 0.5, 2, -1, 0, 1, 3] },
-          { shape: [5], dtype: 'float64', values: [0, 1, 0, 2, -1] },
-        ],
-        run: (a, b) => compare(a, b),
-        reference: (a, b) => zip(f, a, b),
-        grad: false, // bool output: no gradient
-      },
-      {
-        name: `${name} float64 [7] with 0`,
-        inputs: [{ shape: [7], dtype: 'float64', values: [-1, 0, 2, -0, 3, -2, 0] }],
-        run: (a) => compare(a, 0),
-        reference: (a) => map(a, (x) => f(x, 0)),
-        grad: false,
-      },
-    ];
-  }),
+  COMPARISONS.flatMap(([name, compare, f]): OpCase[] => [
+    {
+      name: `${name} float64 [3, 5] with [5]`,
+      inputs: [
+        { shape: [3, 5], dtype: 'float64', values: [0, 1, -1, 2, 0.5, 1, 1, 0, -2, 0.5, 2, -1, 0, 1, 3] },
+        { shape: [5], dtype: 'float64', values: [0, 1, 0, 2, -1] },
+      ],
+      run: (a, b) => compare(a, b),
+      reference: (a, b) => zip(f, a, b),
+      grad: false, // bool output: no gradient
+    },
+    {
+      name: `${name} float64 [7] with 0`,
+      inputs: [{ shape: [7], dtype: 'float64', values: [-1, 0, 2, -0, 3, -2, 0] }],
+      run: (a) => compare(a, 0),
+      reference: (a) => map(a, (x) => f(x, 0)),
+      grad: false,
+    },
+  ]),
 );
 
 checkOp('logic', [

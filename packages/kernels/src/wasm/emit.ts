@@ -368,35 +368,20 @@ export const v128_store =
     f.simd(0x0b);
     memarg(f, 4, offset);
   };
-/** Stores lane `lane` of a 32-bit-lane vector (v128.store32_lane). */
-export const v128_store32_lane =
+/** v128.storeN_lane: stores lane `lane` of the vector seen as lanes of 2^align bytes. */
+const storeLane =
+  (code: number, align: number) =>
   (addr: Expr, value: Expr, lane: number, offset = 0): Expr =>
   (f) => {
     addr(f);
     value(f);
-    f.simd(0x5a);
-    memarg(f, 2, offset);
+    f.simd(code);
+    memarg(f, align, offset);
     f.byte(lane);
   };
-/** Stores lane `lane` of a 16-bit-lane vector (v128.store16_lane). */
-export const v128_store16_lane =
-  (addr: Expr, value: Expr, lane: number, offset = 0): Expr =>
-  (f) => {
-    addr(f);
-    value(f);
-    f.simd(0x59);
-    memarg(f, 1, offset);
-    f.byte(lane);
-  };
-export const v128_store64_lane =
-  (addr: Expr, value: Expr, lane: number, offset = 0): Expr =>
-  (f) => {
-    addr(f);
-    value(f);
-    f.simd(0x5b);
-    memarg(f, 3, offset);
-    f.byte(lane);
-  };
+export const v128_store16_lane = storeLane(0x59, 1);
+export const v128_store32_lane = storeLane(0x5a, 2);
+export const v128_store64_lane = storeLane(0x5b, 3);
 export const f32x4_const =
   (a: number, b = a, c = a, d = a): Expr =>
   (f) => {
