@@ -84,12 +84,20 @@ function pickedLoss<S extends Shape, V extends Dim, D extends FloatDType>(
   ignoreLabel: number,
 ): Tensor<S, D> {
   const at = expandDims(safeLabels(labels, ignoreLabel), -1);
-  const valid = cast(validMask(labels, ignoreLabel), logits.dtype);
-  if (kind === 'softmax') return mul(neg(sum(takeAlongAxis(logSoftmax(logits), at, -1), -1)), valid);
-  // log s(x_label) - log sum_j s(x_j), picking before the log: one log per token, not one per class.
+  const picked = kind === 'softmax' ? takeAlongAxis(logSoftmax(logits), at, -1) : pickedLogStablemax(logits, at);
+  return mul(neg(sum(picked, -1)), cast(validMask(labels, ignoreLabel), logits.dtype));
+}
+
+/**
+ * `logStablemax` at one class per row (`at`: `[...S, 1]`), picking `s(x)` before the log: one log per
+ * token instead of one per class.
+ */
+function pickedLogStablemax<S extends Shape, V extends Dim, D extends FloatDType>(
+  logits: Tensor<[...S, V], D>,
+  at: Tensor<[...S, 1], 'int32'>,
+): Tensor<[...S, 1], D> {
   const s = stablemaxS(logits);
-  const picked = sub(log(takeAlongAxis(s, at, -1)), log(sum(s, -1, { keepdims: true })));
-  return mul(neg(sum(picked, -1)), valid);
+  return sub(log(takeAlongAxis(s, at, -1)), log(sum(s, -1, { keepdims: true })));
 }
 
 /**
