@@ -193,18 +193,33 @@ export class ReferenceBackend implements Backend<HostBuffer> {
     const inner = sizeOf(outShape.slice(axis + 1));
     const src = dense(updates);
     const idx = checkedIndices(dense(indices), size, 'scatterAdd');
-    // Accumulate in float64 so that the order of colliding updates does not matter for float32.
-    const acc = new Float64Array(sizeOf(outShape));
-    for (let o = 0; o < outer; o++)
-      for (let j = 0; j < idx.length; j++) {
-        const to = (o * size + idx[j]) * inner;
-        const from = (o * idx.length + j) * inner;
-        for (let i = 0; i < inner; i++) acc[to + i] += src[from + i];
-      }
+    const rows = Int32Array.from({ length: outer * idx.length }, (_, r) => r * inner);
+    const acc = scatterRows(src, rows, idx, size, inner, sizeOf(outShape));
     const out = allocArray(updates.dtype, acc.length);
     out.set(acc);
     return this.wrap(out);
   }
+}
+
+/**
+ * scatterAdd's sums: row r of the updates (`inner` elements of `src` from `rows[r]`) added to row
+ * `idx[r % idx.length]` of slab `r / idx.length` (each slab `size` rows) of a fresh `length`-element
+ * array. In float64, so that the order of colliding updates does not matter for float32.
+ */
+export function scatterRows(
+  src: ArrayLike<number>,
+  rows: Int32Array,
+  idx: Int32Array,
+  size: number,
+  inner: number,
+  length: number,
+): Float64Array {
+  const acc = new Float64Array(length);
+  for (let r = 0; r < rows.length; r++) {
+    const to = (Math.floor(r / idx.length) * size + idx[r % idx.length]) * inner;
+    for (let i = 0, from = rows[r]; i < inner; i++) acc[to + i] += src[from + i];
+  }
+  return acc;
 }
 
 /** Indices as non-negative offsets; negative ones count from the end (numpy). Out of range is an error. */

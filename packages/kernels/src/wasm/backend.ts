@@ -33,7 +33,7 @@ import {
 import { DTYPES, type DType, dtypeOfArray, itemSize, type TypedArray } from '../dtype.js';
 import { LiveMemory } from '../live-memory.js';
 import type { HostBuffer, HostView } from '../reference/buffer.js';
-import { checkedIndices, ReferenceBackend } from '../reference/index.js';
+import { checkedIndices, ReferenceBackend, scatterRows } from '../reference/index.js';
 import { contiguousStrides, elementOffsets, isContiguous, sizeOf, type View } from '../view.js';
 import { type CodegenOptions, GEMM, type GeneratedModule, generate, MAX_RANK, MR, NR, STRIDED } from './codegen.js';
 import { detectFeatures } from './features.js';
@@ -1175,8 +1175,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
   /**
    * Float updates whose trailing (per-index) part is one dense run add in place from the wasm memory
    * (the gradient of an embedding lookup: one row per index, from any slice of the positions); other
-   * layouts and dtypes go through the reference's loops. Both accumulate in float64, so that the order
-   * of colliding updates does not matter for float32.
+   * layouts and dtypes go through the reference's loops. Both sum with the reference's `scatterRows`.
    */
   scatterAdd(updates: WasmView, indices: WasmView, axis: number, outShape: readonly number[]): WasmBuffer {
     const dtype = updates.dtype;
@@ -1191,15 +1190,9 @@ export class WasmBackend implements Backend<WasmBuffer> {
     const rows = elementOffsets({
       shape: updates.shape.slice(0, lead),
       strides: updates.strides.slice(0, lead),
-      offset: updates.offset,
+      offset: base + updates.offset,
     });
-    const acc = new Float64Array(sizeOf(outShape));
-    const src = this.array(dtype);
-    for (let r = 0; r < rows.length; r++) {
-      const to = (Math.floor(r / idx.length) * size + idx[r % idx.length]) * inner;
-      const from = base + rows[r];
-      for (let i = 0; i < inner; i++) acc[to + i] += src[from + i];
-    }
+    const acc = scatterRows(this.array(dtype), rows, idx, size, inner, sizeOf(outShape));
     const out = this.allocate(acc.length, dtype);
     if (out.bytes > 0) this.array(dtype).set(acc, this.index(out));
     return out;
