@@ -76,6 +76,7 @@ const shownState = () =>
   );
 
 async function chooseTask(name: string): Promise<void> {
+  await page.click('#tab-solve');
   await page.selectOption('#task', name);
   await page.waitForFunction((n) => (document.getElementById('task') as HTMLSelectElement).value === n, name);
 }
@@ -230,7 +231,14 @@ describe('Watch HRM think', () => {
       });
     await stepAtLeast(2);
     const early = await page.locator('#train-chart canvas').screenshot();
-    await stepAtLeast(8);
+    // On a busy machine the step can pass 8 while the first screenshot is taken: wait until the chart has
+    // drawn a step it cannot have shown then.
+    const shownByEarly = Number(await page.getAttribute('#view-train', 'data-drawn-step'));
+    await page.waitForFunction(
+      (k) => Number(document.getElementById('view-train')?.dataset.drawnStep ?? 0) >= k,
+      Math.max(8, shownByEarly + 2),
+      { timeout: 60_000 },
+    );
     const later = await page.locator('#train-chart canvas').screenshot();
     expect(later.equals(early)).toBe(false);
     // The page answers while the worker trains.

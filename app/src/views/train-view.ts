@@ -151,6 +151,8 @@ export class TrainView {
     requestAnimationFrame(() => {
       this.redraw = false;
       this.chart.show(this.steps, this.loss, this.exact, this.unseen);
+      // The last step the chart shows, for tests that compare what it drew (the step itself runs ahead of it).
+      this.root.dataset.drawnStep = String(this.steps.at(-1) ?? 0);
     });
   }
 
