@@ -87,7 +87,28 @@ const transposed: OpCase[] = [
   },
 ]);
 
-checkOp('matmul', [...cases, ...transposed]);
+// A transposed activation times a weight (TRM's token-mixing MLP): A reaches the kernel uncopied, B
+// broadcast over the batch; the weight's gradient is one product over all the rows.
+const sharedWeight: OpCase[] = [
+  [
+    [2, 5, 3],
+    [5, 4],
+  ],
+  [
+    [2, 3, 9, 6],
+    [9, 5],
+  ],
+].map(([a, b]) => ({
+  name: `A^T @ W with A [${a}], W [${b}]`,
+  inputs: [{ shape: a }, { shape: b }],
+  run: (x, y) => matmul(transpose(x), y as never),
+  reference: (x, y) => refMatmul(refPermute(x, swapLast(x.shape.length)), y),
+  grad2: true,
+  rtol: 1e-5,
+  atol: 1e-5,
+}));
+
+checkOp('matmul', [...cases, ...transposed, ...sharedWeight]);
 
 describe('matmul: errors', () => {
   it('names both operands and the inner dims', () => {

@@ -1,5 +1,5 @@
 /** Matrix products, batched, with numpy broadcasting of the batch dims. */
-import type { FloatDType } from '@hrm/kernels';
+import { type FloatDType, isContiguous } from '@hrm/kernels';
 import { apply, type KernelPrimitive } from '../engine.js';
 import { formatShape, ShapeError } from '../errors.js';
 import type { Dim, DTypeCheck, MatmulCheck, MatmulShape, NonEmptyCheck, Shape } from '../shape.js';
@@ -15,6 +15,26 @@ const MATMUL: KernelPrimitive = {
   // Both operands were broadcast to the same batch dims first, so no batch sums are needed here:
   // broadcastTo's own rule folds them back. The transposes are views; backends see them as strides.
   vjp: (ct, { inputs: [a, b] }) => [matmulRaw(ct, transpose(b)), matmulRaw(transpose(a), ct)],
+};
+
+/**
+ * `[...batch, M, K] @ [K, N]` for an A whose rows are no single run of its buffer (a transposed activation):
+ * the kernel sees B broadcast over the batch as stride-0 dims, so that its packing reads A's strides and
+ * packs B once, and A is never copied in the forward pass. The weight's gradient is still one product over
+ * all the rows (A is copied into rows there, when a gradient is asked for).
+ */
+const MATMUL_SHARED_B: KernelPrimitive = {
+  name: 'matmul',
+  kernel: (backend, [a, b]) => {
+    const batch = a.shape.slice(0, -2);
+    return backend.matmul(a, { ...b, shape: [...batch, ...b.shape], strides: [...batch.map(() => 0), ...b.strides] });
+  },
+  vjp: (ct, { inputs: [a, b] }) => {
+    const [k, n] = b.shape;
+    const rowsOf = (t: AnyTensor, width: number) =>
+      reshapeTo(t, [t.size / width, width], [undefined, t.names[t.rank - 1]]);
+    return [matmulRaw(ct, transpose(b)), matmulRaw(transpose(rowsOf(a, k)), rowsOf(ct, n))];
+  },
 };
 
 function matmulRaw(a: AnyTensor, b: AnyTensor): AnyTensor {
@@ -38,9 +58,15 @@ function matmulRaw(a: AnyTensor, b: AnyTensor): AnyTensor {
   }
   // A weight applied to a batch, [...batch, M, K] @ [K, N]: one product of [batch·M, K] @ [K, N]. Its
   // gradients are then single products over all the rows too (the weight's: [K, batch·M] @ [batch·M, N],
-  // not a product per batch entry summed afterwards), and the rows of a non-contiguous A are copied
-  // once rather than gathered per batch entry.
+  // not a product per batch entry summed afterwards). A non-contiguous A goes to the kernel as it is.
   if (b.rank === 2 && a.rank > 2 && k > 0 && a.size > 0) {
+    if (!isContiguous(a.view))
+      return apply(
+        MATMUL_SHARED_B,
+        [a, b],
+        undefined,
+        spec([...a.shape.slice(0, -1), n], dtype, [...a.names.slice(0, -1), b.names[1]]),
+      );
     const rows = reshapeTo(a, [a.size / k, k], [undefined, a.names[a.rank - 1]]);
     return reshapeTo(matmulRaw(rows, b), [...a.shape.slice(0, -1), n], [...a.names.slice(0, -1), b.names[1]]);
   }
