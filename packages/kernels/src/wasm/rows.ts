@@ -21,7 +21,6 @@ import {
   f32x4_eq,
   f32x4_max,
   f32x4_mul,
-  f32x4_neg,
   f32x4_splat,
   f32x4_sqrt,
   f32x4_sub,
@@ -42,7 +41,7 @@ import {
   v128_store32_lane,
 } from './emit.js';
 import { bump, STRIDED, stridedDriver } from './strided.js';
-import { atan2, exp, type MathOptions, madd, silu } from './vmath.js';
+import { atan2, exp, type MathOptions, madd, sigmoid, silu } from './vmath.js';
 
 /** The exported names of the fused kernels, by the `FusedKernels` method each implements. */
 export const FUSED_KERNELS = {
@@ -131,6 +130,7 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
   const fma = madd(o);
   const ex = exp(o);
   const siluOf = silu(o);
+  const sigmoidOf = sigmoid(o);
 
   stridedDriver(m, FUSED_KERNELS.softmax, 2, (f, [out, x], n) => {
     const top = f.local('v128');
@@ -272,8 +272,7 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
       f.set(a, s.load(get(px)));
       f.set(b, s.load(add(get(px), get(half))));
       f.set(gg, s.load(get(pg)));
-      f.set(sig, f32x4_neg(get(a)));
-      f.set(sig, f32x4_div(f32x4_const(1), f32x4_add(f32x4_const(1), ex(sig))));
+      f.set(sig, sigmoidOf(a));
       // d gate = g · up · s · (1 + gate · (1 - s)); d up = g · gate · s
       const slope = fma(get(a), f32x4_sub(f32x4_const(1), get(sig)), f32x4_const(1));
       f.do(s.store(get(po), f32x4_mul(f32x4_mul(get(gg), get(b)), f32x4_mul(get(sig), slope))));

@@ -114,6 +114,23 @@ const EXP_LO = -104;
 const MAGIC = 12582912;
 
 export function exp(o: MathOptions): Fn1 {
+  return expOver(o, EXP_LO, true);
+}
+
+/** ln(FLT_MIN): below it exp(x) is subnormal. */
+const LN_FLT_MIN = -87.33654;
+
+/**
+ * exp for `1 + exp(x)` (sigmoid, SiLU): arguments below ln(FLT_MIN) give FLT_MIN-sized results instead of
+ * subnormal ones, which 1 + exp(x) rounds to 1 all the same; in exchange the scaling by 2^n is one
+ * multiply, not two.
+ */
+function expBesideOne(o: MathOptions): Fn1 {
+  return expOver(o, LN_FLT_MIN, false);
+}
+
+/** exp on [lo, EXP_HI] (clamped there); `subnormal`: scale in two steps, so that results below FLT_MIN are right. */
+function expOver(o: MathOptions, lo: number, subnormal: boolean): Fn1 {
   const fma = madd(o);
   return (x) =>
     withLocals((f) => {
@@ -122,9 +139,8 @@ export function exp(o: MathOptions): Fn1 {
       const n = f.local('v128');
       const r = f.local('v128');
       const y = f.local('v128');
-      const half = f.local('v128');
       // Clamp with pmax/pmin: x first, so a NaN x passes through (pmax(a, b) = a < b ? b : a).
-      f.set(t, f32x4_pmin(f32x4_pmax(get(x), c(EXP_LO)), c(EXP_HI)));
+      f.set(t, f32x4_pmin(f32x4_pmax(get(x), c(lo)), c(EXP_HI)));
       // n = round(t / ln 2), as a float (n) and as the integer in fx's low mantissa bits.
       f.set(fx, fma(get(t), c(LOG2E), c(MAGIC)));
       f.set(n, f32x4_sub(get(fx), c(MAGIC)));
@@ -133,11 +149,17 @@ export function exp(o: MathOptions): Fn1 {
       f.set(r, fma(get(n), c(2.1219444e-4), get(r)));
       f.set(y, poly(o, r, EXP_P));
       f.set(y, fma(f32x4_mul(get(y), get(r)), get(r), f32x4_add(get(r), c(1))));
-      // y * 2^n, with n in [-150, 129], as y * 2^(n >> 1) * 2^(n - (n >> 1)): both factors are normal floats.
       f.set(n, i32x4_sub(get(fx), i32x4_const(0x4b400000)));
+      const pow2 = (e: Expr) => i32x4_shl(i32x4_add(e, i32x4_const(127)), i32(23));
+      if (!subnormal) {
+        // n in [-126, 128]: 2^n is a normal float, or Infinity at 128 (exp overflows there too).
+        f.do(f32x4_mul(get(y), pow2(get(n))));
+        return;
+      }
+      // y * 2^n, with n in [-150, 129], as y * 2^(n >> 1) * 2^(n - (n >> 1)): both factors are normal floats.
+      const half = f.local('v128');
       f.set(half, i32x4_shr_s(get(n), i32(1)));
       f.set(n, i32x4_sub(get(n), get(half)));
-      const pow2 = (e: Expr) => i32x4_shl(i32x4_add(e, i32x4_const(127)), i32(23));
       f.do(f32x4_mul(f32x4_mul(get(y), pow2(get(half))), pow2(get(n))));
     });
 }
@@ -209,7 +231,7 @@ export function tanh(o: MathOptions): Fn1 {
 
 /** 1 / (1 + exp(-x)) */
 export function sigmoid(o: MathOptions): Fn1 {
-  const ex = exp(o);
+  const ex = expBesideOne(o);
   return (x) =>
     withLocals((f) => {
       const t = f.local('v128');
@@ -220,7 +242,7 @@ export function sigmoid(o: MathOptions): Fn1 {
 
 /** x / (1 + exp(-x)) */
 export function silu(o: MathOptions): Fn1 {
-  const ex = exp(o);
+  const ex = expBesideOne(o);
   return (x) =>
     withLocals((f) => {
       const t = f.local('v128');

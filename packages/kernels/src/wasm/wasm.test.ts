@@ -513,6 +513,25 @@ describe('kernels', () => {
     }
   });
 
+  it('sigmoid and SiLU are within 4 ulp of the rounded float64 result over the whole float range', () => {
+    // Their exp clamps its argument at ln(FLT_MIN), where 1 + exp(x) is 1 already. Below x = -88.72,
+    // exp(-x) overflows and both give 0, where the true values are under 2^-121 in magnitude.
+    const xs = Float32Array.from({ length: 20011 }, (_, i) => -120 + (240 * i) / 20011);
+    xs.set([-104, -89, -88.8, -88.72, -87.4, -87.3, -17, -16.6, -1e-30, 0, 1e-30, 16.6, 17, 87.3, 87.4, 89, 104]);
+    const f64 = { sigmoid: (x: number) => 1 / (1 + Math.exp(-x)), silu: (x: number) => x / (1 + Math.exp(-x)) };
+    for (const backend of [make({ threads: 1 }), make({ threads: 1, relaxedSimd: false })])
+      for (const op of ['sigmoid', 'silu'] as const) {
+        const got = readOut(backend, backend.unary(op, view(backend, xs, 'float32', [xs.length])), 'float32', [
+          xs.length,
+        ]);
+        for (let i = 0; i < xs.length; i++) {
+          const want = Math.fround(f64[op](xs[i]));
+          const bound = Math.max(2 ** -121, 4 * Math.abs(want) * 2 ** -23);
+          if (!(Math.abs(got[i] - want) <= bound)) expect.fail(`${op}(${xs[i]}) = ${got[i]}, float64 rounded ${want}`);
+        }
+      }
+  });
+
   it('exp is within 2 ulp of the rounded float64 result over its whole range, subnormal results included', () => {
     // Past ln(FLT_MAX) the scaling overflows to Infinity by itself; between ln(FLT_MIN) and -104 it gives
     // subnormals (so 2^-149 is the unit there); below, 0.
