@@ -8,6 +8,7 @@ import { grad, vjp } from '@hrm/autodiff';
 import {
   type AnyTensor,
   add,
+  addRmsNorm,
   cast,
   concat,
   fromArray,
@@ -23,6 +24,7 @@ import {
   sum,
   type Tensor,
   tensor,
+  transpose,
   withBackend,
 } from '@hrm/core';
 import { type Backend, ReferenceBackend, WasmBackend } from '@hrm/kernels';
@@ -85,6 +87,29 @@ describe('fused ops: kernels against composites', () => {
         ])
           for (let i = 0; i < want.length; i++) expect(got[i]).toBeCloseTo(want[i], 5);
       });
+});
+
+describe('addRmsNorm: the fused kernel against rmsNorm(add(x, y))', () => {
+  const backends = { reference: () => new ReferenceBackend(), wasm: () => new WasmBackend({ threads: 1 }) };
+  for (const [bName, make] of Object.entries(backends))
+    it(`[${bName}]: value and both VJPs match the composite's, with a transposed first input`, () => {
+      const fused = make();
+      const kernel = vi.spyOn(fused.fused as NonNullable<Backend['fused']>, 'addRmsNorm');
+      const run = (b: Backend, f: (x: AnyTensor, y: AnyTensor) => AnyTensor) =>
+        withBackend(b, () => {
+          const x = transpose(randomTensor([3, 13, 9], 1) as Tensor<[3, 13, 9]>);
+          const y = randomTensor([3, 9, 13], 2);
+          const { out, pullback } = vjp(f, x, y);
+          const [dx, dy] = pullback(randomTensor([3, 9, 13], 3));
+          return [out, dx, dy].map((t) => t.data());
+        });
+      type T = Tensor<Shape, 'float32'>;
+      const got = run(fused, (x, y) => addRmsNorm(x as T, y as T));
+      const want = run(composites(), (x, y) => rmsNorm(add(x, y) as T));
+      expect(kernel).toHaveBeenCalledTimes(1);
+      for (let k = 0; k < want.length; k++)
+        for (let i = 0; i < want[k].length; i++) expect(got[k][i]).toBeCloseTo(want[k][i], 5);
+    });
 });
 
 describe('fused ops: VJP kernels run in the backward pass, composites under a second derivative', () => {

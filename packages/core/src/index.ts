@@ -64,7 +64,7 @@ export type { ReduceFn } from './ops/reduce.js';
 export { argmax, argmin, max, mean, min, sum } from './ops/reduce.js';
 export type { ReshapeShape } from './ops/reshape.js';
 export { expandDims, flatten, mergeLast, rename, reshape, splitLast, squeeze } from './ops/reshape.js';
-export { rmsNorm } from './ops/rmsnorm.js';
+export { addRmsNorm, rmsNorm } from './ops/rmsnorm.js';
 export type { IndexFn, SliceFn } from './ops/slice.js';
 export { index, pad, slice } from './ops/slice.js';
 export { logSoftmax, logsumexp, softmax } from './ops/softmax.js';

@@ -82,6 +82,11 @@ export interface FusedKernels<B = unknown> {
   softmaxVjp(y: View<B>, g: View<B>): B;
   /** `x / sqrt(mean(x²) + eps)` along the last axis. */
   rmsNorm(x: View<B>, eps: number): B;
+  /**
+   * RMSNorm of a sum, `rmsNorm(x + y)` (`x`, `y` one shape): a post-norm residual, `norm(x + f(x))`, in one
+   * pass over both instead of the sum written out and read back.
+   */
+  addRmsNorm(x: View<B>, y: View<B>, eps: number): B;
   /** RMSNorm's VJP from its input `x` and the cotangent `g`: `r·g - r³·x·mean(g·x)`, `r = 1/sqrt(mean(x²) + eps)`. */
   rmsNormVjp(x: View<B>, g: View<B>, eps: number): B;
   /** SwiGLU's activation, `[..., 2F] -> [..., F]`: `silu(x[..., :F]) * x[..., F:]`. */

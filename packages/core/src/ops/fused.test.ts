@@ -3,9 +3,19 @@
  * gradients and gradients of gradients against finite differences, bad input. Whether the fused kernels
  * themselves run, and agree with the composites, is checked in ../fused.test.ts on the CPU backends.
  */
-import { type AnyTensor, gatedSilu, rmsNorm, type Shape, ShapeError, type Tensor, tensor } from '@hrm/core';
+import {
+  type AnyTensor,
+  addRmsNorm,
+  gatedSilu,
+  rmsNorm,
+  type Shape,
+  ShapeError,
+  type Tensor,
+  tensor,
+  transpose,
+} from '@hrm/core';
 import { checkOp, type OpCase } from '@hrm/testing/opcheck';
-import { type Ref, ref } from '@hrm/testing/ref';
+import { permute, type Ref, ref } from '@hrm/testing/ref';
 import { describe, expect, it } from 'vitest';
 
 /** Applies `f` to each row of the last axis of `x` (float64), giving rows of `width` (default the same). */
@@ -22,6 +32,11 @@ const rmsRow = (eps: number) => (row: number[]) => {
   const r = 1 / Math.sqrt(row.reduce((s, v) => s + v * v, 0) / row.length + eps);
   return row.map((v) => v * r);
 };
+const sum2 = (x: Ref, y: Ref): Ref =>
+  ref(
+    x.shape,
+    x.data.map((v, i) => v + y.data[i]),
+  );
 const silu = (v: number) => v / (1 + Math.exp(-v));
 const gatedRow = (row: number[]) => {
   const f = row.length / 2;
@@ -49,6 +64,17 @@ const cases: OpCase[] = SHAPES.flatMap((shape): OpCase[] => [
     rtol: 1e-5,
   },
   {
+    name: `addRmsNorm [${shape}]`,
+    inputs: [
+      { shape, range: [-3, 3] },
+      { shape, range: [-3, 3] },
+    ],
+    run: (x, y) => addRmsNorm(x as Tensor<Shape, 'float32'>, y as Tensor<Shape, 'float32'>),
+    reference: (x, y) => byRow(sum2(x, y), rmsRow(1e-5)),
+    grad2: true,
+    rtol: 1e-5,
+  },
+  {
     name: `rmsNorm [${shape}] eps 0.5`,
     inputs: [{ shape, range: [-1, 1] }],
     run: (x) => rmsNorm(x as Tensor<Shape, 'float32'>, 0.5),
@@ -68,12 +94,30 @@ const cases: OpCase[] = SHAPES.flatMap((shape): OpCase[] => [
       ]
     : []),
 ]);
-checkOp('fused ops', cases);
+// A post-norm residual whose input is a transposed view (TRM's token mixer): strided rows into the fused kernel.
+const swapLast = (r: number) => [...Array.from({ length: r - 2 }, (_, i) => i), r - 1, r - 2];
+const transposedSum: OpCase[] = [
+  [4, 7],
+  [2, 5, 3],
+].map((shape) => ({
+  name: `addRmsNorm [${shape}] with the first input transposed`,
+  inputs: [
+    { shape: [...shape.slice(0, -2), shape[shape.length - 1], shape[shape.length - 2]], range: [-3, 3] },
+    { shape, range: [-3, 3] },
+  ],
+  run: (x, y) => addRmsNorm(transpose(x) as Tensor<Shape, 'float32'>, y as Tensor<Shape, 'float32'>, 0.1),
+  reference: (x, y) => byRow(sum2(permute(x, swapLast(shape.length)), y), rmsRow(0.1)),
+  rtol: 1e-5,
+}));
+
+checkOp('fused ops', [...cases, ...transposedSum]);
 
 describe('fused ops: bad input', () => {
   it('rejects an odd last axis, a scalar and a bad eps by name', () => {
     expect(() => gatedSilu(tensor([[1, 2, 3]]))).toThrow(/gatedSilu: the last axis must have an even size/);
     expect(() => rmsNorm(tensor(1))).toThrow(ShapeError);
     expect(() => rmsNorm(tensor([1, 2]), -1)).toThrow(/eps must be a number >= 0/);
+    expect(() => addRmsNorm(tensor(1), tensor(2))).toThrow(/addRmsNorm: needs at least one axis/);
+    expect(() => addRmsNorm(tensor([1, 2]), tensor([1, 2]), Number.NaN)).toThrow(/addRmsNorm: eps must be/);
   });
 });

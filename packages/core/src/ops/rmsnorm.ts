@@ -22,23 +22,57 @@ const RMS_NORM_VJP: KernelPrimitive<number> = {
   kernel: (backend, [x, g], eps) => fusedOf(backend).rmsNormVjp(x, g, eps),
 };
 
+/** RMSNorm's VJP at input `x` for the cotangent `ct`. */
+const rmsNormVjp = (x: AnyTensor, ct: AnyTensor, eps: number): AnyTensor =>
+  fusedVjp(RMS_NORM_VJP, [x, ct], eps, () => {
+    const r = inverseRms(x, eps);
+    const dot = mean(mul(ct, x), -1, { keepdims: true });
+    return sub(mul(ct, r), mul(x, mul(dot, mul(r, square(r)))));
+  });
+
 const RMS_NORM: KernelPrimitive<number> = {
   name: 'rmsNorm',
   kernel: (backend, [x], eps) => fusedOf(backend).rmsNorm(x, eps),
-  vjp: (ct, { inputs: [x], params: eps }) => [
-    fusedVjp(RMS_NORM_VJP, [x, ct], eps, () => {
-      const r = inverseRms(x, eps);
-      const dot = mean(mul(ct, x), -1, { keepdims: true });
-      return sub(mul(ct, r), mul(x, mul(dot, mul(r, square(r)))));
-    }),
-  ],
+  vjp: (ct, { inputs: [x], params: eps }) => [rmsNormVjp(x, ct, eps)],
 };
+
+/** RMSNorm of a sum; its VJP sums again (one add) rather than keep the sum alive from the forward pass. */
+const ADD_RMS_NORM: KernelPrimitive<number> = {
+  name: 'addRmsNorm',
+  kernel: (backend, [x, y], eps) => fusedOf(backend).addRmsNorm(x, y, eps),
+  vjp: (ct, { inputs: [x, y], params: eps }) => {
+    const d = rmsNormVjp(add(x, y), ct, eps);
+    return [d, d];
+  },
+};
+
+function checkNorm(op: string, x: AnyTensor, eps: number): void {
+  requireFloat(op, x);
+  if (x.rank === 0) throw new ShapeError(op, 'needs at least one axis (it normalises over the last)');
+  if (!(eps >= 0)) throw new ShapeError(op, `eps must be a number >= 0, got ${eps}`);
+}
 
 /** `x / sqrt(mean(x²) + eps)` over the last axis (eps default 1e-5, as HRM's), for any leading dims. */
 export function rmsNorm<S extends Shape, D extends FloatDType>(x: Tensor<S, D>, eps = 1e-5): Tensor<S, D> {
-  requireFloat('rmsNorm', x);
-  if (x.rank === 0) throw new ShapeError('rmsNorm', 'needs at least one axis (it normalises over the last)');
-  if (!(eps >= 0)) throw new ShapeError('rmsNorm', `eps must be a number >= 0, got ${eps}`);
+  checkNorm('rmsNorm', x, eps);
   if (fusedFor('rmsNorm', [x])) return apply(RMS_NORM, [x], eps, spec(x.view.shape, x.dtype, x.names)) as Tensor<S, D>;
   return mul(x, inverseRms(x, eps)) as Tensor<S, D>;
+}
+
+/**
+ * `rmsNorm(add(x, y), eps)`: the post-norm residual `norm(x + f(x))` of HRM's blocks. Where the backend
+ * has fused kernels and `x`, `y` have one shape and dtype, one kernel reads both and writes the result,
+ * without the sum going through memory; otherwise the two ops (with `add`'s broadcasting).
+ */
+export function addRmsNorm<S extends Shape, D extends FloatDType>(
+  x: Tensor<S, D>,
+  y: Tensor<S, D>,
+  eps = 1e-5,
+): Tensor<S, D> {
+  checkNorm('addRmsNorm', x, eps);
+  requireFloat('addRmsNorm', y);
+  const sameShape = x.rank === y.rank && x.shape.every((d, i) => d === y.shape[i]);
+  if (sameShape && x.dtype === y.dtype && fusedFor('addRmsNorm', [x, y]))
+    return apply(ADD_RMS_NORM, [x, y], eps, spec(x.view.shape, x.dtype, x.names)) as Tensor<S, D>;
+  return rmsNorm(add(x, y), eps);
 }

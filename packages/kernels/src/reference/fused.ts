@@ -59,6 +59,22 @@ export function referenceFused(wrap: (data: TypedArray) => HostBuffer): FusedKer
       });
       return wrap(out);
     },
+    addRmsNorm(xView, yView, eps) {
+      const x = dense(xView);
+      const y = dense(yView);
+      const out = output(xView);
+      const n = lastDim(xView);
+      // The sum rounded to the inputs' dtype first, as the two ops it fuses round it.
+      const sum = allocArray(xView.dtype, x.length);
+      for (let i = 0; i < x.length; i++) sum[i] = x[i] + y[i];
+      eachRow(x.length, n, (s) => {
+        let squares = 0;
+        for (let j = 0; j < n; j++) squares += sum[s + j] * sum[s + j];
+        const r = 1 / Math.sqrt(squares / n + eps);
+        for (let j = 0; j < n; j++) out[s + j] = sum[s + j] * r;
+      });
+      return wrap(out);
+    },
     rmsNormVjp(xView, gView, eps) {
       const x = dense(xView);
       const g = dense(gView);

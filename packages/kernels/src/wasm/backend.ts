@@ -863,6 +863,10 @@ export class WasmBackend implements Backend<WasmBuffer> {
       x.dtype === 'float32'
         ? this.rows('rmsNorm', x.shape, [x], 2, eps)
         : this.adopt(this.ref.fused.rmsNorm(this.host(x), eps)),
+    addRmsNorm: (x, y, eps) =>
+      x.dtype === 'float32'
+        ? this.rows('addRmsNorm', x.shape, [x, y], 3, eps)
+        : this.adopt(this.ref.fused.addRmsNorm(this.host(x), this.host(y), eps)),
     rmsNormVjp: (x, g, eps) =>
       x.dtype === 'float32'
         ? this.rows('rmsNormVjp', x.shape, [x, g], 3, eps)

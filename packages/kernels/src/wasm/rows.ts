@@ -48,6 +48,7 @@ export const FUSED_KERNELS = {
   softmax: 'fused_softmax',
   softmaxVjp: 'fused_softmax_vjp',
   rmsNorm: 'fused_rms_norm',
+  addRmsNorm: 'fused_add_rms_norm',
   rmsNormVjp: 'fused_rms_norm_vjp',
   gatedSilu: 'fused_gated_silu',
   gatedSiluVjp: 'fused_gated_silu_vjp',
@@ -179,6 +180,23 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
     fold(f, squares, f32x4_add);
     f.set(r, inverseRms(squares, n, params));
     rowPass(f, [out, x], n, (s, [po, px]) => f.do(s.store(get(po), f32x4_mul(s.load(get(px)), get(r)))));
+  });
+
+  // The sum goes to the output row as the first pass reads the inputs, and is scaled there in the second:
+  // the same roundings as the sum written out and then normalised.
+  stridedDriver(m, FUSED_KERNELS.addRmsNorm, 3, (f, [out, x, y], n, _strides, params) => {
+    const squares = f.local('v128');
+    const t = f.local('v128');
+    const r = f.local('v128');
+    f.set(squares, f32x4_const(0));
+    rowPass(f, [out, x, y], n, (s, [po, px, py]) => {
+      f.set(t, s.own(f32x4_add(s.load(get(px)), s.load(get(py)))));
+      f.do(s.store(get(po), get(t)));
+      f.set(squares, fma(get(t), get(t), get(squares)));
+    });
+    fold(f, squares, f32x4_add);
+    f.set(r, inverseRms(squares, n, params));
+    rowPass(f, [out], n, (s, [po]) => f.do(s.store(get(po), f32x4_mul(s.load(get(po)), get(r)))));
   });
 
   stridedDriver(m, FUSED_KERNELS.rmsNormVjp, 3, (f, [out, x, g], n, _strides, params) => {

@@ -3,7 +3,7 @@
  * SwiGLU, each with a residual and an RMSNorm without weight. Post-norm (HRM, TRM):
  * `x = norm(x + f(x))`. Pre-norm: `x = x + f(norm(x))`.
  */
-import { add, type Dim, type Key, type Shape, splitKey, type Tensor, transpose } from '@hrm/core';
+import { add, addRmsNorm, type Dim, type Key, type Shape, splitKey, type Tensor, transpose } from '@hrm/core';
 import { type AttentionParams, attention, initAttention } from './attention.js';
 import { type GridMixerParams, gridMixer, initGridMixer } from './grid-mixer.js';
 import { rmsNorm } from './rmsnorm.js';
@@ -74,7 +74,7 @@ function residual<S extends Shape, D extends Dim>(
   cfg: BlockConfig,
 ): Tensor<[...S, D]> {
   const eps = cfg.eps ?? 1e-5;
-  return cfg.norm === 'pre' ? add(x, f(rmsNorm(x, { eps }))) : rmsNorm(add(x, f(x)), { eps });
+  return cfg.norm === 'pre' ? add(x, f(rmsNorm(x, { eps }))) : addRmsNorm(x, f(x), eps);
 }
 
 /** One block over `[batch, seq, hidden]`; `rope` (tables) or `cfg.ropeTheta` turn on RoPE in the attention. */
