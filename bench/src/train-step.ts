@@ -13,13 +13,16 @@
  * `<checkout>` is another working copy of this repository (e.g. `git worktree add ../before <commit> &&
  * (cd ../before && npm ci --ignore-scripts)`); its children run this same file, copied there, against
  * that checkout's packages. The child uses only exports that have existed since the sudoku6 preset did.
+ * With a baseline, each round also runs both codes in one process on one thread, their steps alternating:
+ * the ratio of neighbouring steps is the comparison a noisy host disturbs least (separate processes run
+ * seconds apart, and on a shared machine one of them can draw a slow spell the other does not).
  * Writes bench/results/train-step[-quick].json.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { disposeReplaced, key } from '@hrm/core';
-import { initTrainState, modelConfig, reasonerFor, trainConfig, trainStep } from '@hrm/hrm';
+import * as hrmLib from '@hrm/hrm';
 import { presetNamed } from '@hrm/hrm/node';
 
 interface ChildResult {
@@ -29,30 +32,84 @@ interface ChildResult {
   readonly steps: number;
 }
 
-/** In a child: `warm` steps, then `steps` timed ones, over four fixed batches. */
-function child(warm: number, steps: number): ChildResult {
-  const preset = presetNamed('sudoku6');
+/** What a child needs from a checkout's packages: exports that have existed since the sudoku6 preset did. */
+interface Library {
+  readonly core: Pick<typeof import('@hrm/core'), 'disposeReplaced' | 'key'>;
+  readonly hrm: Pick<
+    typeof import('@hrm/hrm'),
+    'initTrainState' | 'modelConfig' | 'reasonerFor' | 'trainConfig' | 'trainStep'
+  >;
+  readonly node: Pick<typeof import('@hrm/hrm/node'), 'presetNamed'>;
+}
+
+/** One training step at a time (its milliseconds), over four fixed batches, with `lib`'s code. */
+function stepper({ core, hrm, node }: Library): () => number {
+  const preset = node.presetNamed('sudoku6');
   if (!preset) throw new Error('the sudoku6 preset is missing');
-  const model = modelConfig(preset.model);
-  const train = trainConfig({ ...preset.train, batchSize: preset.train.batchSize ?? 64, totalSteps: 1000 });
+  const model = hrm.modelConfig(preset.model);
+  const train = hrm.trainConfig({ ...preset.train, batchSize: preset.train.batchSize ?? 64, totalSteps: 1000 });
   const batches = Array.from({ length: 4 }, (_, i) => preset.trainBatch(0, i + 1, train.batchSize));
-  const reasoner = reasonerFor(model);
-  let state = initTrainState(reasoner, key(0), train);
-  const step = (i: number): number => {
+  const reasoner = hrm.reasonerFor(model);
+  let state = hrm.initTrainState(reasoner, core.key(0), train);
+  let i = 0;
+  return () => {
     const t0 = performance.now();
-    const next = trainStep(reasoner, state, batches[i % batches.length], train).state;
+    const next = hrm.trainStep(reasoner, state, batches[i++ % batches.length], train).state;
     const ms = performance.now() - t0;
-    disposeReplaced(state, next);
+    core.disposeReplaced(state, next);
     state = next;
     return ms;
   };
-  for (let i = 0; i < warm; i++) step(i);
-  const times = Array.from({ length: steps }, (_, i) => step(warm + i)).sort((a, b) => a - b);
-  return {
-    ms: times[times.length >> 1] as number,
-    range: [times[0] as number, times[times.length - 1] as number],
-    steps,
-  };
+}
+
+const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[xs.length >> 1] as number;
+
+/** In a child: `warm` steps, then `steps` timed ones. */
+function child(warm: number, steps: number): ChildResult {
+  const step = stepper({ core: { disposeReplaced, key }, hrm: hrmLib, node: { presetNamed } });
+  for (let i = 0; i < warm; i++) step();
+  const times = Array.from({ length: steps }, () => step()).sort((a, b) => a - b);
+  return { ms: median(times), range: [times[0] as number, times[times.length - 1] as number], steps };
+}
+
+interface PairedResult {
+  /** Median milliseconds of this checkout's steps and of the baseline's. */
+  readonly ms: number;
+  readonly baselineMs: number;
+  /** Quartiles of baseline time / this checkout's time over the adjacent pairs of steps. */
+  readonly ratio: readonly [number, number, number];
+  readonly steps: number;
+}
+
+/**
+ * In a child: this checkout and the baseline's packages loaded side by side in one process (each its own
+ * backend and memory), on one thread, their steps alternating (ABBA, so neither always goes first). A
+ * slow spell of the host then falls on both codes' neighbouring steps alike, which separate processes
+ * seconds apart cannot promise.
+ */
+async function pairedChild(checkout: string, warm: number, steps: number): Promise<PairedResult> {
+  const from = (path: string) => import(pathToFileURL(resolve(checkout, path)).href);
+  const [core, hrm, node] = await Promise.all([
+    from('packages/core/src/index.ts'),
+    from('packages/hrm/src/index.ts'),
+    from('packages/hrm/src/node.ts'),
+  ]);
+  const ours = stepper({ core: { disposeReplaced, key }, hrm: hrmLib, node: { presetNamed } });
+  const theirs = stepper({ core, hrm, node } as Library);
+  for (let i = 0; i < warm; i++) [ours(), theirs()];
+  const [a, b]: number[][] = [[], []];
+  for (let i = 0; i < steps; i++) {
+    if (i % 2 === 0) {
+      a.push(ours());
+      b.push(theirs());
+    } else {
+      b.push(theirs());
+      a.push(ours());
+    }
+  }
+  const ratios = a.map((x, i) => (b[i] as number) / x).sort((p, q) => p - q);
+  const q = (f: number) => ratios[Math.floor(f * (ratios.length - 1))] as number;
+  return { ms: median(a), baselineMs: median(b), ratio: [q(0.25), q(0.5), q(0.75)], steps };
 }
 
 /** Threads, and the thread policy's `HRM_WASM_SPLIT` (`always` is measured for this checkout only: older code ignores it). */
@@ -61,10 +118,11 @@ interface Config {
   readonly split: 'adaptive' | 'always';
 }
 
-function runChild(script: string, config: Config, warm: number, steps: number): ChildResult {
+/** Runs `script` in a fresh process with `args` and the thread settings of `config`; its last line, parsed. */
+function runChild<T>(script: string, config: Config, args: readonly (string | number)[]): T {
   const out = execFileSync(
     process.execPath,
-    ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', String(warm), String(steps)],
+    ['--conditions=@hrm/source', '--import', 'tsx', script, ...args.map(String)],
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
@@ -72,13 +130,17 @@ function runChild(script: string, config: Config, warm: number, steps: number): 
       env: { ...process.env, HRM_WASM_THREADS: String(config.threads), HRM_WASM_SPLIT: config.split },
     },
   );
-  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as ChildResult;
+  return JSON.parse(out.trim().split('\n').pop() ?? '{}') as T;
 }
 
 async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
     console.log(JSON.stringify(child(Number(args[1]), Number(args[2]))));
+    return;
+  }
+  if (args[0] === '--paired-child') {
+    console.log(JSON.stringify(await pairedChild(args[1] as string, Number(args[2]), Number(args[3]))));
     return;
   }
   // The parent's helpers, imported here so that a child (perhaps in an old checkout) never loads them.
@@ -104,9 +166,12 @@ async function main(): Promise<void> {
     { threads: 2, split: 'adaptive' },
     ...(label === 'baseline' ? [] : [{ threads: 2, split: 'always' } as const]),
   ];
+  const oneThread: Config = { threads: 1, split: 'adaptive' };
   const runs: (Config & { code: string; commit: string; round: number; result: ChildResult })[] = [];
+  const paired: PairedResult[] = [];
+  const baselineCheckout = baseline ? resolve(args[args.indexOf('--baseline') + 1] as string) : undefined;
   try {
-    for (let round = 0; round < rounds; round++)
+    for (let round = 0; round < rounds; round++) {
       for (const c of codes)
         for (const config of configsOf(c.label)) {
           runs.push({
@@ -114,10 +179,15 @@ async function main(): Promise<void> {
             commit: c.commit,
             ...config,
             round,
-            result: runChild(c.script, config, warm, steps),
+            result: runChild<ChildResult>(c.script, config, ['--child', warm, steps]),
           });
           process.stdout.write('.');
         }
+      if (baselineCheckout) {
+        paired.push(runChild<PairedResult>(self, oneThread, ['--paired-child', baselineCheckout, warm, steps]));
+        process.stdout.write('.');
+      }
+    }
   } finally {
     cleanup();
   }
@@ -126,7 +196,6 @@ async function main(): Promise<void> {
   const of = (code: string, config: Config) =>
     runs.filter((r) => r.code === code && r.threads === config.threads && r.split === config.split);
   const best = (code: string, config: Config) => Math.min(...of(code, config).map((r) => r.result.ms));
-  const oneThread: Config = { threads: 1, split: 'adaptive' };
   const rows = codes.flatMap((c) =>
     configsOf(c.label).map((config) => ({
       code: c.label,
@@ -152,6 +221,24 @@ async function main(): Promise<void> {
       ]),
     ),
   );
+  if (paired.length > 0) {
+    console.log(
+      '\none thread, both codes in one process, steps alternating (a slow spell falls on both): baseline / this checkout',
+    );
+    console.log(
+      formatTable(
+        ['round', 'this checkout ms', 'baseline ms', 'ratio of medians', 'pair ratios: lower quartile, median, upper'],
+        paired.map((p, i) => [
+          String(i + 1),
+          fmt(p.ms),
+          fmt(p.baselineMs),
+          `${fmt(p.baselineMs / p.ms)}x`,
+          p.ratio.map((r) => `${fmt(r)}x`).join(', '),
+        ]),
+      ),
+    );
+    console.log(`median over rounds of the pair ratios' medians: ${fmt(median(paired.map((p) => p.ratio[1])))}x`);
+  }
   const loadAtEnd = loadAverage();
   console.log(`load: ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`);
   const file = writeResults(`train-step${quick ? '-quick' : ''}`, {
@@ -163,6 +250,7 @@ async function main(): Promise<void> {
     task: 'sudoku6 preset, batch 64, one-step gradient, wasm backend (default thread policy, and HRM_WASM_SPLIT=always)',
     rows,
     runs,
+    paired,
   });
   console.log(`wrote ${file}`);
 }
