@@ -13,17 +13,19 @@
  * `<checkout>` is another working copy of this repository (e.g. `git worktree add ../before <commit> &&
  * (cd ../before && npm ci --ignore-scripts)`); its children run this same file, copied there, against
  * that checkout's packages. The child uses only exports that have existed since the sudoku6 preset did.
- * With a baseline, each round also runs both codes in one process on one thread, their steps alternating:
- * the ratio of neighbouring steps is the comparison a noisy host disturbs least (separate processes run
- * seconds apart, and on a shared machine one of them can draw a slow spell the other does not).
+ * Each round also runs this checkout on a one-thread and a two-thread backend in one process, their steps
+ * alternating, and with a baseline both codes in one process on one thread, likewise: the ratio of
+ * neighbouring steps is the comparison a noisy host disturbs least (separate processes run seconds apart,
+ * and on a shared machine one of them can draw a slow spell the other does not).
  * Writes bench/results/train-step[-quick].json.
  */
 import { execFileSync } from 'node:child_process';
 import { resolve } from 'node:path';
 import { fileURLToPath, pathToFileURL } from 'node:url';
-import { disposeReplaced, key } from '@hrm/core';
+import { disposeReplaced, key, withBackend } from '@hrm/core';
 import * as hrmLib from '@hrm/hrm';
 import { presetNamed } from '@hrm/hrm/node';
+import { WasmBackend } from '@hrm/kernels';
 
 interface ChildResult {
   /** Median, lowest and highest milliseconds of the timed steps. */
@@ -42,8 +44,16 @@ interface Library {
   readonly node: Pick<typeof import('@hrm/hrm/node'), 'presetNamed'>;
 }
 
-/** One training step at a time (its milliseconds), over four fixed batches, with `lib`'s code. */
-function stepper({ core, hrm, node }: Library): () => number {
+/**
+ * One training step at a time (its milliseconds), over four fixed batches, with `lib`'s code; `on` runs
+ * the setup and each step (with a backend of one's choosing, say).
+ */
+function stepper({ core, hrm, node }: Library, on: <T>(f: () => T) => T = (f) => f()): () => number {
+  const step = on(() => stepperOn({ core, hrm, node }));
+  return () => on(step);
+}
+
+function stepperOn({ core, hrm, node }: Library): () => number {
   const preset = node.presetNamed('sudoku6');
   if (!preset) throw new Error('the sudoku6 preset is missing');
   const model = hrm.modelConfig(preset.model);
@@ -81,6 +91,44 @@ interface PairedResult {
   readonly steps: number;
 }
 
+/** Steps of `a` and `b` alternating (ABBA, so neither always goes first), after `warm` of each. */
+function alternate(a: () => number, b: () => number, warm: number, steps: number): PairedResult {
+  for (let i = 0; i < warm; i++) [a(), b()];
+  const [ta, tb]: number[][] = [[], []];
+  for (let i = 0; i < steps; i++) {
+    if (i % 2 === 0) {
+      ta.push(a());
+      tb.push(b());
+    } else {
+      tb.push(b());
+      ta.push(a());
+    }
+  }
+  const ratios = ta.map((x, i) => (tb[i] as number) / x).sort((p, q) => p - q);
+  const q = (f: number) => ratios[Math.floor(f * (ratios.length - 1))] as number;
+  return { ms: median(ta), baselineMs: median(tb), ratio: [q(0.25), q(0.5), q(0.75)], steps };
+}
+
+/**
+ * In a child: this checkout's step on a one-thread and on a two-thread wasm backend (the default adaptive
+ * split policy) in one process, steps alternating; `baselineMs` is the one-thread step's.
+ */
+function threadsChild(warm: number, steps: number): PairedResult {
+  const lib: Library = { core: { disposeReplaced, key }, hrm: hrmLib, node: { presetNamed } };
+  const [one, two] = [1, 2].map((threads) => new WasmBackend({ name: `wasm-${threads}t`, threads }));
+  if (two.startThreads() < 2) throw new Error('the two-thread backend could not start its worker');
+  try {
+    return alternate(
+      stepper(lib, (f) => withBackend(two, f)),
+      stepper(lib, (f) => withBackend(one, f)),
+      warm,
+      steps,
+    );
+  } finally {
+    void two.closeThreads();
+  }
+}
+
 /**
  * In a child: this checkout and the baseline's packages loaded side by side in one process (each its own
  * backend and memory), on one thread, their steps alternating (ABBA, so neither always goes first). A
@@ -95,21 +143,7 @@ async function pairedChild(checkout: string, warm: number, steps: number): Promi
     from('packages/hrm/src/node.ts'),
   ]);
   const ours = stepper({ core: { disposeReplaced, key }, hrm: hrmLib, node: { presetNamed } });
-  const theirs = stepper({ core, hrm, node } as Library);
-  for (let i = 0; i < warm; i++) [ours(), theirs()];
-  const [a, b]: number[][] = [[], []];
-  for (let i = 0; i < steps; i++) {
-    if (i % 2 === 0) {
-      a.push(ours());
-      b.push(theirs());
-    } else {
-      b.push(theirs());
-      a.push(ours());
-    }
-  }
-  const ratios = a.map((x, i) => (b[i] as number) / x).sort((p, q) => p - q);
-  const q = (f: number) => ratios[Math.floor(f * (ratios.length - 1))] as number;
-  return { ms: median(a), baselineMs: median(b), ratio: [q(0.25), q(0.5), q(0.75)], steps };
+  return alternate(ours, stepper({ core, hrm, node } as Library), warm, steps);
 }
 
 /** Threads, and the thread policy's `HRM_WASM_SPLIT` (`always` is measured for this checkout only: older code ignores it). */
@@ -137,6 +171,10 @@ async function main(): Promise<void> {
   const args = process.argv.slice(2);
   if (args[0] === '--child') {
     console.log(JSON.stringify(child(Number(args[1]), Number(args[2]))));
+    return;
+  }
+  if (args[0] === '--threads-child') {
+    console.log(JSON.stringify(threadsChild(Number(args[1]), Number(args[2]))));
     return;
   }
   if (args[0] === '--paired-child') {
@@ -169,6 +207,7 @@ async function main(): Promise<void> {
   const oneThread: Config = { threads: 1, split: 'adaptive' };
   const runs: (Config & { code: string; commit: string; round: number; result: ChildResult })[] = [];
   const paired: PairedResult[] = [];
+  const threadPairs: PairedResult[] = [];
   const baselineCheckout = baseline ? resolve(args[args.indexOf('--baseline') + 1] as string) : undefined;
   try {
     for (let round = 0; round < rounds; round++) {
@@ -183,6 +222,8 @@ async function main(): Promise<void> {
           });
           process.stdout.write('.');
         }
+      threadPairs.push(runChild<PairedResult>(self, oneThread, ['--threads-child', warm, steps]));
+      process.stdout.write('.');
       if (baselineCheckout) {
         paired.push(runChild<PairedResult>(self, oneThread, ['--paired-child', baselineCheckout, warm, steps]));
         process.stdout.write('.');
@@ -221,14 +262,13 @@ async function main(): Promise<void> {
       ]),
     ),
   );
-  if (paired.length > 0) {
-    console.log(
-      '\none thread, both codes in one process, steps alternating (a slow spell falls on both): baseline / this checkout',
-    );
+  /** A table of paired rounds: `a` the faster side's label, `b` the other's. */
+  const pairTable = (title: string, a: string, b: string, results: readonly PairedResult[]) => {
+    console.log(`\n${title}`);
     console.log(
       formatTable(
-        ['round', 'this checkout ms', 'baseline ms', 'ratio of medians', 'pair ratios: lower quartile, median, upper'],
-        paired.map((p, i) => [
+        ['round', `${a} ms`, `${b} ms`, 'ratio of medians', 'pair ratios: lower quartile, median, upper'],
+        results.map((p, i) => [
           String(i + 1),
           fmt(p.ms),
           fmt(p.baselineMs),
@@ -237,8 +277,21 @@ async function main(): Promise<void> {
         ]),
       ),
     );
-    console.log(`median over rounds of the pair ratios' medians: ${fmt(median(paired.map((p) => p.ratio[1])))}x`);
-  }
+    console.log(`median over rounds of the pair ratios' medians: ${fmt(median(results.map((p) => p.ratio[1])))}x`);
+  };
+  pairTable(
+    'this checkout on 2 threads (adaptive) and on 1, two backends in one process, steps alternating: 1 thread / 2 threads',
+    '2 threads',
+    '1 thread',
+    threadPairs,
+  );
+  if (paired.length > 0)
+    pairTable(
+      'one thread, both codes in one process, steps alternating (a slow spell falls on both): baseline / this checkout',
+      'this checkout',
+      'baseline',
+      paired,
+    );
   const loadAtEnd = loadAverage();
   console.log(`load: ${loadAtStart.join(' ')} at start, ${loadAtEnd.join(' ')} at end`);
   const file = writeResults(`train-step${quick ? '-quick' : ''}`, {
@@ -250,6 +303,7 @@ async function main(): Promise<void> {
     task: 'sudoku6 preset, batch 64, one-step gradient, wasm backend (default thread policy, and HRM_WASM_SPLIT=always)',
     rows,
     runs,
+    threadPairs,
     paired,
   });
   console.log(`wrote ${file}`);
