@@ -5,13 +5,13 @@
  * `h = rms(x + Attn(x))`, `y = rms(h + SwiGLU(h))`, `loss = mean(y * target)`, with B sequences of
  * S = 81 tokens, hidden D = 128, 4 heads of 32, SwiGLU width F = 512 (gate and up fused in one [D, 2F]
  * weight), RMSNorm without weight (eps 1e-5), non-causal softmax attention, no RoPE, no biases.
- * Softmax, RMSNorm and SwiGLU's gate are core's ops, fused kernels where the backend has them (the peers'
+ * Softmax, the residual's RMSNorm (addRmsNorm) and SwiGLU's gate are core's ops, fused kernels where the backend has them (the peers'
  * twins use what their libraries offer).
  */
 import { valueAndGrad } from '@hrm/autodiff';
 import {
   type AnyTensor,
-  add,
+  addRmsNorm,
   dispose,
   gatedSilu,
   matmul,
@@ -19,7 +19,6 @@ import {
   mul,
   permute,
   reshape,
-  rmsNorm,
   scope,
   slice,
   softmax,
@@ -85,9 +84,9 @@ export function block(w: Weights<AnyTensor>, x: AnyTensor, batch: number): AnyTe
   const scores = mul(matmul(q, transpose(k)), 1 / Math.sqrt(DH));
   const mixed: AnyTensor = matmul(softmax(scores, -1), v);
   const merged: AnyTensor = reshape(permute(mixed, [0, 2, 1, 3]), [n, D]);
-  const h = rmsNorm(add(x, matmul(merged, w.wo)), EPS);
+  const h = addRmsNorm(x, matmul(merged, w.wo), EPS);
   const ff = gatedSilu(matmul(h, w.wgu));
-  return rmsNorm(add(h, matmul(ff, w.wdown)), EPS);
+  return addRmsNorm(h, matmul(ff, w.wdown), EPS);
 }
 
 export interface Runner {
