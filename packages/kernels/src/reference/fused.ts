@@ -17,6 +17,17 @@ function eachRow(size: number, n: number, row: (start: number) => void): void {
 /** A view's last-axis length. */
 const lastDim = (x: HostView): number => x.shape[x.shape.length - 1];
 
+/** `out` = each row of `n` elements of `x` over its root mean square (with `eps`); returns `out`. */
+function rmsNormRows(x: TypedArray, out: TypedArray, n: number, eps: number): TypedArray {
+  eachRow(x.length, n, (s) => {
+    let squares = 0;
+    for (let j = 0; j < n; j++) squares += x[s + j] * x[s + j];
+    const r = 1 / Math.sqrt(squares / n + eps);
+    for (let j = 0; j < n; j++) out[s + j] = x[s + j] * r;
+  });
+  return out;
+}
+
 /** The fused kernels over host arrays; `wrap` accounts for each new buffer as the backend's own. */
 export function referenceFused(wrap: (data: TypedArray) => HostBuffer): FusedKernels<HostBuffer> {
   const output = (x: HostView, size = sizeOf(x.shape)) => allocArray(x.dtype, size);
@@ -48,32 +59,15 @@ export function referenceFused(wrap: (data: TypedArray) => HostBuffer): FusedKer
       return wrap(out);
     },
     rmsNorm(view, eps) {
-      const x = dense(view);
-      const out = output(view);
-      const n = lastDim(view);
-      eachRow(x.length, n, (s) => {
-        let squares = 0;
-        for (let j = 0; j < n; j++) squares += x[s + j] * x[s + j];
-        const r = 1 / Math.sqrt(squares / n + eps);
-        for (let j = 0; j < n; j++) out[s + j] = x[s + j] * r;
-      });
-      return wrap(out);
+      return wrap(rmsNormRows(dense(view), output(view), lastDim(view), eps));
     },
     addRmsNorm(xView, yView, eps) {
       const x = dense(xView);
       const y = dense(yView);
-      const out = output(xView);
-      const n = lastDim(xView);
       // The sum rounded to the inputs' dtype first, as the two ops it fuses round it.
-      const sum = allocArray(xView.dtype, x.length);
+      const sum = output(xView);
       for (let i = 0; i < x.length; i++) sum[i] = x[i] + y[i];
-      eachRow(x.length, n, (s) => {
-        let squares = 0;
-        for (let j = 0; j < n; j++) squares += sum[s + j] * sum[s + j];
-        const r = 1 / Math.sqrt(squares / n + eps);
-        for (let j = 0; j < n; j++) out[s + j] = sum[s + j] * r;
-      });
-      return wrap(out);
+      return wrap(rmsNormRows(sum, output(xView), lastDim(xView), eps));
     },
     rmsNormVjp(xView, gView, eps) {
       const x = dense(xView);
