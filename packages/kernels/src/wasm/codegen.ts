@@ -40,6 +40,7 @@ import {
   f32x4_extract_lane,
   f32x4_max,
   f32x4_min,
+  f32x4_mul,
   f32x4_ne,
   f32x4_splat,
   f64,
@@ -381,24 +382,31 @@ function zeroRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], 
  */
 function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrAcross: number; ukrEdge: number } {
   const fma = madd(o);
-  /** acc = A panel x B panel over kc steps, from zero; advances pa and pb past their panels. */
+  /** acc = A panel x B panel over kc >= 1 steps; advances pa and pb past their panels. */
   const accumulateLoop = (f: FunctionBuilder, acc: Local[], kc: Local, pa: Local, pb: Local): void => {
     const k = f.local('i32');
     const [b0, b1, a] = f.locals('v128', 3);
-    for (const x of acc) f.set(x, f32x4_const(0));
-    f.set(k, get(kc));
-    f.loop((top) => {
+    // The first step sets the accumulators rather than adding to zeros: V8 kept the zero vector live in a
+    // register across the whole kernel (15 of 16 in use), and products ran 3-8% slower with it.
+    const step = (first: boolean) => {
       f.set(b0, v128_load(get(pb)));
       f.set(b1, v128_load(get(pb), 16));
       for (let r = 0; r < MR; r++) {
         f.set(a, v128_load32_splat(get(pa), 4 * r));
-        f.set(acc[2 * r], fma(get(a), get(b0), get(acc[2 * r])));
-        f.set(acc[2 * r + 1], fma(get(a), get(b1), get(acc[2 * r + 1])));
+        for (const [c, bv] of [
+          [2 * r, b0],
+          [2 * r + 1, b1],
+        ] as const)
+          f.set(acc[c], first ? f32x4_mul(get(a), get(bv)) : fma(get(a), get(bv), get(acc[c])));
       }
       bump(f, pa, 4 * MR);
       bump(f, pb, 4 * NR);
+    };
+    step(true);
+    f.set(k, sub(get(kc), i32(1)));
+    f.while(gt_s(get(k), i32(0)), () => {
+      step(false);
       f.set(k, sub(get(k), i32(1)));
-      f.brIf(top, gt_s(get(k), i32(0)));
     });
   };
   /** Stores (or adds) the tile at `at`, row by row (advances `at` by four rows). */
