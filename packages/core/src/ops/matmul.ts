@@ -29,12 +29,13 @@ const MATMUL_SHARED_B: KernelPrimitive = {
     const batch = a.shape.slice(0, -2);
     return backend.matmul(a, { ...b, shape: [...batch, ...b.shape], strides: [...batch.map(() => 0), ...b.strides] });
   },
-  vjp: (ct, { inputs: [a, b] }) => {
-    const [k, n] = b.shape;
-    const rowsOf = (t: AnyTensor, width: number) =>
-      reshapeTo(t, [t.size / width, width], [undefined, t.names[t.rank - 1]]);
-    return [matmulRaw(ct, transpose(b)), matmulRaw(transpose(rowsOf(a, k)), rowsOf(ct, n))];
-  },
+  vjp: (ct, { inputs: [a, b] }) => [matmulRaw(ct, transpose(b)), matmulRaw(transpose(rowsOf(a)), rowsOf(ct))],
+};
+
+/** `t` as a matrix of its last axis' rows (copied where they are no single run of its buffer). */
+const rowsOf = (t: AnyTensor): AnyTensor => {
+  const width = t.shape[t.rank - 1];
+  return reshapeTo(t, [t.size / width, width], [undefined, t.names[t.rank - 1]]);
 };
 
 function matmulRaw(a: AnyTensor, b: AnyTensor): AnyTensor {
@@ -60,15 +61,10 @@ function matmulRaw(a: AnyTensor, b: AnyTensor): AnyTensor {
   // gradients are then single products over all the rows too (the weight's: [K, batch·M] @ [batch·M, N],
   // not a product per batch entry summed afterwards). A non-contiguous A goes to the kernel as it is.
   if (b.rank === 2 && a.rank > 2 && k > 0 && a.size > 0) {
-    if (!isContiguous(a.view))
-      return apply(
-        MATMUL_SHARED_B,
-        [a, b],
-        undefined,
-        spec([...a.shape.slice(0, -1), n], dtype, [...a.names.slice(0, -1), b.names[1]]),
-      );
-    const rows = reshapeTo(a, [a.size / k, k], [undefined, a.names[a.rank - 1]]);
-    return reshapeTo(matmulRaw(rows, b), [...a.shape.slice(0, -1), n], [...a.names.slice(0, -1), b.names[1]]);
+    const shape = [...a.shape.slice(0, -1), n];
+    const names = [...a.names.slice(0, -1), b.names[1]];
+    if (!isContiguous(a.view)) return apply(MATMUL_SHARED_B, [a, b], undefined, spec(shape, dtype, names));
+    return reshapeTo(matmulRaw(rowsOf(a), b), shape, names);
   }
   // Broadcast the batch dims of both operands to a common shape, as views.
   const batchOf = (t: AnyTensor) => ({ shape: t.shape.slice(0, -2), names: t.names.slice(0, -2) });
