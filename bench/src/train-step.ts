@@ -44,15 +44,22 @@ interface Library {
   readonly node: Pick<typeof import('@hrm/hrm/node'), 'presetNamed'>;
 }
 
+/** This checkout's packages. */
+const THIS_CHECKOUT: Library = { core: { disposeReplaced, key }, hrm: hrmLib, node: { presetNamed } };
+
+/** The checkout a benchmark script (this file, or its copy in a baseline) lies in. */
+const checkoutOf = (script: string): string => resolve(script, '../../..');
+
 /**
  * One training step at a time (its milliseconds), over four fixed batches, with `lib`'s code; `on` runs
  * the setup and each step (with a backend of one's choosing, say).
  */
-function stepper({ core, hrm, node }: Library, on: <T>(f: () => T) => T = (f) => f()): () => number {
-  const step = on(() => stepperOn({ core, hrm, node }));
+function stepper(lib: Library, on: <T>(f: () => T) => T = (f) => f()): () => number {
+  const step = on(() => stepperOn(lib));
   return () => on(step);
 }
 
+/** `stepper` without the wrapper. */
 function stepperOn({ core, hrm, node }: Library): () => number {
   const preset = node.presetNamed('sudoku6');
   if (!preset) throw new Error('the sudoku6 preset is missing');
@@ -76,7 +83,7 @@ const median = (xs: readonly number[]): number => [...xs].sort((a, b) => a - b)[
 
 /** In a child: `warm` steps, then `steps` timed ones. */
 function child(warm: number, steps: number): ChildResult {
-  const step = stepper({ core: { disposeReplaced, key }, hrm: hrmLib, node: { presetNamed } });
+  const step = stepper(THIS_CHECKOUT);
   for (let i = 0; i < warm; i++) step();
   const times = Array.from({ length: steps }, () => step()).sort((a, b) => a - b);
   return { ms: median(times), range: [times[0] as number, times[times.length - 1] as number], steps };
@@ -114,13 +121,12 @@ function alternate(a: () => number, b: () => number, warm: number, steps: number
  * split policy) in one process, steps alternating; `baselineMs` is the one-thread step's.
  */
 function threadsChild(warm: number, steps: number): PairedResult {
-  const lib: Library = { core: { disposeReplaced, key }, hrm: hrmLib, node: { presetNamed } };
   const [one, two] = [1, 2].map((threads) => new WasmBackend({ name: `wasm-${threads}t`, threads }));
   if (two.startThreads() < 2) throw new Error('the two-thread backend could not start its worker');
   try {
     return alternate(
-      stepper(lib, (f) => withBackend(two, f)),
-      stepper(lib, (f) => withBackend(one, f)),
+      stepper(THIS_CHECKOUT, (f) => withBackend(two, f)),
+      stepper(THIS_CHECKOUT, (f) => withBackend(one, f)),
       warm,
       steps,
     );
@@ -142,8 +148,7 @@ async function pairedChild(checkout: string, warm: number, steps: number): Promi
     from('packages/hrm/src/index.ts'),
     from('packages/hrm/src/node.ts'),
   ]);
-  const ours = stepper({ core: { disposeReplaced, key }, hrm: hrmLib, node: { presetNamed } });
-  return alternate(ours, stepper({ core, hrm, node } as Library), warm, steps);
+  return alternate(stepper(THIS_CHECKOUT), stepper({ core, hrm, node } as Library), warm, steps);
 }
 
 /** Threads, and the thread policy's `HRM_WASM_SPLIT` (`always` is measured for this checkout only: older code ignores it). */
@@ -160,7 +165,7 @@ function runChild<T>(script: string, config: Config, args: readonly (string | nu
     {
       encoding: 'utf8',
       stdio: ['ignore', 'pipe', 'inherit'],
-      cwd: resolve(script, '../../..'),
+      cwd: checkoutOf(script),
       env: { ...process.env, HRM_WASM_THREADS: String(config.threads), HRM_WASM_SPLIT: config.split },
     },
   );
@@ -208,7 +213,8 @@ async function main(): Promise<void> {
   const runs: (Config & { code: string; commit: string; round: number; result: ChildResult })[] = [];
   const paired: PairedResult[] = [];
   const threadPairs: PairedResult[] = [];
-  const baselineCheckout = baseline ? resolve(args[args.indexOf('--baseline') + 1] as string) : undefined;
+  const baselineScript = codes.find((c) => c.label === 'baseline')?.script;
+  const baselineCheckout = baselineScript ? checkoutOf(baselineScript) : undefined;
   try {
     for (let round = 0; round < rounds; round++) {
       for (const c of codes)
