@@ -88,7 +88,7 @@ import {
   v128_xor,
 } from './emit.js';
 import { FUSED_KERNELS, fusedKernels } from './rows.js';
-import { bump, stridedDriver } from './strided.js';
+import { bump, stridedDriver, UNROLL } from './strided.js';
 import {
   BINARY_OPS,
   COMPARES,
@@ -219,7 +219,9 @@ const LANES_64: Lanes = {
  * Row of an elementwise op: `sizes` gives the output's element size then each input's. Vector loops
  * where the output is contiguous and each input is contiguous or broadcast (stride 0), one loop per
  * pattern; else one element at a time through lane 0 of the same vector code. `lanes` says how the
- * elements sit in vectors (32-bit lanes, or 64-bit for float64).
+ * elements sit in vectors (32-bit lanes, or 64-bit for float64). The vector loops take `unroll` vectors
+ * a pass, interleaved (`lockstep`): for a transcendental, the dependent chain of one vector then
+ * overlaps those of the others.
  */
 function elementwiseRow(
   f: FunctionBuilder,
@@ -229,6 +231,7 @@ function elementwiseRow(
   sizes: readonly Size[],
   lanes: Lanes,
   vop: (args: Local[]) => Expr,
+  unroll = 2,
 ): void {
   const ins = ptrs.length - 1;
   const out = sizes[0];
@@ -253,19 +256,21 @@ function elementwiseRow(
         for (let k = 0; k < ins; k++) if (!contiguous(k)) f.set(fixed[k], lanes.splat(sizes[k + 1], get(ptrs[k + 1])));
         const step = (unroll: number) =>
           f.while(le_s(add(get(i), i32(w * unroll)), get(n)), () => {
-            for (let u = 0; u < unroll; u++) {
+            f.lockstep(unroll, (u) => {
+              const [x, y] = [f.locals('v128', ins), f.local('v128')];
               for (let k = 0; k < ins; k++)
                 f.set(
-                  args[k],
+                  x[k],
                   contiguous(k) ? lanes.load(sizes[k + 1], get(ptrs[k + 1]), w * sizes[k + 1] * u) : get(fixed[k]),
                 );
-              f.do(lanes.store(out, get(ptrs[0]), vop(args), w * out * u));
-            }
+              f.set(y, vop(x));
+              f.do(lanes.store(out, get(ptrs[0]), get(y), w * out * u));
+            });
             bump(f, ptrs[0], w * out * unroll);
             for (let k = 0; k < ins; k++) if (contiguous(k)) bump(f, ptrs[k + 1], w * sizes[k + 1] * unroll);
             f.set(i, add(get(i), i32(w * unroll)));
           });
-        step(2);
+        step(unroll);
         step(1);
         f.br(done);
       });
@@ -1105,13 +1110,15 @@ export function generate(o: CodegenOptions): GeneratedModule {
   gemm(m, o, kernels, pa, pb);
   names.push('gemm');
 
-  const elementwise = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr) => {
+  const elementwise = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr, unroll?: number) => {
     stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) =>
-      elementwiseRow(f, ptrs, n, strides, sizes, LANES_32, vop),
+      elementwiseRow(f, ptrs, n, strides, sizes, LANES_32, vop, unroll),
     );
     names.push(name);
   };
-  for (const [op, vop] of Object.entries(unaryOps(o))) if (vop) elementwise(`unary_${op}`, [4, 4], ([x]) => vop(x));
+  // Unary ops interleave more vectors: exp, log, tanh and the like are long dependent chains.
+  for (const [op, vop] of Object.entries(unaryOps(o)))
+    if (vop) elementwise(`unary_${op}`, [4, 4], ([x]) => vop(x), UNROLL);
   for (const [op, vop] of Object.entries(BINARY_OPS))
     if (vop) elementwise(`binary_${op}`, [4, 4, 4], ([a, b]) => vop(get(a), get(b)));
   for (const [op, vop] of Object.entries(INT_BINARY_OPS))

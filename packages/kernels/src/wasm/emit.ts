@@ -7,6 +7,10 @@
  * value (or nothing, for statements) onto the wasm stack. `fn.set(x, add(get(a), i32(4)))` emits
  * `local.get a; i32.const 4; i32.add; local.set x`. Structured control flow takes callbacks and
  * hands them labels, so branch depths are computed, never written by hand.
+ *
+ * `lockstep` interleaves independent copies of straight-line code statement by statement. V8 does not
+ * reorder wasm instructions, and a long dependent chain (exp's polynomial, say) leaves the CPU idle
+ * while it waits on each result unless other work sits beside it in program order.
  */
 
 export type ValType = 'i32' | 'i64' | 'f32' | 'f64' | 'v128';
@@ -50,12 +54,25 @@ function sleb(out: number[], value: number): void {
 
 const scratch = new DataView(new ArrayBuffer(8));
 
+/** What `lockstep` records of the copy being emitted. */
+interface Interleaving {
+  /** The control depth of the copies' top level: statements nested deeper stay with their enclosing one. */
+  readonly depth: number;
+  /** Code offsets where a top-level statement ends, the stack empty. */
+  readonly ends: number[];
+  /** The locals the copy writes. */
+  readonly writes: Set<number>;
+}
+
 /** One function body under construction. */
 export class FunctionBuilder {
   readonly params: readonly Local[];
   private readonly localTypes: ValType[] = [];
   readonly code: number[] = [];
   private depth = 0;
+  /** Values the enclosing expressions have pushed and not yet consumed: zero at a statement's start. */
+  private held = 0;
+  private interleaving: Interleaving | undefined;
 
   constructor(
     readonly name: string,
@@ -99,13 +116,82 @@ export class FunctionBuilder {
 
   /** Runs each expression in turn (statements, or values left for the next instruction). */
   do(...exprs: Expr[]): this {
-    for (const e of exprs) e(this);
+    return this.operands(exprs);
+  }
+
+  /**
+   * Emits the operands of one instruction in turn: while one is emitted, the values of those before
+   * it wait on the stack (every expression taking operands goes through here, so that `lockstep`
+   * knows where statements end).
+   */
+  operands(args: readonly Expr[]): this {
+    for (let i = 0; i < args.length; i++) {
+      this.held += i;
+      args[i](this);
+      this.held -= i;
+    }
     return this;
   }
 
   set(l: Local, value: Expr): this {
     value(this);
-    return this.byte(0x21).u32(l.index);
+    this.byte(0x21).u32(l.index);
+    this.interleaving?.writes.add(l.index);
+    return this.statementEnd();
+  }
+
+  /** Marks the end of a statement (a local or memory written, nothing left on the stack by it). */
+  statementEnd(): this {
+    const il = this.interleaving;
+    if (il && this.held === 0 && this.depth === il.depth) il.ends.push(this.code.length);
+    return this;
+  }
+
+  /** Notes a write of `l` inside an expression (`local.tee`). */
+  wrote(l: Local): this {
+    this.interleaving?.writes.add(l.index);
+    return this;
+  }
+
+  /**
+   * Emits `body(0)`, ..., `body(copies - 1)` interleaved: the first statement of each copy, then the
+   * second of each, and so on. The copies must be independent: each writes only its own locals (a
+   * local written by two copies throws) and memory the others do not read. A statement ends where a
+   * local or memory is written with nothing left on the stack; control flow inside a copy stays whole
+   * with the statements around it.
+   */
+  lockstep(copies: number, body: (copy: number) => void): this {
+    if (this.interleaving) throw new Error(`${this.name}: lockstep inside lockstep`);
+    const start = this.code.length;
+    const streams: number[][][] = [];
+    const writer = new Map<number, number>();
+    try {
+      for (let copy = 0; copy < copies; copy++) {
+        const from = this.code.length;
+        const il: Interleaving = { depth: this.depth, ends: [], writes: new Set() };
+        this.interleaving = il;
+        body(copy);
+        const chunks: number[][] = [];
+        let at = from;
+        for (const end of [...il.ends, this.code.length]) {
+          if (end > at) chunks.push(this.code.slice(at, end));
+          at = end;
+        }
+        streams.push(chunks);
+        for (const l of il.writes) {
+          const other = writer.get(l);
+          if (other !== undefined)
+            throw new Error(`${this.name}: lockstep copies ${other} and ${copy} both write local ${l}`);
+          writer.set(l, copy);
+        }
+      }
+    } finally {
+      this.interleaving = undefined;
+    }
+    this.code.length = start;
+    const longest = Math.max(0, ...streams.map((s) => s.length));
+    for (let i = 0; i < longest; i++) for (const s of streams) if (i < s.length) this.code.push(...s[i]);
+    return this;
   }
 
   // Structured control flow -------------------------------------------------------------------
@@ -207,7 +293,7 @@ const op =
   (...bytes: number[]) =>
   (...args: Expr[]): Expr =>
   (f) => {
-    for (const a of args) a(f);
+    f.operands(args);
     f.byte(...bytes);
   };
 
@@ -215,7 +301,7 @@ const simdOp =
   (code: number) =>
   (...args: Expr[]): Expr =>
   (f) => {
-    for (const a of args) a(f);
+    f.operands(args);
     f.simd(code);
   };
 
@@ -227,7 +313,7 @@ export const tee =
   (l: Local, v: Expr): Expr =>
   (f) => {
     v(f);
-    f.byte(0x22).u32(l.index);
+    f.byte(0x22).u32(l.index).wrote(l);
   };
 export const i32 =
   (v: number): Expr =>
@@ -250,7 +336,7 @@ export const f64 =
 export const call =
   (index: number, ...args: Expr[]): Expr =>
   (f) => {
-    for (const a of args) a(f);
+    f.operands(args);
     f.byte(0x10).u32(index);
   };
 export const select = (a: Expr, b: Expr, cond: Expr): Expr => op(0x1b)(a, b, cond);
@@ -296,10 +382,10 @@ const store =
   (opcode: number, align: number) =>
   (addr: Expr, value: Expr, offset = 0): Expr =>
   (f) => {
-    addr(f);
-    value(f);
+    f.operands([addr, value]);
     f.byte(opcode);
     memarg(f, align, offset);
+    f.statementEnd();
   };
 export const i32_load = load(0x28, 2);
 export const f32_load = load(0x2a, 2);
@@ -313,8 +399,7 @@ export const i32_store8 = store(0x3a, 0);
 export const i32_atomic_rmw_add =
   (addr: Expr, value: Expr, offset = 0): Expr =>
   (f) => {
-    addr(f);
-    value(f);
+    f.operands([addr, value]);
     f.byte(0xfe, 0x1e);
     memarg(f, 2, offset);
   };
@@ -363,21 +448,21 @@ export const v128_load64_zero = simdLoad(0x5d, 3);
 export const v128_store =
   (addr: Expr, value: Expr, offset = 0): Expr =>
   (f) => {
-    addr(f);
-    value(f);
+    f.operands([addr, value]);
     f.simd(0x0b);
     memarg(f, 4, offset);
+    f.statementEnd();
   };
 /** v128.storeN_lane: stores lane `lane` of the vector seen as lanes of 2^align bytes. */
 const storeLane =
   (code: number, align: number) =>
   (addr: Expr, value: Expr, lane: number, offset = 0): Expr =>
   (f) => {
-    addr(f);
-    value(f);
+    f.operands([addr, value]);
     f.simd(code);
     memarg(f, align, offset);
     f.byte(lane);
+    f.statementEnd();
   };
 export const v128_store16_lane = storeLane(0x59, 1);
 export const v128_store32_lane = storeLane(0x5a, 2);
@@ -403,8 +488,7 @@ export const i32x4_const =
 export const i8x16_shuffle =
   (a: Expr, b: Expr, lanes: readonly number[]): Expr =>
   (f) => {
-    a(f);
-    b(f);
+    f.operands([a, b]);
     f.simd(0x0d);
     for (const l of lanes) f.byte(l);
   };

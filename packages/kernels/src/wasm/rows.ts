@@ -40,7 +40,7 @@ import {
   v128_store,
   v128_store32_lane,
 } from './emit.js';
-import { bump, STRIDED, stridedDriver } from './strided.js';
+import { bump, STRIDED, stridedDriver, UNROLL } from './strided.js';
 import { atan2, exp, type MathOptions, madd, sigmoid, silu } from './vmath.js';
 
 /** The exported names of the fused kernels, by the `FusedKernels` method each implements. */
@@ -93,21 +93,39 @@ const TAIL: Step = {
   own: (v) => shuffle32(v, f32x4_const(0), [0, 4, 4, 4]),
 };
 
+/** `WHOLE` at `bytes` past the cursor. */
+const wholeAt = (bytes: number): Step => ({
+  load: (a) => v128_load(a, bytes),
+  store: (a, v) => v128_store(a, v, bytes),
+  own: (v) => v,
+});
+
 /**
  * One pass over a row of `n` float32s: `body` runs with cursors into each of `ptrs` (copies, so the
  * row's start stays in `ptrs` for the next pass), four elements a step, then one a step for the tail.
+ * With `interleave`, whole vectors go `UNROLL` at a time, their bodies interleaved (`lockstep`): for
+ * bodies with long dependent chains and no state carried from one step to the next (each allocates
+ * its own temporaries).
  */
-function rowPass(f: FunctionBuilder, ptrs: readonly Local[], n: Local, body: (s: Step, at: Local[]) => void): void {
+function rowPass(
+  f: FunctionBuilder,
+  ptrs: readonly Local[],
+  n: Local,
+  body: (s: Step, at: Local[]) => void,
+  interleave = false,
+): void {
   const i = f.local('i32');
   const at = ptrs.map(() => f.local('i32'));
   for (let k = 0; k < ptrs.length; k++) f.set(at[k], get(ptrs[k]));
   f.set(i, i32(0));
-  for (const [s, width] of [
-    [WHOLE, 4],
-    [TAIL, 1],
-  ] as const)
-    f.while((width === 4 ? le_s : lt_s)(add(get(i), i32(width === 4 ? 4 : 0)), get(n)), () => {
-      body(s, at);
+  const passes: [number, (s: Step) => void, Step][] = [
+    [4, (s) => body(s, at), WHOLE],
+    [1, (s) => body(s, at), TAIL],
+  ];
+  if (interleave) passes.unshift([4 * UNROLL, () => f.lockstep(UNROLL, (copy) => body(wholeAt(16 * copy), at)), WHOLE]);
+  for (const [width, run, s] of passes)
+    f.while((width > 1 ? le_s : lt_s)(add(get(i), i32(width > 1 ? width : 0)), get(n)), () => {
+      run(s);
       for (const p of at) bump(f, p, 4 * width);
       f.set(i, add(get(i), i32(width)));
     });
@@ -232,11 +250,18 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
 
   stridedDriver(m, FUSED_KERNELS.gatedSilu, 2, (f, [out, x], n) => {
     const half = halfOf(f, n);
-    const a = f.local('v128');
-    rowPass(f, [out, x], n, (s, [po, px]) => {
-      f.set(a, s.load(get(px)));
-      f.do(s.store(get(po), f32x4_mul(siluOf(a), s.load(add(get(px), get(half))))));
-    });
+    rowPass(
+      f,
+      [out, x],
+      n,
+      (s, [po, px]) => {
+        const [a, y] = f.locals('v128', 2);
+        f.set(a, s.load(get(px)));
+        f.set(y, siluOf(a));
+        f.do(s.store(get(po), f32x4_mul(get(y), s.load(add(get(px), get(half))))));
+      },
+      true,
+    );
   });
 
   for (const withAtan2 of [false, true])
@@ -282,19 +307,22 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
 
   stridedDriver(m, FUSED_KERNELS.gatedSiluVjp, 3, (f, [out, x, g], n) => {
     const half = halfOf(f, n);
-    const a = f.local('v128');
-    const b = f.local('v128');
-    const gg = f.local('v128');
-    const sig = f.local('v128');
-    rowPass(f, [out, x, g], n, (s, [po, px, pg]) => {
-      f.set(a, s.load(get(px)));
-      f.set(b, s.load(add(get(px), get(half))));
-      f.set(gg, s.load(get(pg)));
-      f.set(sig, sigmoidOf(a));
-      // d gate = g · up · s · (1 + gate · (1 - s)); d up = g · gate · s
-      const slope = fma(get(a), f32x4_sub(f32x4_const(1), get(sig)), f32x4_const(1));
-      f.do(s.store(get(po), f32x4_mul(f32x4_mul(get(gg), get(b)), f32x4_mul(get(sig), slope))));
-      f.do(s.store(add(get(po), get(half)), f32x4_mul(get(gg), f32x4_mul(get(a), get(sig)))));
-    });
+    rowPass(
+      f,
+      [out, x, g],
+      n,
+      (s, [po, px, pg]) => {
+        const [a, b, gg, sig] = f.locals('v128', 4);
+        f.set(a, s.load(get(px)));
+        f.set(b, s.load(add(get(px), get(half))));
+        f.set(gg, s.load(get(pg)));
+        f.set(sig, sigmoidOf(a));
+        // d gate = g · up · s · (1 + gate · (1 - s)); d up = g · gate · s
+        const slope = fma(get(a), f32x4_sub(f32x4_const(1), get(sig)), f32x4_const(1));
+        f.do(s.store(get(po), f32x4_mul(f32x4_mul(get(gg), get(b)), f32x4_mul(get(sig), slope))));
+        f.do(s.store(add(get(po), get(half)), f32x4_mul(get(gg), f32x4_mul(get(a), get(sig)))));
+      },
+      true,
+    );
   });
 }

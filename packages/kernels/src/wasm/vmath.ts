@@ -92,12 +92,18 @@ export function madd(o: MathOptions): (a: Expr, b: Expr, acc: Expr) => Expr {
   return o.relaxed ? f32x4_relaxed_madd : (a, b, acc) => f32x4_add(f32x4_mul(a, b), acc);
 }
 
-/** Horner: coefficients from the highest degree down. */
+/**
+ * Horner: coefficients from the highest degree down, a statement per degree, so that `lockstep` can
+ * interleave the chains of several vectors.
+ */
 function poly(o: MathOptions, x: Local, coefficients: readonly number[]): Expr {
   const fma = madd(o);
-  let e: Expr = c(coefficients[0]);
-  for (let i = 1; i < coefficients.length; i++) e = fma(e, get(x), c(coefficients[i]));
-  return e;
+  return withLocals((f) => {
+    const y = f.local('v128');
+    f.set(y, fma(c(coefficients[0]), get(x), c(coefficients[1])));
+    for (let i = 2; i < coefficients.length; i++) f.set(y, fma(get(y), get(x), c(coefficients[i])));
+    f.do(get(y));
+  });
 }
 
 const LOG2E = Math.LOG2E;
@@ -236,7 +242,8 @@ export function sigmoid(o: MathOptions): Fn1 {
     withLocals((f) => {
       const t = f.local('v128');
       f.set(t, f32x4_neg(get(x)));
-      f.do(f32x4_div(c(1), f32x4_add(c(1), ex(t))));
+      f.set(t, ex(t));
+      f.do(f32x4_div(c(1), f32x4_add(c(1), get(t))));
     });
 }
 
@@ -247,7 +254,8 @@ export function silu(o: MathOptions): Fn1 {
     withLocals((f) => {
       const t = f.local('v128');
       f.set(t, f32x4_neg(get(x)));
-      f.do(f32x4_div(get(x), f32x4_add(c(1), ex(t))));
+      f.set(t, ex(t));
+      f.do(f32x4_div(get(x), f32x4_add(c(1), get(t))));
     });
 }
 

@@ -16,7 +16,21 @@ import type { DType, TypedArray } from '../dtype.js';
 import { ReferenceBackend } from '../reference/index.js';
 import { contiguousStrides, sizeOf, type View } from '../view.js';
 import { memoryLimitFor, SplitPolicy, WasmBackend, type WasmBuffer } from './backend.js';
-import { add, f32x4_add, f32x4_extract_lane, f32x4_splat, get, i32, ModuleBuilder, mul } from './emit.js';
+import {
+  add,
+  type Expr,
+  FunctionBuilder,
+  f32x4_add,
+  f32x4_extract_lane,
+  f32x4_splat,
+  get,
+  gt_s,
+  i32,
+  i32_load,
+  i32_store,
+  ModuleBuilder,
+  mul,
+} from './emit.js';
 import { detectFeatures } from './features.js';
 import { Heap, OVERREAD, PARAMS_BYTES } from './heap.js';
 import { CHUNK_BASE } from './pool.js';
@@ -103,6 +117,52 @@ describe('emitter', () => {
     expect(ex.affine(7, 5)).toBe(-2099995);
     expect(ex.splat(1.25)).toBe(2.5);
     expect(ex.sum(1000)).toBe(499500);
+  });
+
+  describe('lockstep', () => {
+    /** The i32.const values of straight-line code made of `local.set x (i32.const v)` statements. */
+    const constants = (code: readonly number[]): number[] => code.filter((_, i) => code[i - 1] === 0x41);
+
+    it('interleaves the copies statement by statement', () => {
+      const f = new FunctionBuilder('t', [], []);
+      f.lockstep(3, (copy) => {
+        const [a, b] = f.locals('i32', 2);
+        f.set(a, i32(copy));
+        f.set(b, i32(10 + copy));
+      });
+      expect(constants(f.code)).toEqual([0, 1, 2, 10, 11, 12]);
+    });
+
+    it('keeps statements inside an expression, and control flow, with the statement around them', () => {
+      // memory[p + 4c] = (c + 1) * 7 + 5, with the 5 from a statement nested in the expression, then
+      // doubled under an if: the copies' results show whether any statement was split or torn.
+      const m = new ModuleBuilder({ module: 'env', name: 'memory', initialPages: 1, maximumPages: 1, shared: false });
+      m.func('run', ['i32'], [], (f, p) =>
+        f.lockstep(3, (copy) => {
+          const [x, t] = f.locals('i32', 2);
+          const five: Expr = (g) => {
+            g.set(t, i32(5));
+            g.do(get(t));
+          };
+          f.set(x, add(mul(i32(copy + 1), i32(7)), five));
+          f.if(gt_s(get(x), i32(15)), () => f.set(x, add(get(x), get(x))));
+          f.do(i32_store(get(p), get(x), 4 * copy));
+        }),
+      );
+      const memory = new (requireWasm().Memory)({ initial: 1, maximum: 1 });
+      const run = new (requireWasm().Instance)(new (requireWasm().Module)(m.build()), { env: { memory } }).exports
+        .run as (p: number) => void;
+      run(64);
+      expect([...new Int32Array(memory.buffer, 64, 3)]).toEqual([12, 38, 52]);
+    });
+
+    it('rejects copies that write the same local', () => {
+      const f = new FunctionBuilder('shared', ['i32'], []);
+      const shared = f.local('i32');
+      expect(() => f.lockstep(2, () => f.set(shared, i32_load(get(f.params[0]))))).toThrow(
+        /copies 0 and 1 both write local/,
+      );
+    });
   });
 
   it('reports the runtime features', () => {
