@@ -35,7 +35,17 @@ import { LiveMemory } from '../live-memory.js';
 import type { HostBuffer, HostView } from '../reference/buffer.js';
 import { checkedIndices, ReferenceBackend, scatterRows } from '../reference/index.js';
 import { contiguousStrides, elementOffsets, isContiguous, sizeOf, type View } from '../view.js';
-import { type CodegenOptions, GEMM, type GeneratedModule, generate, MAX_RANK, MR, NR, STRIDED } from './codegen.js';
+import {
+  type CodegenOptions,
+  GEMM,
+  type GeneratedModule,
+  generate,
+  MAX_RANK,
+  MR,
+  NR,
+  STRIDED,
+  TRANSPOSE,
+} from './codegen.js';
 import { detectFeatures } from './features.js';
 import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
 import { CHUNK_BASE, MAX_CHUNKS, MAX_THREADS, ThreadPool } from './pool.js';
@@ -235,16 +245,21 @@ const CLEAR_GAIN = 1.5;
 /** A's batch and row dims as one dim (its size and stride), when they step evenly through memory. */
 function foldRows(a: WasmView): { size: number; stride: number } | undefined {
   const rank = a.shape.length;
+  const rows = foldDims(a.shape.slice(0, -1), a.strides.slice(0, -1));
+  return rows && { size: rows.size, stride: rows.size === 1 ? a.strides[rank - 2] : rows.stride };
+}
+
+/** Dims (sizes and element strides) as one, where they step evenly through memory: 1 and 0 for none. */
+function foldDims(shape: readonly number[], strides: readonly number[]): { size: number; stride: number } | undefined {
   let size = 1;
   let stride = 0;
-  for (let d = rank - 2; d >= 0; d--) {
-    const n = a.shape[d];
-    if (n === 1) continue;
-    if (size === 1) stride = a.strides[d];
-    else if (a.strides[d] !== stride * size) return undefined;
-    size *= n;
+  for (let d = shape.length - 1; d >= 0; d--) {
+    if (shape[d] === 1) continue;
+    if (size === 1) stride = strides[d];
+    else if (strides[d] !== stride * size) return undefined;
+    size *= shape[d];
   }
-  return { size, stride: size === 1 ? a.strides[rank - 2] : stride };
+  return { size, stride };
 }
 
 /** Unary ops that cost several vector instructions per element (worth threads at smaller sizes). */
@@ -769,8 +784,43 @@ export class WasmBackend implements Backend<WasmBuffer> {
   copy(x: WasmView): WasmBuffer {
     const n = sizeOf(x.shape);
     const out = this.allocate(n, x.dtype);
-    if (n > 0) this.copyInto(x, out.ptr, null);
+    if (n > 0 && !this.copyTransposed(x, out.ptr)) this.copyInto(x, out.ptr, null);
     return out;
+  }
+
+  /**
+   * Copies `x` to `dst` (contiguous) with the transposing kernel where its last axis steps through memory
+   * and the one before it is contiguous (a transpose of the last two axes), both have four elements or
+   * more, its other axes fold into one, and its elements are 4 bytes; returns whether it did.
+   */
+  private copyTransposed(x: WasmView, dst: number): boolean {
+    const rank = x.shape.length;
+    if (rank < 2 || itemSize(x.dtype) !== 4) return false;
+    const [M, N] = x.shape.slice(-2);
+    if (M < 4 || N < 4 || x.strides[rank - 2] !== 1 || x.strides[rank - 1] === 1) return false;
+    const batch = foldDims(x.shape.slice(0, -2), x.strides.slice(0, -2));
+    if (!batch) return false;
+    const total = batch.size * M * N;
+    const threads = batch.size > 1 ? this.threadsFor(total, this.parallelElements, 'transpose32') : 1;
+    const parts = threads > 1 ? Math.min(2 * threads, batch.size, MAX_CHUNKS) : 1;
+    const i32 = this.heap.i32;
+    const src = this.ptrOf(x);
+    for (let t = 0; t < parts; t++) {
+      const lo = Math.round((t * batch.size) / parts);
+      const hi = Math.round(((t + 1) * batch.size) / parts);
+      const w = (parts === 1 ? PARAMS_BASE : CHUNK_BASE + t * PARAMS_BYTES) >> 2;
+      i32[w + TRANSPOSE.dst] = dst + lo * M * N * 4;
+      i32[w + TRANSPOSE.src] = src + lo * batch.stride * 4;
+      i32[w + TRANSPOSE.batch] = hi - lo;
+      i32[w + TRANSPOSE.m] = M;
+      i32[w + TRANSPOSE.n] = N;
+      i32[w + TRANSPOSE.sb] = batch.stride * 4;
+      i32[w + TRANSPOSE.sj] = x.strides[rank - 1] * 4;
+    }
+    if (parts === 1) this.kernels.transpose32(PARAMS_BASE);
+    else this.pool.run(this.kernelIndex.get('transpose32') as number, parts, CHUNK_BASE, PARAMS_BYTES, -1, threads - 1);
+    this.timed(total);
+    return true;
   }
 
   reduce(op: ReduceOp, x: WasmView, axes: readonly number[]): WasmBuffer {

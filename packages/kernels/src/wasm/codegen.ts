@@ -139,6 +139,12 @@ export const GEMM = {
   words: 20,
 } as const;
 
+/**
+ * Word offsets in a transposed copy's parameter block (byte addresses and strides): `batch` matrices of
+ * `m` rows and `n` columns into dst (contiguous), element (b, i, j) from `src + b·sb + 4i + j·sj`.
+ */
+export const TRANSPOSE = { dst: 0, src: 1, batch: 2, m: 3, n: 4, sb: 5, sj: 6 } as const;
+
 export interface GeneratedModule {
   readonly bytes: Uint8Array<ArrayBuffer>;
   /** Names of the exports, in a fixed order (the thread pool calls them by index). */
@@ -1091,6 +1097,59 @@ function gemm(
   });
 }
 
+/**
+ * A copy whose output rows run down the source's columns (a transpose of the last two axes): 4x4 blocks
+ * loaded as four source rows and transposed in registers, then stored as four output rows. The generic
+ * strided copy reads such a view one element at a time. The last rows and columns (m and n mod 4)
+ * element by element.
+ */
+function transposeCopy(m: ModuleBuilder): void {
+  m.func('transpose32', ['i32'], [], (f, pp) => {
+    const word = (w: number) => {
+      const l = f.local('i32');
+      f.set(l, i32_load(get(pp), 4 * w));
+      return l;
+    };
+    const [dst, src, batch, M, N, sb, sj] = [
+      TRANSPOSE.dst,
+      TRANSPOSE.src,
+      TRANSPOSE.batch,
+      TRANSPOSE.m,
+      TRANSPOSE.n,
+      TRANSPOSE.sb,
+      TRANSPOSE.sj,
+    ].map(word);
+    const [b, i, j, s, d, ldd, base] = f.locals('i32', 7);
+    const rows = f.locals('v128', 4);
+    f.set(ldd, mul(get(N), i32(4)));
+    /** Output element (i, j) from the source, one at a time. */
+    const one = (row: Expr, col: Expr) =>
+      f.do(
+        i32_store(
+          add(get(d), add(mul(row, get(ldd)), mul(col, i32(4)))),
+          i32_load(add(add(get(base), mul(row, i32(4))), mul(col, get(sj)))),
+        ),
+      );
+    f.for(b, i32(0), get(batch), 1, () => {
+      f.set(base, add(get(src), mul(get(b), get(sb))));
+      f.set(d, add(get(dst), mul(mul(get(b), get(M)), get(ldd))));
+      f.for(i, i32(0), and(get(M), i32(-4)), 4, () => {
+        f.set(s, add(get(base), mul(get(i), i32(4))));
+        f.for(j, i32(0), and(get(N), i32(-4)), 4, () => {
+          for (let q = 0; q < 4; q++) f.set(rows[q], v128_load(add(get(s), mul(add(get(j), i32(q)), get(sj)))));
+          transpose4(f, rows, (k, v) =>
+            f.do(v128_store(add(get(d), add(mul(add(get(i), i32(k)), get(ldd)), mul(get(j), i32(4)))), v)),
+          );
+        });
+        f.for(j, and(get(N), i32(-4)), get(N), 1, () => {
+          for (let k = 0; k < 4; k++) one(add(get(i), i32(k)), get(j));
+        });
+      });
+      f.for(i, and(get(M), i32(-4)), get(M), 1, () => f.for(j, i32(0), get(N), 1, () => one(get(i), get(j))));
+    });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'max', 'min'];
@@ -1162,6 +1221,8 @@ export function generate(o: CodegenOptions): GeneratedModule {
   }
   fusedKernels(m, o);
   names.push(...Object.values(FUSED_KERNELS));
+  transposeCopy(m);
+  names.push('transpose32');
   for (const size of [1, 4, 8] as const) {
     stridedDriver(m, `copy${size}`, 2, (f, ptrs, n, strides) => copyRow(f, ptrs, n, strides, size));
     stridedDriver(m, `zero${size}`, 1, (f, ptrs, n, strides) => zeroRow(f, ptrs, n, strides, size));

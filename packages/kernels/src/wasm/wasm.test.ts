@@ -483,6 +483,59 @@ describe('kernels', () => {
         }
   });
 
+  it('copies a transpose of the last two axes as the reference does: 4x4 blocks and their edges, folded and unfolded batches', () => {
+    // [stored shape, axis order]: M and N around the 4x4 blocks (the transposing kernel), under 4 (the
+    // strided copy), batch dims that fold into one and a batch that does not (strided copy), int32 bits.
+    const cases: [number[], number[]][] = [
+      [
+        [4, 4],
+        [1, 0],
+      ],
+      [
+        [5, 7],
+        [1, 0],
+      ],
+      [
+        [37, 64],
+        [1, 0],
+      ],
+      [
+        [3, 9, 13],
+        [0, 2, 1],
+      ],
+      [
+        [2, 3, 6, 5],
+        [0, 1, 3, 2],
+      ],
+      [
+        [2, 3, 6, 5],
+        [1, 0, 3, 2],
+      ],
+      [
+        [64, 37, 64],
+        [0, 2, 1],
+      ],
+      [
+        [3, 2, 9],
+        [0, 2, 1],
+      ],
+    ];
+    for (const threads of [1, 2]) {
+      const w = make({ threads });
+      if (threads === 2) w.startThreads();
+      for (const [stored, perm] of cases)
+        for (const dtype of ['float32', 'int32'] as const) {
+          const data =
+            dtype === 'float32'
+              ? values(sizeOf(stored), 3)
+              : Int32Array.from(values(sizeOf(stored), 4), (v) => v * 1e9);
+          const shape = perm.map((i) => stored[i]);
+          const copied = (b: Backend) => readOut(b, b.copy(view(b, data, dtype, stored, perm)), dtype, shape);
+          expect(copied(w)).toEqual(copied(ref));
+        }
+    }
+  });
+
   it('matmul edge paths: row edges, 4..7-column edges, narrow column strips, several blocks of each dim', () => {
     // Small blocks so that K spans several inner blocks (the kernels accumulate into C), M several row
     // blocks and N several column blocks. N mod 8 of 1..3 with more than 28 rows in a block takes the
