@@ -18,6 +18,11 @@
  * valid part, the last 1-3 columns of C go through a column strip vectorised over the rows, and the
  * last 1-2 rows through a row strip over several B panels. Batched attention (81 x 81, K = 32) is
  * mostly edges and packing, which is why these exist.
+ *
+ * Packing A pays off when many B panels reuse it. Where B's block has at most `DIRECT_COLUMNS` columns
+ * and A's rows are contiguous, the micro-kernel reads A's four rows where they lie (`ukrDirect`) and
+ * only the last 1-3 rows are packed: 5-11% faster on products to 37, 64 or 192 columns and attention's
+ * P·V (a transposed A read in place measured 2x slower: each k step is a new cache line).
  */
 import type { ReduceOp } from '../backend.js';
 import {
@@ -389,12 +394,18 @@ function zeroRow(f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], 
  * k-major). `ukr` runs down a column of `tiles` whole tiles (consecutive A panels, one B panel: with a
  * short inner dim a call per tile would cost as much as a fifth of the work); `ukrEdge` computes one
  * tile and stores its first `rows` rows and `cols` columns (vector stores where a whole vector fits,
- * lane stores past that), so an edge tile never goes through memory twice.
+ * lane stores past that), so an edge tile never goes through memory twice; `ukrDirect` is `ukr` on an
+ * unpacked A.
  */
-function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrAcross: number; ukrEdge: number } {
+function microKernels(m: ModuleBuilder, o: CodegenOptions): MicroKernels {
   const fma = madd(o);
-  /** acc = A panel x B panel over kc >= 1 steps; advances pa and pb past their panels. */
-  const accumulateLoop = (f: FunctionBuilder, acc: Local[], kc: Local, pa: Local, pb: Local): void => {
+  /** A packed panel at `pa`: each k step's four rows side by side. */
+  const packedA = (pa: Local): ASource => ({ ptr: pa, row: (r) => [get(pa), 4 * r], step: 4 * MR });
+  /**
+   * acc = A's four rows x B panel over kc >= 1 steps; advances A's pointer and pb past what they read (a
+   * packed A to its next panel).
+   */
+  const accumulateLoop = (f: FunctionBuilder, acc: Local[], kc: Local, a4: ASource, pb: Local): void => {
     const k = f.local('i32');
     const [b0, b1, a] = f.locals('v128', 3);
     // The first step sets the accumulators rather than adding to zeros: V8 kept the zero vector live in a
@@ -403,14 +414,14 @@ function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrAc
       f.set(b0, v128_load(get(pb)));
       f.set(b1, v128_load(get(pb), 16));
       for (let r = 0; r < MR; r++) {
-        f.set(a, v128_load32_splat(get(pa), 4 * r));
+        f.set(a, v128_load32_splat(...a4.row(r)));
         for (const [c, bv] of [
           [2 * r, b0],
           [2 * r + 1, b1],
         ] as const)
           f.set(acc[c], first ? f32x4_mul(get(a), get(bv)) : fma(get(a), get(bv), get(acc[c])));
       }
-      bump(f, pa, 4 * MR);
+      bump(f, a4.ptr, a4.step);
       bump(f, pb, 4 * NR);
     };
     step(true);
@@ -451,7 +462,7 @@ function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrAc
       const b = f.local('i32');
       f.loop((next) => {
         f.set(b, get(pb));
-        accumulateLoop(f, acc, kc, pa, b);
+        accumulateLoop(f, acc, kc, packedA(pa), b);
         storeTile(f, acc, pc, ldc, accumulate);
         f.set(tiles, sub(get(tiles), i32(1)));
         f.brIf(next, gt_s(get(tiles), i32(0)));
@@ -470,7 +481,7 @@ function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrAc
       const [a, at] = f.locals('i32', 2);
       f.loop((next) => {
         f.set(a, get(pa));
-        accumulateLoop(f, acc, kc, a, pb);
+        accumulateLoop(f, acc, kc, packedA(a), pb);
         f.set(at, get(pc));
         storeTile(f, acc, at, ldc, accumulate);
         bump(f, pc, 4 * NR);
@@ -487,41 +498,102 @@ function microKernels(m: ModuleBuilder, o: CodegenOptions): { ukr: number; ukrAc
     [],
     (f, kc, pa, pb, pc, ldc, accumulate, rows, cols) => {
       const acc = f.locals('v128', MR * 2);
-      accumulateLoop(f, acc, kc, pa, pb);
-      const at = f.local('i32');
-      /** Stores the first `n` lanes of `v` (all four when n >= 4, none when n <= 0) at `at`. */
-      const storeLanes = (v: Local, n: Expr) =>
-        f.if(
-          ge_s(n, i32(4)),
-          () => f.do(v128_store(get(at), select(f32x4_add(v128_load(get(at)), get(v)), get(v), get(accumulate)))),
-          () => {
-            for (let lane = 0; lane < 3; lane++) {
-              f.if(gt_s(n, i32(lane)), () => {
-                const value = f32x4_extract_lane(get(v), lane);
-                f.do(
-                  f32_store(
-                    get(at),
-                    select(f32_add(f32_load(get(at), 4 * lane), value), value, get(accumulate)),
-                    4 * lane,
-                  ),
-                );
-              });
-            }
-          },
-        );
-      for (let r = 0; r < MR; r++) {
-        f.if(gt_s(get(rows), i32(r)), () => {
-          f.set(at, get(pc));
-          storeLanes(acc[2 * r], get(cols));
-          f.set(at, add(get(pc), i32(16)));
-          storeLanes(acc[2 * r + 1], sub(get(cols), i32(4)));
-          bump(f, pc, get(ldc));
-        });
-      }
+      accumulateLoop(f, acc, kc, packedA(pa), pb);
+      storeEdge(f, acc, pc, ldc, accumulate, get(rows), get(cols));
     },
     false,
   );
-  return { ukr, ukrAcross, ukrEdge };
+  // (..., tiles, sam, sak, cols): `ukr` reading A where it lies (byte strides sam between rows, sak between
+  // k steps), each tile's first `cols` columns stored. Packing A costs as much as a tenth of a product
+  // whose B has few panels (attention's P·V, a projection to 64 or 37 columns); this needs only whole
+  // tiles of rows.
+  const ukrDirect = m.func(
+    'ukrDirect',
+    [...params, 'i32', 'i32', 'i32', 'i32'],
+    [],
+    (f, kc, pa, pb, pc, ldc, accumulate, tiles, sam, sak, cols) => {
+      const acc = f.locals('v128', MR * 2);
+      const [p, b] = f.locals('i32', 2);
+      const offsets = f.locals('i32', MR);
+      for (let r = 1; r < MR; r++) f.set(offsets[r], mul(get(sam), i32(r)));
+      const rows: ASource = {
+        ptr: p,
+        row: (r) => [r === 0 ? get(p) : add(get(p), get(offsets[r])), 0],
+        step: get(sak),
+      };
+      f.loop((next) => {
+        f.set(b, get(pb));
+        f.set(p, get(pa));
+        accumulateLoop(f, acc, kc, rows, b);
+        f.if(
+          eq(get(cols), i32(NR)),
+          () => storeTile(f, acc, pc, ldc, accumulate),
+          () => storeEdge(f, acc, pc, ldc, accumulate, i32(MR), get(cols)),
+        );
+        bump(f, pa, mul(get(sam), i32(MR)));
+        f.set(tiles, sub(get(tiles), i32(1)));
+        f.brIf(next, gt_s(get(tiles), i32(0)));
+      });
+    },
+    false,
+  );
+  return { ukr, ukrAcross, ukrEdge, ukrDirect };
+}
+
+/** Where a micro-kernel reads A's four rows: the address and offset of row r's element at this k step. */
+interface ASource {
+  /** Advanced by `step` bytes a k step. */
+  readonly ptr: Local;
+  readonly row: (r: number) => [Expr, number];
+  readonly step: number | Expr;
+}
+
+interface MicroKernels {
+  readonly ukr: number;
+  readonly ukrAcross: number;
+  readonly ukrEdge: number;
+  readonly ukrDirect: number;
+}
+
+/**
+ * Stores (or adds) the first `rows` rows and `cols` columns of a tile at `pc` (advancing it by the rows
+ * stored): vector stores where a whole vector fits, lane stores past that.
+ */
+function storeEdge(
+  f: FunctionBuilder,
+  acc: Local[],
+  pc: Local,
+  ldc: Local,
+  accumulate: Local,
+  rows: Expr,
+  cols: Expr,
+): void {
+  const at = f.local('i32');
+  /** Stores the first `n` lanes of `v` (all four when n >= 4, none when n <= 0) at `at`. */
+  const storeLanes = (v: Local, n: Expr) =>
+    f.if(
+      ge_s(n, i32(4)),
+      () => f.do(v128_store(get(at), select(f32x4_add(v128_load(get(at)), get(v)), get(v), get(accumulate)))),
+      () => {
+        for (let lane = 0; lane < 3; lane++) {
+          f.if(gt_s(n, i32(lane)), () => {
+            const value = f32x4_extract_lane(get(v), lane);
+            f.do(
+              f32_store(get(at), select(f32_add(f32_load(get(at), 4 * lane), value), value, get(accumulate)), 4 * lane),
+            );
+          });
+        }
+      },
+    );
+  for (let r = 0; r < MR; r++) {
+    f.if(gt_s(rows, i32(r)), () => {
+      f.set(at, get(pc));
+      storeLanes(acc[2 * r], cols);
+      f.set(at, add(get(pc), i32(16)));
+      storeLanes(acc[2 * r + 1], sub(cols, i32(4)));
+      bump(f, pc, get(ldc));
+    });
+  }
 }
 
 /**
@@ -881,15 +953,22 @@ function packB(m: ModuleBuilder): number {
   );
 }
 
+/**
+ * The widest block of B (columns) for which the micro-kernels read A where it lies instead of packing it:
+ * packing pays for itself only when many B panels share the packed A (reading A in place for every
+ * width measured 3-5% slower on 1024³ and on 2592x128x512).
+ */
+const DIRECT_COLUMNS = 256;
+
 /** The blocked matmul over one job's share (rows [m0, m1), columns [n0, n1), batches [b0, b1)). */
 function gemm(
   m: ModuleBuilder,
   o: CodegenOptions,
-  kernels: { ukr: number; ukrAcross: number; ukrEdge: number; columnStrip: number; rowStrip: number },
+  kernels: MicroKernels & { columnStrip: number; rowStrip: number },
   pa: number,
   pb: number,
 ): number {
-  const { ukr, ukrAcross, ukrEdge, columnStrip, rowStrip } = kernels;
+  const { ukr, ukrAcross, ukrEdge, ukrDirect, columnStrip, rowStrip } = kernels;
   return m.func('gemm', ['i32'], [], (f, pp) => {
     const P = (w: number): Expr => i32_load(get(pp), 4 * w);
     const L = (name: keyof typeof GEMM) => {
@@ -918,7 +997,7 @@ function gemm(
     const Ap = L('packA');
     const Bp = L('packB');
     const [b, jc, nc, pc, kc, ic, mc, jr, ir, aBase, bBase, mcMax, cBase, cp, cols, ldc, accum] = f.locals('i32', 17);
-    const [c, tilesM, edgeRows, wholePanels, bPacked, bPrevious] = f.locals('i32', 6);
+    const [c, tilesM, edgeRows, wholePanels, bPacked, bPrevious, direct] = f.locals('i32', 7);
     f.set(ldc, mul(get(N), i32(4)));
     // Whether a packed B can serve the next batch: one block of columns and of the inner dim.
     f.set(bPacked, and(le_s(get(K), i32(o.kc)), le_s(sub(get(n1), get(n0)), i32(o.nc))));
@@ -957,61 +1036,112 @@ function gemm(
           f.for(ic, get(m0), get(m1), get(mcMax), () => {
             f.set(mc, sub(get(m1), get(ic)));
             f.if(gt_s(get(mc), get(mcMax)), () => f.set(mc, get(mcMax)));
-            f.do(
-              call(
-                pa,
-                get(Ap),
-                add(add(get(aBase), mul(get(ic), get(sam))), mul(get(pc), get(sak))),
-                get(mc),
-                get(kc),
-                get(sam),
-                get(sak),
-              ),
-            );
             f.set(tilesM, div_s(get(mc), i32(MR)));
             f.set(wholePanels, div_s(get(nc), i32(NR)));
             f.set(edgeRows, sub(get(mc), mul(get(tilesM), i32(MR))));
+            f.set(cols, sub(get(nc), mul(get(wholePanels), i32(NR))));
             f.set(cp, add(add(get(cBase), mul(get(ic), get(ldc))), mul(get(jc), i32(4))));
-            const aPanel = (row: Expr) => add(get(Ap), mul(mul(row, get(kc)), i32(4)));
+            /** A's element (row, pc) of this block, where it lies. */
+            const aAt = (row: Expr) => add(add(get(aBase), mul(add(get(ic), row), get(sam))), mul(get(pc), get(sak)));
             const bPanel = (col: Expr) => add(get(Bp), mul(mul(col, get(kc)), i32(4)));
             const cAt = (row: Expr, col: Expr) => add(add(get(cp), mul(row, get(ldc))), mul(col, i32(4)));
-            // The whole tiles: down columns of tiles (BLIS order: a B panel stays in L1 while A streams
-            // from L2), or along rows when C's rows are not 16-byte aligned and the packed B block fits
-            // in L1: C is then written in storage order, which measured 3-7% faster for 81-wide attention.
-            f.if(and(gt_s(get(tilesM), i32(0)), gt_s(get(wholePanels), i32(0))), () =>
-              f.if(
-                and(ne(and(get(ldc), i32(15)), i32(0)), le_s(mul(get(kc), get(nc)), i32(8192))),
-                () =>
-                  f.for(ir, i32(0), mul(get(tilesM), i32(MR)), MR, () =>
-                    f.do(
-                      call(
-                        ukrAcross,
-                        get(kc),
-                        aPanel(get(ir)),
-                        get(Bp),
-                        cAt(get(ir), i32(0)),
-                        get(ldc),
-                        get(accum),
-                        get(wholePanels),
-                      ),
-                    ),
-                  ),
-                () =>
-                  f.for(jr, i32(0), mul(get(wholePanels), i32(NR)), NR, () =>
-                    f.do(
-                      call(
-                        ukr,
-                        get(kc),
-                        get(Ap),
-                        bPanel(get(jr)),
-                        cAt(i32(0), get(jr)),
-                        get(ldc),
-                        get(accum),
-                        get(tilesM),
-                      ),
-                    ),
-                  ),
+            // A read where it lies (ukrDirect) when B has few panels to share a packed A, and no partial
+            // column panel needs the column strip (which reads packed panels): only the last rows pack.
+            f.set(
+              direct,
+              and(
+                and(and(le_s(get(nc), i32(DIRECT_COLUMNS)), eq(get(sak), i32(4))), gt_s(get(tilesM), i32(0))),
+                eqz(and(and(gt_s(get(cols), i32(0)), lt_s(get(cols), i32(4))), gt_s(get(mc), i32(7 * MR)))),
               ),
+            );
+            const packRows = (from: Expr, rows: Expr) =>
+              f.do(call(pa, get(Ap), aAt(from), rows, get(kc), get(sam), get(sak)));
+            f.if(
+              get(direct),
+              () => f.if(gt_s(get(edgeRows), i32(0)), () => packRows(mul(get(tilesM), i32(MR)), get(edgeRows))),
+              () => packRows(i32(0), get(mc)),
+            );
+            const aPanel = (row: Expr) => add(get(Ap), mul(mul(row, get(kc)), i32(4)));
+            // The packed panel of the last rows: the only one when A is read where it lies.
+            const edgePanel = select(get(Ap), aPanel(mul(get(tilesM), i32(MR))), get(direct));
+            f.if(
+              get(direct),
+              () => {
+                f.for(jr, i32(0), mul(get(wholePanels), i32(NR)), NR, () =>
+                  f.do(
+                    call(
+                      ukrDirect,
+                      get(kc),
+                      aAt(i32(0)),
+                      bPanel(get(jr)),
+                      cAt(i32(0), get(jr)),
+                      get(ldc),
+                      get(accum),
+                      get(tilesM),
+                      get(sam),
+                      get(sak),
+                      i32(NR),
+                    ),
+                  ),
+                );
+                f.set(jr, mul(get(wholePanels), i32(NR)));
+                f.if(gt_s(get(cols), i32(0)), () =>
+                  f.do(
+                    call(
+                      ukrDirect,
+                      get(kc),
+                      aAt(i32(0)),
+                      bPanel(get(jr)),
+                      cAt(i32(0), get(jr)),
+                      get(ldc),
+                      get(accum),
+                      get(tilesM),
+                      get(sam),
+                      get(sak),
+                      get(cols),
+                    ),
+                  ),
+                );
+              },
+              () =>
+                // The whole tiles: down columns of tiles (BLIS order: a B panel stays in L1 while A streams
+                // from L2), or along rows when C's rows are not 16-byte aligned and the packed B block fits
+                // in L1: C is then written in storage order, which measured 3-7% faster for 81-wide attention.
+                f.if(and(gt_s(get(tilesM), i32(0)), gt_s(get(wholePanels), i32(0))), () =>
+                  f.if(
+                    and(ne(and(get(ldc), i32(15)), i32(0)), le_s(mul(get(kc), get(nc)), i32(8192))),
+                    () =>
+                      f.for(ir, i32(0), mul(get(tilesM), i32(MR)), MR, () =>
+                        f.do(
+                          call(
+                            ukrAcross,
+                            get(kc),
+                            aPanel(get(ir)),
+                            get(Bp),
+                            cAt(get(ir), i32(0)),
+                            get(ldc),
+                            get(accum),
+                            get(wholePanels),
+                          ),
+                        ),
+                      ),
+                    () =>
+                      f.for(jr, i32(0), mul(get(wholePanels), i32(NR)), NR, () =>
+                        f.do(
+                          call(
+                            ukr,
+                            get(kc),
+                            get(Ap),
+                            bPanel(get(jr)),
+                            cAt(i32(0), get(jr)),
+                            get(ldc),
+                            get(accum),
+                            get(tilesM),
+                          ),
+                        ),
+                      ),
+                  ),
+                ),
             );
             // The last rows under the whole panels: one or two by the row strip (when there are panels
             // enough to fill its chains), else a partial tile per panel.
@@ -1023,7 +1153,7 @@ function gemm(
                     call(
                       rowStrip,
                       get(kc),
-                      aPanel(mul(get(tilesM), i32(MR))),
+                      edgePanel,
                       get(edgeRows),
                       get(Bp),
                       get(wholePanels),
@@ -1038,7 +1168,7 @@ function gemm(
                       call(
                         ukrEdge,
                         get(kc),
-                        aPanel(mul(get(tilesM), i32(MR))),
+                        edgePanel,
                         bPanel(get(jr)),
                         cAt(mul(get(tilesM), i32(MR)), get(jr)),
                         get(ldc),
@@ -1053,40 +1183,60 @@ function gemm(
             // The partial column panel: 1-3 columns with enough rows column by column, vectorised over
             // the rows; otherwise partial tiles down the panel.
             f.set(jr, mul(get(wholePanels), i32(NR)));
-            f.set(cols, sub(get(nc), get(jr)));
             f.if(gt_s(get(cols), i32(0)), () =>
               f.if(
-                and(lt_s(get(cols), i32(4)), gt_s(get(mc), i32(7 * MR))),
+                get(direct),
+                // The whole rows went through ukrDirect: the last rows' partial tile.
                 () =>
-                  f.for(c, i32(0), get(cols), 1, () =>
-                    f.do(
-                      call(
-                        columnStrip,
-                        get(kc),
-                        get(Ap),
-                        get(mc),
-                        add(bPanel(get(jr)), mul(get(c), i32(4))),
-                        cAt(i32(0), add(get(jr), get(c))),
-                        get(ldc),
-                        get(accum),
-                      ),
-                    ),
-                  ),
-                () =>
-                  f.for(ir, i32(0), get(mc), MR, () =>
+                  f.if(gt_s(get(edgeRows), i32(0)), () =>
                     f.do(
                       call(
                         ukrEdge,
                         get(kc),
-                        aPanel(get(ir)),
+                        get(Ap),
                         bPanel(get(jr)),
-                        cAt(get(ir), get(jr)),
+                        cAt(mul(get(tilesM), i32(MR)), get(jr)),
                         get(ldc),
                         get(accum),
-                        sub(get(mc), get(ir)),
+                        get(edgeRows),
                         get(cols),
                       ),
                     ),
+                  ),
+                () =>
+                  f.if(
+                    and(lt_s(get(cols), i32(4)), gt_s(get(mc), i32(7 * MR))),
+                    () =>
+                      f.for(c, i32(0), get(cols), 1, () =>
+                        f.do(
+                          call(
+                            columnStrip,
+                            get(kc),
+                            get(Ap),
+                            get(mc),
+                            add(bPanel(get(jr)), mul(get(c), i32(4))),
+                            cAt(i32(0), add(get(jr), get(c))),
+                            get(ldc),
+                            get(accum),
+                          ),
+                        ),
+                      ),
+                    () =>
+                      f.for(ir, i32(0), get(mc), MR, () =>
+                        f.do(
+                          call(
+                            ukrEdge,
+                            get(kc),
+                            aPanel(get(ir)),
+                            bPanel(get(jr)),
+                            cAt(get(ir), get(jr)),
+                            get(ldc),
+                            get(accum),
+                            sub(get(mc), get(ir)),
+                            get(cols),
+                          ),
+                        ),
+                      ),
                   ),
               ),
             );
