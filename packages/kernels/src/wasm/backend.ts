@@ -249,6 +249,9 @@ function foldRows(a: WasmView): { size: number; stride: number } | undefined {
   return rows && { size: rows.size, stride: rows.size === 1 ? a.strides[rank - 2] : rows.stride };
 }
 
+/** The i32 index of parameter block `i`: the one block's place, or chunk `i`'s when the work is `chunked`. */
+const blockWord = (i: number, chunked: boolean): number => (chunked ? CHUNK_BASE + i * PARAMS_BYTES : PARAMS_BASE) >> 2;
+
 /** Dims (sizes and element strides) as one, where they step evenly through memory: 1 and 0 for none. */
 function foldDims(shape: readonly number[], strides: readonly number[]): { size: number; stride: number } | undefined {
   let size = 1;
@@ -657,7 +660,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
       const lo = Math.min(outer, Math.round((t * units) / parts) * unit);
       const hi = Math.min(outer, Math.round(((t + 1) * units) / parts) * unit);
       if (hi <= lo) continue;
-      const w = (parts === 1 ? PARAMS_BASE : CHUNK_BASE + blocks * PARAMS_BYTES) >> 2;
+      const w = blockWord(blocks, parts > 1);
       for (let k = 0; k < ops; k++) i32[w + STRIDED.ptrs + k] = ptrs[k] + lo * cst[k][r - 1];
       if (scalar !== undefined) this.heap.f32[w + STRIDED.scalar] = scalar;
       i32[w + STRIDED.rank] = r;
@@ -671,9 +674,18 @@ export class WasmBackend implements Backend<WasmBuffer> {
       }
       blocks++;
     }
-    if (parts === 1) this.kernels[kernel](PARAMS_BASE);
-    else this.pool.run(this.kernelIndex.get(kernel) as number, blocks, CHUNK_BASE, PARAMS_BYTES, -1, threads - 1);
-    this.timed(total * cost);
+    this.runBlocks(kernel, blocks, parts > 1, threads, total * cost);
+  }
+
+  /**
+   * Runs `kernel` on the `count` parameter blocks written at `blockWord(i, chunked)`: here on one block, or
+   * as chunks that the threads claim (`patch`: the word the pool sets to each thread's scratch, -1 for
+   * none); then reports its time (`work`) to the split policy.
+   */
+  private runBlocks(kernel: string, count: number, chunked: boolean, threads: number, work: number, patch = -1): void {
+    if (!chunked) this.kernels[kernel](PARAMS_BASE);
+    else this.pool.run(this.kernelIndex.get(kernel) as number, count, CHUNK_BASE, PARAMS_BYTES, patch, threads - 1);
+    this.timed(work);
   }
 
   private ptrOf(v: WasmView): number {
@@ -808,7 +820,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     for (let t = 0; t < parts; t++) {
       const lo = Math.round((t * batch.size) / parts);
       const hi = Math.round(((t + 1) * batch.size) / parts);
-      const w = (parts === 1 ? PARAMS_BASE : CHUNK_BASE + t * PARAMS_BYTES) >> 2;
+      const w = blockWord(t, parts > 1);
       i32[w + TRANSPOSE.dst] = dst + lo * M * N * 4;
       i32[w + TRANSPOSE.src] = src + lo * batch.stride * 4;
       i32[w + TRANSPOSE.batch] = hi - lo;
@@ -817,9 +829,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
       i32[w + TRANSPOSE.sb] = batch.stride * 4;
       i32[w + TRANSPOSE.sj] = x.strides[rank - 1] * 4;
     }
-    if (parts === 1) this.kernels.transpose32(PARAMS_BASE);
-    else this.pool.run(this.kernelIndex.get('transpose32') as number, parts, CHUNK_BASE, PARAMS_BYTES, -1, threads - 1);
-    this.timed(total);
+    this.runBlocks('transpose32', parts, parts > 1, threads, total);
     return true;
   }
 
@@ -1074,7 +1084,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
       const [pA, pB] = [this.ptrOf(a), this.ptrOf(b)];
       for (let c = 0; c < chunks.length; c++) {
         const job = chunks[c];
-        const w = (chunks.length === 1 ? PARAMS_BASE : CHUNK_BASE + c * PARAMS_BYTES) >> 2;
+        const w = blockWord(c, chunks.length > 1);
         i32[w + GEMM.m0] = job.m0;
         i32[w + GEMM.m1] = job.m1;
         i32[w + GEMM.n0] = job.n0;
@@ -1098,17 +1108,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
         i32[w + GEMM.packA] = s[0];
         i32[w + GEMM.packB] = s[1];
       }
-      if (chunks.length === 1) this.kernels.gemm(PARAMS_BASE);
-      else
-        this.pool.run(
-          this.kernelIndex.get('gemm') as number,
-          chunks.length,
-          CHUNK_BASE,
-          PARAMS_BYTES,
-          GEMM.packA,
-          threads - 1,
-        );
-      this.timed(batch * M * N * K);
+      this.runBlocks('gemm', chunks.length, chunks.length > 1, threads, batch * M * N * K, GEMM.packA);
     } finally {
       if (!inPlace) this.heap.free(table, tableWords * 4);
     }

@@ -93,7 +93,7 @@ import {
   v128_xor,
 } from './emit.js';
 import { FUSED_KERNELS, fusedKernels } from './rows.js';
-import { bump, stridedDriver, UNROLL } from './strided.js';
+import { bump, paramWord, stridedDriver, UNROLL } from './strided.js';
 import {
   BINARY_OPS,
   COMPARES,
@@ -970,12 +970,7 @@ function gemm(
 ): number {
   const { ukr, ukrAcross, ukrEdge, ukrDirect, columnStrip, rowStrip } = kernels;
   return m.func('gemm', ['i32'], [], (f, pp) => {
-    const P = (w: number): Expr => i32_load(get(pp), 4 * w);
-    const L = (name: keyof typeof GEMM) => {
-      const l = f.local('i32');
-      f.set(l, P(GEMM[name]));
-      return l;
-    };
+    const L = (name: keyof typeof GEMM) => paramWord(f, pp, GEMM[name]);
     const m0 = L('m0');
     const m1 = L('m1');
     const n0 = L('n0');
@@ -1064,44 +1059,44 @@ function gemm(
             const aPanel = (row: Expr) => add(get(Ap), mul(mul(row, get(kc)), i32(4)));
             // The packed panel of the last rows: the only one when A is read where it lies.
             const edgePanel = select(get(Ap), aPanel(mul(get(tilesM), i32(MR))), get(direct));
+            /** The whole rows of the panel at column jr, its first `width` columns, A read where it lies. */
+            const directPanel = (width: Expr) =>
+              f.do(
+                call(
+                  ukrDirect,
+                  get(kc),
+                  aAt(i32(0)),
+                  bPanel(get(jr)),
+                  cAt(i32(0), get(jr)),
+                  get(ldc),
+                  get(accum),
+                  get(tilesM),
+                  get(sam),
+                  get(sak),
+                  width,
+                ),
+              );
+            /** The last rows' partial tile of the panel at column jr, its first `width` columns. */
+            const edgeTile = (width: Expr) =>
+              f.do(
+                call(
+                  ukrEdge,
+                  get(kc),
+                  edgePanel,
+                  bPanel(get(jr)),
+                  cAt(mul(get(tilesM), i32(MR)), get(jr)),
+                  get(ldc),
+                  get(accum),
+                  get(edgeRows),
+                  width,
+                ),
+              );
             f.if(
               get(direct),
               () => {
-                f.for(jr, i32(0), mul(get(wholePanels), i32(NR)), NR, () =>
-                  f.do(
-                    call(
-                      ukrDirect,
-                      get(kc),
-                      aAt(i32(0)),
-                      bPanel(get(jr)),
-                      cAt(i32(0), get(jr)),
-                      get(ldc),
-                      get(accum),
-                      get(tilesM),
-                      get(sam),
-                      get(sak),
-                      i32(NR),
-                    ),
-                  ),
-                );
+                f.for(jr, i32(0), mul(get(wholePanels), i32(NR)), NR, () => directPanel(i32(NR)));
                 f.set(jr, mul(get(wholePanels), i32(NR)));
-                f.if(gt_s(get(cols), i32(0)), () =>
-                  f.do(
-                    call(
-                      ukrDirect,
-                      get(kc),
-                      aAt(i32(0)),
-                      bPanel(get(jr)),
-                      cAt(i32(0), get(jr)),
-                      get(ldc),
-                      get(accum),
-                      get(tilesM),
-                      get(sam),
-                      get(sak),
-                      get(cols),
-                    ),
-                  ),
-                );
+                f.if(gt_s(get(cols), i32(0)), () => directPanel(get(cols)));
               },
               () =>
                 // The whole tiles: down columns of tiles (BLIS order: a B panel stays in L1 while A streams
@@ -1162,22 +1157,7 @@ function gemm(
                       get(accum),
                     ),
                   ),
-                () =>
-                  f.for(jr, i32(0), mul(get(wholePanels), i32(NR)), NR, () =>
-                    f.do(
-                      call(
-                        ukrEdge,
-                        get(kc),
-                        edgePanel,
-                        bPanel(get(jr)),
-                        cAt(mul(get(tilesM), i32(MR)), get(jr)),
-                        get(ldc),
-                        get(accum),
-                        get(edgeRows),
-                        i32(NR),
-                      ),
-                    ),
-                  ),
+                () => f.for(jr, i32(0), mul(get(wholePanels), i32(NR)), NR, () => edgeTile(i32(NR))),
               ),
             );
             // The partial column panel: 1-3 columns with enough rows column by column, vectorised over
@@ -1187,22 +1167,7 @@ function gemm(
               f.if(
                 get(direct),
                 // The whole rows went through ukrDirect: the last rows' partial tile.
-                () =>
-                  f.if(gt_s(get(edgeRows), i32(0)), () =>
-                    f.do(
-                      call(
-                        ukrEdge,
-                        get(kc),
-                        get(Ap),
-                        bPanel(get(jr)),
-                        cAt(mul(get(tilesM), i32(MR)), get(jr)),
-                        get(ldc),
-                        get(accum),
-                        get(edgeRows),
-                        get(cols),
-                      ),
-                    ),
-                  ),
+                () => f.if(gt_s(get(edgeRows), i32(0)), () => edgeTile(get(cols))),
                 () =>
                   f.if(
                     and(lt_s(get(cols), i32(4)), gt_s(get(mc), i32(7 * MR))),
@@ -1255,11 +1220,6 @@ function gemm(
  */
 function transposeCopy(m: ModuleBuilder): void {
   m.func('transpose32', ['i32'], [], (f, pp) => {
-    const word = (w: number) => {
-      const l = f.local('i32');
-      f.set(l, i32_load(get(pp), 4 * w));
-      return l;
-    };
     const [dst, src, batch, M, N, sb, sj] = [
       TRANSPOSE.dst,
       TRANSPOSE.src,
@@ -1268,7 +1228,7 @@ function transposeCopy(m: ModuleBuilder): void {
       TRANSPOSE.n,
       TRANSPOSE.sb,
       TRANSPOSE.sj,
-    ].map(word);
+    ].map((w) => paramWord(f, pp, w));
     const [b, i, j, s, d, ldd, base] = f.locals('i32', 7);
     const rows = f.locals('v128', 4);
     f.set(ldd, mul(get(N), i32(4)));

@@ -26,7 +26,6 @@ import {
   f32x4_sub,
   get,
   i32,
-  i32_load,
   i32x4_splat,
   type Local,
   le_s,
@@ -40,7 +39,7 @@ import {
   v128_store,
   v128_store32_lane,
 } from './emit.js';
-import { bump, STRIDED, stridedDriver, UNROLL } from './strided.js';
+import { bump, paramWord, STRIDED, stridedDriver, UNROLL } from './strided.js';
 import { atan2, exp, type MathOptions, madd, sigmoid, silu } from './vmath.js';
 
 /** The exported names of the fused kernels, by the `FusedKernels` method each implements. */
@@ -86,19 +85,18 @@ interface Step {
   own(v: Expr): Expr;
 }
 
-const WHOLE: Step = { load: (a) => v128_load(a), store: (a, v) => v128_store(a, v), own: (v) => v };
-const TAIL: Step = {
-  load: (a) => v128_load32_splat(a),
-  store: (a, v) => v128_store32_lane(a, v, 0),
-  own: (v) => shuffle32(v, f32x4_const(0), [0, 4, 4, 4]),
-};
-
-/** `WHOLE` at `bytes` past the cursor. */
+/** Four elements at `bytes` past the cursor. */
 const wholeAt = (bytes: number): Step => ({
   load: (a) => v128_load(a, bytes),
   store: (a, v) => v128_store(a, v, bytes),
   own: (v) => v,
 });
+const WHOLE = wholeAt(0);
+const TAIL: Step = {
+  load: (a) => v128_load32_splat(a),
+  store: (a, v) => v128_store32_lane(a, v, 0),
+  own: (v) => shuffle32(v, f32x4_const(0), [0, 4, 4, 4]),
+};
 
 /**
  * One pass over a row of `n` float32s: `body` runs with cursors into each of `ptrs` (copies, so the
@@ -118,14 +116,14 @@ function rowPass(
   const at = ptrs.map(() => f.local('i32'));
   for (let k = 0; k < ptrs.length; k++) f.set(at[k], get(ptrs[k]));
   f.set(i, i32(0));
-  const passes: [number, (s: Step) => void, Step][] = [
-    [4, (s) => body(s, at), WHOLE],
-    [1, (s) => body(s, at), TAIL],
+  const passes: [number, () => void][] = [
+    [4, () => body(WHOLE, at)],
+    [1, () => body(TAIL, at)],
   ];
-  if (interleave) passes.unshift([4 * UNROLL, () => f.lockstep(UNROLL, (copy) => body(wholeAt(16 * copy), at)), WHOLE]);
-  for (const [width, run, s] of passes)
+  if (interleave) passes.unshift([4 * UNROLL, () => f.lockstep(UNROLL, (copy) => body(wholeAt(16 * copy), at))]);
+  for (const [width, run] of passes)
     f.while((width > 1 ? le_s : lt_s)(add(get(i), i32(width > 1 ? width : 0)), get(n)), () => {
-      run(s);
+      run();
       for (const p of at) bump(f, p, 4 * width);
       f.set(i, add(get(i), i32(width)));
     });
@@ -266,17 +264,12 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
 
   for (const withAtan2 of [false, true])
     m.func(withAtan2 ? FUSED_KERNELS.adamAtan2Step : FUSED_KERNELS.adamStep, ['i32'], [], (f, pp) => {
-      const word = (w: number): Local => {
-        const l = f.local('i32');
-        f.set(l, i32_load(get(pp), 4 * w));
-        return l;
-      };
       const constant = (w: number): Local => {
         const l = f.local('v128');
         f.set(l, f32x4_splat(f32_load(get(pp), 4 * w)));
         return l;
       };
-      const [out, p, g, mo, v, n] = [ADAM.out, ADAM.p, ADAM.g, ADAM.m, ADAM.v, ADAM.n].map(word);
+      const [out, p, g, mo, v, n] = [ADAM.out, ADAM.p, ADAM.g, ADAM.m, ADAM.v, ADAM.n].map((w) => paramWord(f, pp, w));
       const [rate1, rate2, l2, decay, step, vScale, eps] = [
         ADAM.rate1,
         ADAM.rate2,

@@ -21,10 +21,6 @@ import {
 export const MAX_RANK = 16;
 
 /**
- * Word offsets of a strided kernel's parameter block (see `stridedDriver`). A kernel of at most three
- * operands may take one float32 constant in the fourth operand's word (`scalar`).
- */
-/**
  * Whole vectors a pass of the elementwise and fused row loops that interleave their vectors
  * (`FunctionBuilder.lockstep`): enough independent work to overlap exp's dependent chain, not so much
  * that V8 spills the registers (on [2368, 192], exp took 0.47 ms one vector a pass, 0.44, 0.39, 0.41 and
@@ -32,6 +28,10 @@ export const MAX_RANK = 16;
  */
 export const UNROLL = 3;
 
+/**
+ * Word offsets of a strided kernel's parameter block (see `stridedDriver`). A kernel of at most three
+ * operands may take one float32 constant in the fourth operand's word (`scalar`).
+ */
 export const STRIDED = { ptrs: 0, scalar: 3, rank: 4, shape: 5 } as const;
 
 /**
@@ -101,5 +101,12 @@ export function stridedDriver(
 }
 
 /** `ptr += bytes` */
+/** A fresh local holding i32 word `w` of the parameter block at address `pp`. */
+export function paramWord(f: FunctionBuilder, pp: Local, w: number): Local {
+  const l = f.local('i32');
+  f.set(l, i32_load(get(pp), 4 * w));
+  return l;
+}
+
 export const bump = (f: FunctionBuilder, p: Local, bytes: number | Expr) =>
   f.set(p, add(get(p), typeof bytes === 'number' ? i32(bytes) : bytes));
