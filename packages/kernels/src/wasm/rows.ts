@@ -4,8 +4,8 @@
  * stays in cache) instead of the five to twelve ops and full passes over memory of their composites.
  *
  * Each runs on the strided driver with the row as its last dim (kept apart from the others), so that
- * the driver's odometer walks the rows and the thread pool splits them. Rows must be contiguous: the
- * backend copies a view whose last axis is not. SwiGLU's kernels read the up half of an input row
+ * the driver walks the rows and the thread pool splits them; the reducing ones take several rows at
+ * once (`rowKernel`). Rows must be contiguous: the backend copies a view whose last axis is not. SwiGLU's kernels read the up half of an input row
  * (and write the up half of an output row) `n` elements after the gate half, `n` the row length.
  */
 import {
@@ -129,6 +129,32 @@ function rowPass(
     });
 }
 
+/**
+ * One pass over the same span of several rows of one length: `body(s, q, at)` for row `q`, with cursors
+ * `at` into its operands `which` (indices into each row's pointers). The rows' steps follow one another
+ * within a step, so that their dependent chains (a running sum, exp's polynomial) overlap.
+ */
+function rowsPass(
+  f: FunctionBuilder,
+  rows: readonly Local[][],
+  which: readonly number[],
+  n: Local,
+  body: (s: Step, q: number, at: Local[]) => void,
+): void {
+  const w = which.length;
+  rowPass(
+    f,
+    rows.flatMap((row) => which.map((k) => row[k])),
+    n,
+    (s, at) => {
+      for (let q = 0; q < rows.length; q++) body(s, q, at.slice(q * w, (q + 1) * w));
+    },
+  );
+}
+
+/** A v128 local per row. */
+const perRow = (f: FunctionBuilder, rows: readonly Local[][]): Local[] => rows.map(() => f.local('v128'));
+
 /** Folds the four lanes of `v` with `op`, leaving the result in every lane. */
 function fold(f: FunctionBuilder, v: Local, op: (a: Expr, b: Expr) => Expr): void {
   f.set(v, op(get(v), shuffle32(get(v), get(v), [2, 3, 0, 1])));
@@ -142,6 +168,31 @@ function inverseRms(squares: Local, n: Local, params: Local): Expr {
   return f32x4_div(f32x4_const(1), f32x4_sqrt(f32x4_add(mean, eps)));
 }
 
+/**
+ * Rows a reducing row kernel (softmax, RMSNorm and their VJPs) takes at once. A row's sum is one
+ * dependent chain of adds, followed by a division or a square root: alone, a short row waits on its
+ * latencies (addRmsNorm on [2368, 64]: 90 µs a row at a time, 61 two at a time, 59 three at a time).
+ */
+const ROWS_AT_ONCE = 3;
+
+/**
+ * A fused kernel whose body handles `rows.length` rows of one length at once (each row's pointers in
+ * `rows[q]`, in operand order), every row's arithmetic exactly as if it were alone: `together` rows at
+ * a time where the block's rows step evenly (one outer dim), one at a time otherwise and for the rest.
+ */
+function rowKernel(
+  m: ModuleBuilder,
+  name: string,
+  operands: number,
+  body: (f: FunctionBuilder, rows: Local[][], n: Local, params: Local) => void,
+  together = ROWS_AT_ONCE,
+): void {
+  stridedDriver(m, name, operands, (f, ptrs, n, _strides, params) => body(f, [ptrs], n, params), {
+    rows: together,
+    body,
+  });
+}
+
 /** Adds the fused kernels to `m`; their names are `FUSED_KERNELS`' values. */
 export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
   const fma = madd(o);
@@ -149,93 +200,97 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
   const siluOf = silu(o);
   const sigmoidOf = sigmoid(o);
 
-  stridedDriver(m, FUSED_KERNELS.softmax, 2, (f, [out, x], n) => {
-    const top = f.local('v128');
-    const total = f.local('v128');
-    const t = f.local('v128');
-    const e = f.local('v128');
-    f.set(top, f32x4_const(Number.NEGATIVE_INFINITY));
-    rowPass(f, [x], n, (s, [px]) => f.set(top, f32x4_max(get(top), s.load(get(px)))));
-    fold(f, top, f32x4_max);
-    // An infinite maximum counts as 0, as in the composite: a row of -Infinity stays finite.
-    f.set(
-      top,
-      v128_bitselect(f32x4_const(0), get(top), f32x4_eq(f32x4_abs(get(top)), f32x4_const(Number.POSITIVE_INFINITY))),
-    );
-    f.set(total, f32x4_const(0));
-    rowPass(f, [out, x], n, (s, [po, px]) => {
-      f.set(t, f32x4_sub(s.load(get(px)), get(top)));
-      f.set(e, ex(t));
-      f.do(s.store(get(po), get(e)));
-      f.set(total, f32x4_add(get(total), s.own(get(e))));
+  rowKernel(m, FUSED_KERNELS.softmax, 2, (f, rows, n) => {
+    const [top, total, t, e] = [perRow(f, rows), perRow(f, rows), perRow(f, rows), perRow(f, rows)];
+    for (const v of top) f.set(v, f32x4_const(Number.NEGATIVE_INFINITY));
+    rowsPass(f, rows, [1], n, (s, q, [px]) => f.set(top[q], f32x4_max(get(top[q]), s.load(get(px)))));
+    for (let q = 0; q < rows.length; q++) {
+      fold(f, top[q], f32x4_max);
+      // An infinite maximum counts as 0, as in the composite: a row of -Infinity stays finite.
+      const inf = f32x4_eq(f32x4_abs(get(top[q])), f32x4_const(Number.POSITIVE_INFINITY));
+      f.set(top[q], v128_bitselect(f32x4_const(0), get(top[q]), inf));
+      f.set(total[q], f32x4_const(0));
+    }
+    rowsPass(f, rows, [0, 1], n, (s, q, [po, px]) => {
+      f.set(t[q], f32x4_sub(s.load(get(px)), get(top[q])));
+      f.set(e[q], ex(t[q]));
+      f.do(s.store(get(po), get(e[q])));
+      f.set(total[q], f32x4_add(get(total[q]), s.own(get(e[q]))));
     });
-    fold(f, total, f32x4_add);
-    f.set(total, f32x4_div(f32x4_const(1), get(total)));
-    rowPass(f, [out], n, (s, [po]) => f.do(s.store(get(po), f32x4_mul(s.load(get(po)), get(total)))));
+    for (let q = 0; q < rows.length; q++) {
+      fold(f, total[q], f32x4_add);
+      f.set(total[q], f32x4_div(f32x4_const(1), get(total[q])));
+    }
+    rowsPass(f, rows, [0], n, (s, q, [po]) => f.do(s.store(get(po), f32x4_mul(s.load(get(po)), get(total[q])))));
   });
 
-  stridedDriver(m, FUSED_KERNELS.softmaxVjp, 3, (f, [out, y, g], n) => {
-    const dot = f.local('v128');
-    f.set(dot, f32x4_const(0));
-    rowPass(f, [y, g], n, (s, [py, pg]) => f.set(dot, fma(s.own(s.load(get(py))), s.load(get(pg)), get(dot))));
-    fold(f, dot, f32x4_add);
-    rowPass(f, [out, y, g], n, (s, [po, py, pg]) =>
-      f.do(s.store(get(po), f32x4_mul(s.load(get(py)), f32x4_sub(s.load(get(pg)), get(dot))))),
+  rowKernel(m, FUSED_KERNELS.softmaxVjp, 3, (f, rows, n) => {
+    const dot = perRow(f, rows);
+    for (const v of dot) f.set(v, f32x4_const(0));
+    rowsPass(f, rows, [1, 2], n, (s, q, [py, pg]) =>
+      f.set(dot[q], fma(s.own(s.load(get(py))), s.load(get(pg)), get(dot[q]))),
+    );
+    for (const v of dot) fold(f, v, f32x4_add);
+    rowsPass(f, rows, [0, 1, 2], n, (s, q, [po, py, pg]) =>
+      f.do(s.store(get(po), f32x4_mul(s.load(get(py)), f32x4_sub(s.load(get(pg)), get(dot[q]))))),
     );
   });
 
-  stridedDriver(m, FUSED_KERNELS.rmsNorm, 2, (f, [out, x], n, _strides, params) => {
-    const squares = f.local('v128');
-    const t = f.local('v128');
-    const r = f.local('v128');
-    f.set(squares, f32x4_const(0));
-    rowPass(f, [x], n, (s, [px]) => {
-      f.set(t, s.own(s.load(get(px))));
-      f.set(squares, fma(get(t), get(t), get(squares)));
+  rowKernel(m, FUSED_KERNELS.rmsNorm, 2, (f, rows, n, params) => {
+    const [squares, t, r] = [perRow(f, rows), perRow(f, rows), perRow(f, rows)];
+    for (const v of squares) f.set(v, f32x4_const(0));
+    rowsPass(f, rows, [1], n, (s, q, [px]) => {
+      f.set(t[q], s.own(s.load(get(px))));
+      f.set(squares[q], fma(get(t[q]), get(t[q]), get(squares[q])));
     });
-    fold(f, squares, f32x4_add);
-    f.set(r, inverseRms(squares, n, params));
-    rowPass(f, [out, x], n, (s, [po, px]) => f.do(s.store(get(po), f32x4_mul(s.load(get(px)), get(r)))));
+    for (let q = 0; q < rows.length; q++) {
+      fold(f, squares[q], f32x4_add);
+      f.set(r[q], inverseRms(squares[q], n, params));
+    }
+    rowsPass(f, rows, [0, 1], n, (s, q, [po, px]) => f.do(s.store(get(po), f32x4_mul(s.load(get(px)), get(r[q])))));
   });
 
   // The sum goes to the output row as the first pass reads the inputs, and is scaled there in the second:
   // the same roundings as the sum written out and then normalised.
-  stridedDriver(m, FUSED_KERNELS.addRmsNorm, 3, (f, [out, x, y], n, _strides, params) => {
-    const squares = f.local('v128');
-    const t = f.local('v128');
-    const r = f.local('v128');
-    f.set(squares, f32x4_const(0));
-    rowPass(f, [out, x, y], n, (s, [po, px, py]) => {
-      f.set(t, s.own(f32x4_add(s.load(get(px)), s.load(get(py)))));
-      f.do(s.store(get(po), get(t)));
-      f.set(squares, fma(get(t), get(t), get(squares)));
+  rowKernel(m, FUSED_KERNELS.addRmsNorm, 3, (f, rows, n, params) => {
+    const [squares, t, r] = [perRow(f, rows), perRow(f, rows), perRow(f, rows)];
+    for (const v of squares) f.set(v, f32x4_const(0));
+    rowsPass(f, rows, [0, 1, 2], n, (s, q, [po, px, py]) => {
+      f.set(t[q], s.own(f32x4_add(s.load(get(px)), s.load(get(py)))));
+      f.do(s.store(get(po), get(t[q])));
+      f.set(squares[q], fma(get(t[q]), get(t[q]), get(squares[q])));
     });
-    fold(f, squares, f32x4_add);
-    f.set(r, inverseRms(squares, n, params));
-    rowPass(f, [out], n, (s, [po]) => f.do(s.store(get(po), f32x4_mul(s.load(get(po)), get(r)))));
+    for (let q = 0; q < rows.length; q++) {
+      fold(f, squares[q], f32x4_add);
+      f.set(r[q], inverseRms(squares[q], n, params));
+    }
+    rowsPass(f, rows, [0], n, (s, q, [po]) => f.do(s.store(get(po), f32x4_mul(s.load(get(po)), get(r[q])))));
   });
 
-  stridedDriver(m, FUSED_KERNELS.rmsNormVjp, 3, (f, [out, x, g], n, _strides, params) => {
-    const squares = f.local('v128');
-    const dot = f.local('v128');
-    const t = f.local('v128');
-    const r = f.local('v128');
-    const k = f.local('v128');
-    f.set(squares, f32x4_const(0));
-    f.set(dot, f32x4_const(0));
-    rowPass(f, [x, g], n, (s, [px, pg]) => {
-      f.set(t, s.own(s.load(get(px))));
-      f.set(squares, fma(get(t), get(t), get(squares)));
-      f.set(dot, fma(get(t), s.load(get(pg)), get(dot)));
+  rowKernel(m, FUSED_KERNELS.rmsNormVjp, 3, (f, rows, n, params) => {
+    const [squares, dot, t, r, k] = [
+      perRow(f, rows),
+      perRow(f, rows),
+      perRow(f, rows),
+      perRow(f, rows),
+      perRow(f, rows),
+    ];
+    for (const v of [...squares, ...dot]) f.set(v, f32x4_const(0));
+    rowsPass(f, rows, [1, 2], n, (s, q, [px, pg]) => {
+      f.set(t[q], s.own(s.load(get(px))));
+      f.set(squares[q], fma(get(t[q]), get(t[q]), get(squares[q])));
+      f.set(dot[q], fma(get(t[q]), s.load(get(pg)), get(dot[q])));
     });
-    fold(f, squares, f32x4_add);
-    fold(f, dot, f32x4_add);
-    f.set(r, inverseRms(squares, n, params));
-    // k = r³ · dot / n
-    f.set(k, f32x4_mul(f32x4_mul(get(r), f32x4_mul(get(r), get(r))), get(dot)));
-    f.set(k, f32x4_div(get(k), f32x4_convert_i32x4_s(i32x4_splat(get(n)))));
-    rowPass(f, [out, x, g], n, (s, [po, px, pg]) =>
-      f.do(s.store(get(po), f32x4_sub(f32x4_mul(get(r), s.load(get(pg))), f32x4_mul(get(k), s.load(get(px)))))),
+    for (let q = 0; q < rows.length; q++) {
+      fold(f, squares[q], f32x4_add);
+      fold(f, dot[q], f32x4_add);
+      f.set(r[q], inverseRms(squares[q], n, params));
+      // k = r³ · dot / n
+      f.set(k[q], f32x4_mul(f32x4_mul(get(r[q]), f32x4_mul(get(r[q]), get(r[q]))), get(dot[q])));
+      f.set(k[q], f32x4_div(get(k[q]), f32x4_convert_i32x4_s(i32x4_splat(get(n)))));
+    }
+    rowsPass(f, rows, [0, 1, 2], n, (s, q, [po, px, pg]) =>
+      f.do(s.store(get(po), f32x4_sub(f32x4_mul(get(r[q]), s.load(get(pg))), f32x4_mul(get(k[q]), s.load(get(px)))))),
     );
   });
 

@@ -6,11 +6,13 @@ import {
   add,
   type Expr,
   type FunctionBuilder,
+  ge_s,
   get,
   i32,
   i32_load,
   i32_store,
   type Local,
+  le_s,
   lt_s,
   type ModuleBuilder,
   mul,
@@ -41,24 +43,24 @@ export const STRIDED = { ptrs: 0, scalar: 3, rank: 4, shape: 5 } as const;
  * the thread pool can run any kernel); `row` emits the loop over the last dim, given local copies of
  * the operand pointers (it may change them), the row length, each operand's row stride in bytes, and
  * the block's address (to read `scalar`).
+ *
+ * The rows go in runs along the dim before the last, stepping the pointers by its strides; an odometer
+ * walks the dims before that between runs (per row, it cost short rows up to a tenth of their time).
+ * With `group`, a run's rows go `group.rows` at a time through `group.body` (each row's pointers in
+ * `rows[q]`, the rows of one length), the last few through `row`.
  */
 export function stridedDriver(
   m: ModuleBuilder,
   name: string,
   operands: number,
   row: (f: FunctionBuilder, ptrs: Local[], n: Local, strides: Local[], params: Local) => void,
+  group?: { rows: number; body: (f: FunctionBuilder, rows: Local[][], n: Local, params: Local) => void },
 ): number {
   return m.func(name, ['i32'], [], (f, pp) => {
     const ptrs = f.locals('i32', operands);
-    const r = f.local('i32');
-    const n = f.local('i32');
-    const outer = f.local('i32');
-    const o = f.local('i32');
-    const ax = f.local('i32');
-    const i = f.local('i32');
-    const idx = f.local('i32');
-    const dim = f.local('i32');
+    const [r, n, runs, run, ax, i, idx, dim, inner, runLength] = f.locals('i32', 10);
     const rowStrides = f.locals('i32', operands);
+    const runStrides = f.locals('i32', operands);
     const rowPtrs = f.locals('i32', operands);
     // Byte address of word w of the block.
     const word = (w: Expr): Expr => add(get(pp), mul(w, i32(4)));
@@ -68,17 +70,42 @@ export function stridedDriver(
     f.set(r, i32_load(get(pp), 4 * STRIDED.rank));
     f.set(n, shapeAt(sub(get(r), i32(1))));
     for (let k = 0; k < operands; k++) f.set(rowStrides[k], i32_load(strideAddr(k, sub(get(r), i32(1)))));
+    // A run: the rows along dim r - 2 (one row at rank 1).
+    f.set(runLength, i32(1));
+    for (const s of runStrides) f.set(s, i32(0));
+    f.if(ge_s(get(r), i32(2)), () => {
+      f.set(runLength, shapeAt(sub(get(r), i32(2))));
+      for (let k = 0; k < operands; k++) f.set(runStrides[k], i32_load(strideAddr(k, sub(get(r), i32(2)))));
+    });
     f.set(idx, word(add(i32(STRIDED.shape), mul(get(r), i32(operands + 1)))));
-    f.set(outer, i32(1));
-    f.for(ax, i32(0), sub(get(r), i32(1)), 1, () => {
-      f.set(outer, mul(get(outer), shapeAt(get(ax))));
+    f.set(runs, i32(1));
+    f.for(ax, i32(0), sub(get(r), i32(2)), 1, () => {
+      f.set(runs, mul(get(runs), shapeAt(get(ax))));
       f.do(i32_store(add(get(idx), mul(get(ax), i32(4))), i32(0)));
     });
-    f.for(o, i32(0), get(outer), 1, () => {
-      for (let k = 0; k < operands; k++) f.set(rowPtrs[k], get(ptrs[k]));
-      row(f, rowPtrs, n, rowStrides, pp);
-      // Odometer: step the last outer dim, carrying into the ones before.
-      f.set(ax, sub(get(r), i32(2)));
+    /** Steps the pointers `rows` rows along the run. */
+    const advance = (rows: number) => {
+      for (let k = 0; k < operands; k++) f.set(ptrs[k], add(get(ptrs[k]), mul(get(runStrides[k]), i32(rows))));
+      f.set(inner, add(get(inner), i32(rows)));
+    };
+    const sets = group ? Array.from({ length: group.rows }, () => f.locals('i32', operands)) : [];
+    f.for(run, i32(0), get(runs), 1, () => {
+      f.set(inner, i32(0));
+      if (group)
+        f.while(le_s(add(get(inner), i32(group.rows)), get(runLength)), () => {
+          for (let q = 0; q < group.rows; q++)
+            for (let k = 0; k < operands; k++) f.set(sets[q][k], add(get(ptrs[k]), mul(get(runStrides[k]), i32(q))));
+          group.body(f, sets, n, pp);
+          advance(group.rows);
+        });
+      f.while(lt_s(get(inner), get(runLength)), () => {
+        for (let k = 0; k < operands; k++) f.set(rowPtrs[k], get(ptrs[k]));
+        row(f, rowPtrs, n, rowStrides, pp);
+        advance(1);
+      });
+      for (let k = 0; k < operands; k++) f.set(ptrs[k], sub(get(ptrs[k]), mul(get(runStrides[k]), get(runLength))));
+      // Odometer: step dim r - 3, carrying into the ones before.
+      f.set(ax, sub(get(r), i32(3)));
       f.block((done) =>
         f.loop((top) => {
           f.brIf(done, lt_s(get(ax), i32(0)));

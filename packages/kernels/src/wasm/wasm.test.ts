@@ -536,6 +536,56 @@ describe('kernels', () => {
     }
   });
 
+  it('fused row kernels: rows three at a time and the rest one by one, in runs and across strided outer dims', () => {
+    // Row counts around the groups of three (remainders of 0, 1 and 2), rows shorter than a vector and
+    // with tails; a view whose outer dims do not fold (runs of 5 rows, the odometer between them); one
+    // and two threads (chunks that start inside a group). Against the reference backend's kernels.
+    type Case = { shape: number[]; strides?: number[] };
+    const cases: Case[] = [];
+    for (const rows of [1, 2, 3, 4, 5, 7]) for (const n of [2, 3, 4, 13, 37]) cases.push({ shape: [rows, n] });
+    cases.push({ shape: [3, 5, 13], strides: [2 * 5 * 13, 13, 1] }, { shape: [2, 7, 8], strides: [8 * 8, 8, 1] });
+    const run = (b: Backend, c: Case, op: string): TypedArray => {
+      const strides = c.strides ?? contiguousStrides(c.shape);
+      const extent = c.shape.reduce((end, d, i) => end + (d - 1) * strides[i], 1);
+      const operand = (seed: number, shape = c.shape, st = strides): View<unknown> => ({
+        buffer: b.upload(values(extent, seed), 'float32'),
+        dtype: 'float32',
+        shape,
+        strides: st,
+        offset: 0,
+      });
+      const f = b.fused as NonNullable<Backend['fused']>;
+      const [x, y] = [operand(1), operand(2)];
+      const half = [...c.shape.slice(0, -1), c.shape[c.shape.length - 1] / 2];
+      const gate = () => operand(3, half, [...strides.slice(0, -1), 1]);
+      const out =
+        op === 'softmax'
+          ? f.softmax(x)
+          : op === 'softmaxVjp'
+            ? f.softmaxVjp(x, y)
+            : op === 'rmsNorm'
+              ? f.rmsNorm(x, 1e-5)
+              : op === 'addRmsNorm'
+                ? f.addRmsNorm(x, y, 1e-5)
+                : op === 'rmsNormVjp'
+                  ? f.rmsNormVjp(x, y, 1e-5)
+                  : op === 'gatedSilu'
+                    ? f.gatedSilu(x)
+                    : f.gatedSiluVjp(x, gate());
+      return readOut(b, out, 'float32', op === 'gatedSilu' ? half : c.shape);
+    };
+    const ops = ['softmax', 'softmaxVjp', 'rmsNorm', 'addRmsNorm', 'rmsNormVjp', 'gatedSilu', 'gatedSiluVjp'];
+    for (const threads of [1, 2]) {
+      const w = make({ threads, parallelElements: 1, adaptiveThreads: false });
+      if (threads === 2) w.startThreads();
+      for (const c of cases)
+        for (const op of ops) {
+          if (op.startsWith('gatedSilu') && c.shape[c.shape.length - 1] % 2 === 1) continue;
+          expectClose(run(w, c, op), run(ref, c, op), 1e-5, 1e-6);
+        }
+    }
+  });
+
   it('matmul edge paths: row edges, 4..7-column edges, narrow column strips, several blocks of each dim', () => {
     // Small blocks so that K spans several inner blocks (the kernels accumulate into C), M several row
     // blocks and N several column blocks. N mod 8 of 1..3 with more than 28 rows in a block takes the
