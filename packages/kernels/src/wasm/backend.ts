@@ -3,11 +3,13 @@
  * start-up (see codegen.ts), large kernels split over worker threads (pool.ts).
  *
  * In wasm: float32 matmul (any strides: transposed and broadcast operands), float32 elementwise math
- * (atan2 included), reductions, the fused kernels (softmax, RMSNorm, SwiGLU's gate, their VJPs), gather of
- * whole slices, comparisons and where on float32 and int32, int32 add/sub/mul/max/min, bool logic, casts
- * between bool, int32 and float32, and data movement (copy, concat, pad) for every dtype. The rest
- * (float64 arithmetic, pow, mod, sin, cos, expm1, log1p, int32 div/mod/pow, argmax, gather from a
- * non-contiguous view, scatterAdd, casts to and from float64, float32 to int32) runs the reference backend's loops directly
+ * (atan2 included), reductions, the fused kernels (softmax, RMSNorm, SwiGLU's gate, their VJPs, the Adam
+ * step), gather of whole slices and scatter-add of whole float rows (indexed.ts), comparisons and where on
+ * float32, float64 and int32, float64 arithmetic (add, sub, mul, div, max, min, neg, abs, sqrt,
+ * reciprocal, square), int32 add/sub/mul/max/min, bool logic, casts between bool, int32 and float32 and
+ * between float32 and float64, and data movement (copy, concat, pad) for every dtype. The rest (float64
+ * exp, log and the like, pow, mod, sin, cos, expm1, log1p, int32 div/mod/pow, argmax, gather from a
+ * non-contiguous view, float32 to int32) runs the reference backend's loops directly
  * on views of the wasm memory, then copies the result in: the same semantics by construction.
  *
  * Memory: buffers are blocks of the shared memory (heap.ts). `dispose` frees at once (core's `scope`
@@ -33,7 +35,7 @@ import {
 import { DTYPES, type DType, dtypeOfArray, itemSize, type TypedArray } from '../dtype.js';
 import { LiveMemory } from '../live-memory.js';
 import type { HostBuffer, HostView } from '../reference/buffer.js';
-import { checkedIndices, ReferenceBackend, scatterRows } from '../reference/index.js';
+import { checkedIndices, ReferenceBackend } from '../reference/index.js';
 import { contiguousStrides, elementOffsets, isContiguous, sizeOf, type View } from '../view.js';
 import {
   type CodegenOptions,
@@ -48,6 +50,7 @@ import {
 } from './codegen.js';
 import { detectFeatures } from './features.js';
 import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
+import { GATHER, SCATTER } from './indexed.js';
 import { CHUNK_BASE, MAX_CHUNKS, MAX_THREADS, ThreadPool } from './pool.js';
 import { ADAM, FUSED_KERNELS } from './rows.js';
 import { BINARY_OPS, F64_BINARY, F64_UNARY, INT_BINARY_OPS } from './vmath.js';
@@ -1204,52 +1207,99 @@ export class WasmBackend implements Backend<WasmBuffer> {
   }
 
   /**
-   * Whole slices of a contiguous `x` copied inside the memory, one `copyWithin` per index (an embedding
-   * lookup is one row each); other layouts go through the reference's loops.
+   * Whole slices of a contiguous `x` copied inside the memory by `gather_rows`, one row per index (an
+   * embedding lookup is one row each); other layouts go through the reference's loops.
    */
   gather(x: WasmView, indices: WasmView, axis: number): WasmBuffer {
     if (!isContiguous(x)) return this.adopt(this.ref.gather(this.host(x), this.host(indices), axis));
     const size = x.shape[axis];
     const outer = sizeOf(x.shape.slice(0, axis));
     const bytes = sizeOf(x.shape.slice(axis + 1)) * itemSize(x.dtype);
-    const idx = checkedIndices(this.read(indices), size, 'gather');
+    const idx = this.indices(indices, size, 'gather');
     const out = this.allocate((outer * idx.length * bytes) / itemSize(x.dtype), x.dtype);
     if (out.size === 0) return out;
-    const dst = out.ptr;
-    const src = this.ptrOf(x);
-    const u8 = this.heap.u8;
-    for (let o = 0, at = dst; o < outer; o++)
-      for (let j = 0; j < idx.length; j++, at += bytes) {
-        const from = src + (o * size + idx[j]) * bytes;
-        u8.copyWithin(at, from, from + bytes);
-      }
+    const count = outer * idx.length;
+    this.withTables([count], ([offsets]) => {
+      const i32 = this.heap.i32;
+      for (let o = 0, at = offsets >> 2; o < outer; o++)
+        for (let j = 0; j < idx.length; j++) i32[at++] = (o * size + idx[j]) * bytes;
+      const w = PARAMS_BASE >> 2;
+      i32[w + GATHER.dst] = out.ptr;
+      i32[w + GATHER.src] = this.ptrOf(x);
+      i32[w + GATHER.offsets] = offsets;
+      i32[w + GATHER.count] = count;
+      i32[w + GATHER.bytes] = bytes;
+      this.kernels.gather_rows(PARAMS_BASE);
+    });
     return out;
   }
 
   /**
-   * Float updates whose trailing (per-index) part is one dense run add in place from the wasm memory
-   * (the gradient of an embedding lookup: one row per index, from any slice of the positions); other
-   * layouts and dtypes go through the reference's loops. Both sum with the reference's `scatterRows`.
+   * Float updates whose trailing (per-index) part is one dense run are summed by the scatter-add kernels
+   * (the gradient of an embedding lookup: one row per index, from any slice of the positions), in
+   * float64 as the reference sums; other layouts and dtypes go through the reference's loops.
    */
   scatterAdd(updates: WasmView, indices: WasmView, axis: number, outShape: readonly number[]): WasmBuffer {
-    const dtype = updates.dtype;
     const lead = updates.shape.length - (outShape.length - axis - 1);
     const trailing = Array.from({ length: updates.shape.length - lead }, (_, i) => lead + i);
+    const dtype = updates.dtype;
     if ((dtype !== 'float32' && dtype !== 'float64') || !denseRun(updates, trailing))
       return this.adopt(this.ref.scatterAdd(this.host(updates), this.host(indices), axis, outShape));
     const size = outShape[axis];
     const inner = sizeOf(outShape.slice(axis + 1));
-    const idx = checkedIndices(this.read(indices), size, 'scatterAdd');
-    const base = this.index(this.check(updates.buffer));
-    const rows = elementOffsets({
-      shape: updates.shape.slice(0, lead),
-      strides: updates.strides.slice(0, lead),
-      offset: base + updates.offset,
+    const length = sizeOf(outShape);
+    const idx = this.indices(indices, size, 'scatterAdd');
+    const out = this.allocate(length, dtype);
+    if (out.bytes === 0) return out;
+    const wide = dtype === 'float64';
+    // Element offsets of the update rows from the view's first element: one stride where the leading
+    // dims fold into one, else walked.
+    const leadShape = updates.shape.slice(0, lead);
+    const leadStrides = updates.strides.slice(0, lead);
+    const folded = foldDims(leadShape, leadStrides);
+    const count = sizeOf(leadShape);
+    const rows = folded ? undefined : elementOffsets({ shape: leadShape, strides: leadStrides, offset: 0 });
+    // Float64 rows sum in place in the output; float32 rows in a float64 accumulator first.
+    this.withTables([count, count, wide ? 0 : 2 * length], ([from, to, scratch]) => {
+      const acc = wide ? out.ptr : scratch;
+      // The address last: the allocations above may have spilled the buffer.
+      const base = this.ptrOf(updates);
+      const i32 = this.heap.i32;
+      const bytes = itemSize(dtype);
+      const step = bytes * (folded?.stride ?? 0);
+      for (let r = 0, at = from >> 2; r < count; r++) i32[at + r] = base + (rows ? bytes * rows[r] : r * step);
+      for (let r = 0, at = to >> 2, slab = 0; r < count; slab += size)
+        for (let j = 0; j < idx.length; j++, r++) i32[at + r] = (slab + idx[j]) * inner * 8;
+      const w = PARAMS_BASE >> 2;
+      i32[w + SCATTER.out] = out.ptr;
+      i32[w + SCATTER.acc] = acc;
+      i32[w + SCATTER.from] = from;
+      i32[w + SCATTER.to] = to;
+      i32[w + SCATTER.count] = count;
+      i32[w + SCATTER.inner] = inner;
+      i32[w + SCATTER.length] = length;
+      this.kernels[wide ? 'scatter_add_rows64' : 'scatter_add_rows'](PARAMS_BASE);
     });
-    const acc = scatterRows(this.array(dtype), rows, idx, size, inner, sizeOf(outShape));
-    const out = this.allocate(acc.length, dtype);
-    if (out.bytes > 0) this.array(dtype).set(acc, this.index(out));
     return out;
+  }
+
+  /** Index `indices` checked against an axis of `size` and made non-negative (`checkedIndices`), read in place. */
+  private indices(indices: WasmView, size: number, op: string): Int32Array {
+    if (indices.dtype !== 'int32' || !isContiguous(indices)) return checkedIndices(this.read(indices), size, op);
+    const start = this.index(this.check(indices.buffer)) + indices.offset;
+    return checkedIndices(this.heap.i32.subarray(start, start + sizeOf(indices.shape)), size, op);
+  }
+
+  /** Runs `body` with scratch blocks of the memory of `words` i32 words each (their addresses), freed after. */
+  private withTables(words: readonly number[], body: (tables: number[]) => void): void {
+    const bytes = words.map((n) => Math.max(4 * n, 4));
+    const tables: number[] = [];
+    try {
+      for (const b of bytes) tables.push(this.heap.alloc(b));
+      body(tables);
+    } finally {
+      for (let i = 0; i < tables.length; i++) this.heap.free(tables[i], bytes[i]);
+    }
   }
 
   /** Memory use: the allocator's, the resident limit, and the buffers spilled and brought back so far. */

@@ -92,6 +92,7 @@ import {
   v128_store64_lane,
   v128_xor,
 } from './emit.js';
+import { INDEXED_KERNELS, indexedKernels } from './indexed.js';
 import { FUSED_KERNELS, fusedKernels } from './rows.js';
 import { bump, paramWord, stridedDriver, UNROLL } from './strided.js';
 import {
@@ -1333,6 +1334,8 @@ export function generate(o: CodegenOptions): GeneratedModule {
   names.push(...Object.values(FUSED_KERNELS));
   transposeCopy(m);
   names.push('transpose32');
+  indexedKernels(m);
+  names.push(...INDEXED_KERNELS);
   for (const size of [1, 4, 8] as const) {
     stridedDriver(m, `copy${size}`, 2, (f, ptrs, n, strides) => copyRow(f, ptrs, n, strides, size));
     stridedDriver(m, `zero${size}`, 1, (f, ptrs, n, strides) => zeroRow(f, ptrs, n, strides, size));

@@ -395,6 +395,21 @@ export const i32_store = store(0x36, 2);
 export const f32_store = store(0x38, 2);
 export const f64_store = store(0x39, 3);
 export const i32_store8 = store(0x3a, 0);
+/** Bulk memory (0xFC prefix): `memory.copy` (overlapping ranges allowed) and `memory.fill`, on memory 0. */
+const bulk =
+  (code: number, ...immediates: number[]) =>
+  (...args: Expr[]): Expr =>
+  (f) => {
+    f.operands(args);
+    f.byte(0xfc)
+      .u32(code)
+      .byte(...immediates);
+    f.statementEnd();
+  };
+/** Copies `n` bytes from `src` to `dst`. */
+export const memory_copy: (dst: Expr, src: Expr, n: Expr) => Expr = bulk(10, 0, 0);
+/** Sets `n` bytes from `dst` on to the low byte of `value`. */
+export const memory_fill: (dst: Expr, value: Expr, n: Expr) => Expr = bulk(11, 0);
 /** Atomically adds `value` to the i32 at `addr` (shared memory), returning the old value. */
 export const i32_atomic_rmw_add =
   (addr: Expr, value: Expr, offset = 0): Expr =>

@@ -468,6 +468,48 @@ describe('kernels', () => {
     ).toThrow(/gather: index 3 at position 0 is out of range for an axis of size 3/);
   });
 
+  it('scatterAdd of float rows sums as the reference does, bit for bit: collisions, every axis, strided updates', () => {
+    const b = make({ threads: 1 });
+    // [updates as stored, axis order seen (undefined: as stored), indices, axis, out shape]
+    type Case = [number[], number[] | undefined, number[], number, number[]];
+    const cases: Case[] = [
+      [[7], undefined, [3, 0, 3, -1, 3, 2, 5], 0, [6]],
+      [[5, 3], undefined, [1, 1, -3, 0, 1], 0, [4, 3]],
+      [[6, 4], undefined, [0, 2, 0, 2, 1, 0], 0, [3, 4]],
+      [[4, 9], undefined, [2, 2, 0, 1], 0, [3, 9]],
+      [[2, 4, 5], undefined, [1, 0, 1, 1], 1, [2, 3, 5]],
+      [[3, 2, 6], [1, 0, 2], [0, 1, 0], 1, [2, 2, 6]],
+      [
+        [4, 3, 2, 64],
+        [1, 0, 2, 3],
+        [2, 0, 1, 0, 2, 2, 1, 1, 0, -1, 2, 0, 0, 0, 1, 2, -2, 1, 2, 1, 0, 0, 1, 2],
+        0,
+        [3, 64],
+      ],
+    ];
+    for (const [stored, perm, raw, axis, outShape] of cases) {
+      // Values of mixed magnitudes, so that float32 sums in another order or precision would differ.
+      const data = values(sizeOf(stored), stored.length).map((v, i) => v * 10 ** ((i % 7) - 3));
+      const idx = Int32Array.from(raw);
+      const shape = (perm ?? stored.map((_, i) => i)).map((i) => stored[i]);
+      const idxShape = perm ? shape.slice(0, shape.length - (outShape.length - axis - 1)).slice(axis) : [idx.length];
+      for (const dtype of ['float32', 'float64'] as const) {
+        const typed = dtype === 'float32' ? data : Float64Array.from(data, (v, i) => v + 1e-9 * i);
+        const run = (k: Backend) =>
+          readOut(
+            k,
+            k.scatterAdd(view(k, typed, dtype, stored, perm), view(k, idx, 'int32', idxShape), axis, outShape),
+            dtype,
+            outShape,
+          );
+        expect(Array.from(run(b)), `${dtype} ${stored} ${perm ?? ''}`).toEqual(Array.from(run(ref)));
+      }
+    }
+    expect(() =>
+      b.scatterAdd(view(b, values(2, 1), 'float32', [2]), view(b, Int32Array.from([0, -4]), 'int32', [2]), 0, [3]),
+    ).toThrow(/scatterAdd: index -4 at position 1 is out of range for an axis of size 3/);
+  });
+
   it.each([
     [false, false],
     [true, false],
