@@ -48,21 +48,26 @@ function instrument(b: WasmBackend, items: Map<string, Item>): void {
     'fill',
     'read',
   ] as const;
-  const target = b as unknown as Record<string, (...args: unknown[]) => unknown>;
-  for (const name of methods) {
-    const original = target[name].bind(b);
-    target[name] = (...args: unknown[]) => {
-      const t0 = performance.now();
-      const result = original(...args);
-      const ms = performance.now() - t0;
-      const key = `${name}${typeof args[0] === 'string' ? ` ${args[0]}` : ''} ${shapes(args)}`;
-      const item = items.get(key) ?? { calls: 0, ms: 0 };
-      item.calls++;
-      item.ms += ms;
-      items.set(key, item);
-      return result;
-    };
-  }
+  const wrap = (target: Record<string, (...args: unknown[]) => unknown>, names: readonly string[], prefix: string) => {
+    for (const name of names) {
+      const original = target[name].bind(target);
+      target[name] = (...args: unknown[]) => {
+        const t0 = performance.now();
+        const result = original(...args);
+        const ms = performance.now() - t0;
+        const key = `${prefix}${name}${typeof args[0] === 'string' ? ` ${args[0]}` : ''} ${shapes(args)}`;
+        const item = items.get(key) ?? { calls: 0, ms: 0 };
+        item.calls++;
+        item.ms += ms;
+        items.set(key, item);
+        return result;
+      };
+    }
+  };
+  wrap(b as unknown as Record<string, (...args: unknown[]) => unknown>, methods, '');
+  // The fused kernels (softmax, RMSNorm, SwiGLU's gate and their VJPs) are calls of their own.
+  const fused = b.fused as unknown as Record<string, (...args: unknown[]) => unknown>;
+  wrap(fused, Object.keys(fused), 'fused.');
 }
 
 function contiguous(shape: readonly number[]): number[] {
