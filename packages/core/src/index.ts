@@ -107,6 +107,7 @@ export {
   threefry2x32,
   truncatedNormal,
   uniform,
+  withoutSampling,
 } from './random.js';
 export type * from './shape.js';
 export { erf, erfc, normalCdf, normalQuantile } from './special.js';

@@ -15,6 +15,7 @@ import {
   truncatedNormal,
   uniform,
   withBackend,
+  withoutSampling,
 } from '@hrm/core';
 import { testBackends } from '@hrm/testing/opcheck';
 import { describe, expect, it } from 'vitest';
@@ -139,6 +140,41 @@ describe('sampler distributions', () => {
     const x = normal(key(7), ['B', 3], { dims: { B: 2 } });
     expect(x.shape).toEqual([2, 3]);
     expect(x.names).toEqual(['B', undefined]);
+  });
+});
+
+describe('withoutSampling', () => {
+  const draw = () => ({
+    uniform: uniform(key(1), ['B', 3], { dims: { B: 2 } }),
+    normal: normal(key(2), [4], { dtype: 'float64', mean: 5 }),
+    truncated: truncatedNormal(key(3), [2, 2], { std: 3 }),
+    bernoulli: bernoulli(key(4), 0.5, [5]),
+    randint: randint(key(5), [3], 1, 9),
+  });
+
+  it("makes zeros of each sampler's shape, names and dtype, and samples again once it returns", () => {
+    const zeros = withoutSampling(draw);
+    const drawn = draw();
+    for (const [name, t] of Object.entries(zeros)) {
+      const d = drawn[name as keyof typeof drawn];
+      expect([t.shape, t.names, t.dtype], name).toEqual([d.shape, d.names, d.dtype]);
+      expect(Array.from(t.data() as ArrayLike<number>), name).toEqual(new Array(t.size).fill(0));
+      expect(
+        Array.from(d.data() as ArrayLike<number>).some((v) => v !== 0),
+        name,
+      ).toBe(true);
+    }
+  });
+
+  it('nests, and restores sampling when its function throws', () => {
+    expect(() =>
+      withoutSampling(() => {
+        withoutSampling(() => undefined);
+        expect(normal(key(1), [3]).data()).toEqual(new Float32Array(3));
+        throw new Error('inside');
+      }),
+    ).toThrow('inside');
+    expect(Array.from(normal(key(1), [3]).data()).every((v) => v !== 0)).toBe(true);
   });
 });
 

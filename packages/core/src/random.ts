@@ -119,16 +119,17 @@ interface SampleOptions<D extends DType> {
   readonly dims?: Readonly<Record<string, number>>;
 }
 
+/** `values` (zeros when undefined) as a tensor of `shape`, in the sampler's dtype. */
 function upload<S extends Shape, D extends DType>(
-  values: Float64Array | Uint8Array | Int32Array,
+  values: Float64Array | Uint8Array | Int32Array | undefined,
   shape: S,
   opts: SampleOptions<D> | undefined,
   fallback: DType,
 ): Tensor<S, D> {
   const dtype = (opts?.dtype ?? fallback) as D;
   const { sizes, names } = resolveShape('random', shape, opts?.dims as Record<string, number> | undefined);
-  const data = allocArray(dtype, values.length);
-  data.set(values);
+  const data = allocArray(dtype, values?.length ?? count(shape, opts));
+  if (values) data.set(values);
   const backend = backendOf('random', []);
   return fromBuffer(backend, backend.upload(data, dtype), spec(sizes, dtype, names)) as Tensor<S, D>;
 }
@@ -143,12 +144,33 @@ function count(shape: Shape, opts?: { readonly dims?: unknown }): number {
   return n;
 }
 
+/** False while `withoutSampling` runs its function. */
+let sampling = true;
+
+/**
+ * Runs `fn` with the samplers that make tensors (`uniform`, `normal`, `truncatedNormal`, `bernoulli`,
+ * `randint`) returning zeros of their shape and dtype instead of drawing. For a value whose numbers are
+ * thrown away, such as the template a checkpoint is checked against: an official-size HRM's random
+ * initialisation takes seconds, its zeros the time to allocate them. Nests; sampling resumes when `fn`
+ * returns or throws.
+ */
+export function withoutSampling<T>(fn: () => T): T {
+  const was = sampling;
+  sampling = false;
+  try {
+    return fn();
+  } finally {
+    sampling = was;
+  }
+}
+
 /** Uniform samples in [minval, maxval). */
 export function uniform<const S extends Shape, D extends FloatDType = 'float32'>(
   k: Key,
   shape: S,
   opts?: SampleOptions<D> & { readonly minval?: number; readonly maxval?: number },
 ): Tensor<S, D> {
+  if (!sampling) return upload(undefined, shape, opts, 'float32');
   const lo = opts?.minval ?? 0;
   const hi = opts?.maxval ?? 1;
   const u = unitFloats(k, count(shape, opts));
@@ -162,6 +184,7 @@ export function normal<const S extends Shape, D extends FloatDType = 'float32'>(
   shape: S,
   opts?: SampleOptions<D> & { readonly mean?: number; readonly std?: number },
 ): Tensor<S, D> {
+  if (!sampling) return upload(undefined, shape, opts, 'float32');
   const u = unitFloats(k, count(shape, opts));
   const mean = opts?.mean ?? 0;
   const std = opts?.std ?? 1;
@@ -183,6 +206,7 @@ export function truncatedNormal<const S extends Shape, D extends FloatDType = 'f
   const lower = opts?.lower ?? -2;
   const upper = opts?.upper ?? 2;
   if (!(lower < upper)) throw new RangeError(`truncatedNormal: lower ${lower} must be below upper ${upper}`);
+  if (!sampling) return upload(undefined, shape, opts, 'float32');
   const std = opts?.std ?? 1;
   const a = normalCdf(lower);
   const b = normalCdf(upper);
@@ -202,10 +226,12 @@ export function bernoulli<const S extends Shape>(
   ...[opts]: CreateOptions<S, 'bool'>
 ): Tensor<S, 'bool'> {
   if (!(p >= 0 && p <= 1)) throw new RangeError(`bernoulli: p must be in [0, 1], got ${p}`);
+  const as = { ...opts, dtype: 'bool' } as SampleOptions<'bool'>;
+  if (!sampling) return upload(undefined, shape, as, 'bool');
   const u = unitFloats(k, count(shape, opts));
   const out = new Uint8Array(u.length);
   for (let i = 0; i < u.length; i++) out[i] = +(u[i] < p);
-  return upload(out, shape, { ...opts, dtype: 'bool' } as SampleOptions<'bool'>, 'bool');
+  return upload(out, shape, as, 'bool');
 }
 
 /** Uniform integers in [minval, maxval) (int32), without modulo bias. */
@@ -218,13 +244,15 @@ export function randint<const S extends Shape>(
 ): Tensor<S, 'int32'> {
   if (!Number.isInteger(minval) || !Number.isInteger(maxval) || maxval <= minval || maxval - minval > 2 ** 32)
     throw new RangeError(`randint: need integers minval < maxval, got [${minval}, ${maxval})`);
+  const as = { ...opts, dtype: 'int32' } as SampleOptions<'int32'>;
+  if (!sampling) return upload(undefined, shape, as, 'int32');
   const n = count(shape, opts);
   const out = new Int32Array(n);
   const bits = randomBits(k, 2 * n);
   // Two words give 64 random bits; scaling a 53-bit fraction leaves a bias below 2^-21 for any range.
   for (let i = 0; i < n; i++)
     out[i] = minval + Math.floor(((bits[2 * i] * 2 ** 21 + (bits[2 * i + 1] >>> 11)) / 2 ** 53) * (maxval - minval));
-  return upload(out, shape, { ...opts, dtype: 'int32' } as SampleOptions<'int32'>, 'int32');
+  return upload(out, shape, as, 'int32');
 }
 
 /** A random ordering of 0..n-1 (int32), by Fisher-Yates. */

@@ -4,14 +4,13 @@
  * writing a training state as a checkpoint that `hrm eval`, `solve` and `train --resume` read, through
  * the same safetensors code. Also the task presets that need no data files, which run anywhere.
  */
-import { key } from '@hrm/core';
 import { checkpointFromBytes, checkpointToBytes, decodeSafetensors, type Json } from '@hrm/nn';
 import * as E from 'fp-ts/lib/Either.js';
 import { reasonerFor } from './arch.js';
 import { toCheckpoint } from './checkpoint.js';
 import { decodeModelConfig, type ModelConfig } from './config.js';
 import type { HrmStates } from './hrm.js';
-import { type HrmBuffers, type HrmParams, initHrm } from './params.js';
+import { type HrmBuffers, type HrmParams, modelTemplate } from './params.js';
 import { PRESETS } from './presets/index.js';
 import type { TaskPreset } from './presets/preset.js';
 import type { Reasoner } from './reasoner.js';
@@ -71,7 +70,7 @@ export function modelFromBytes(bytes: Uint8Array, source = 'checkpoint'): E.Eith
   const read = readConfig(bytes, source);
   if (E.isLeft(read)) return read;
   const { model, preset } = read.right;
-  const checked = checkpointFromBytes(bytes, { params: initHrm(key(0), model) }, source);
+  const checked = checkpointFromBytes(bytes, { params: modelTemplate(model) }, source);
   if (E.isLeft(checked)) return checked;
   const saved = checked.right.params;
   // TRM evaluates its EMA weights when the run kept one.

@@ -4,7 +4,7 @@
  * a resumed run to reproduce the same numbers) and the EMA as `optState`; the step, the run's key
  * and both configs in the metadata.
  */
-import { cast, type Key, type Tensor } from '@hrm/core';
+import { cast, type Key, type Tensor, withoutSampling } from '@hrm/core';
 import { type Checkpoint, checkpointFromBytes, checkpointToBytes, type Json } from '@hrm/nn';
 import * as E from 'fp-ts/lib/Either.js';
 import type { Carry } from './act.js';
@@ -74,8 +74,9 @@ export function fromCheckpoint<P, B extends ReasonerBuffers, C>(
 }
 
 /**
- * The template a checkpoint is checked against: a freshly initialised state of the same reasoner and
- * configs (by default the reasoner `model` describes).
+ * The template a checkpoint is checked against: a state of the same reasoner and configs (by default the
+ * reasoner `model` describes), its tensors zeros (`withoutSampling`: only their names, shapes and dtypes
+ * count).
  */
 export function checkpointTemplate<P, B extends ReasonerBuffers, C extends States<C>, X>(
   model: ModelConfig,
@@ -83,7 +84,11 @@ export function checkpointTemplate<P, B extends ReasonerBuffers, C extends State
   key: Key,
   reasoner: Reasoner<P, B, C, X>,
 ) {
-  const fresh = toCheckpoint(initTrainState(reasoner, key, train), model, train);
+  const fresh = toCheckpoint(
+    withoutSampling(() => initTrainState(reasoner, key, train)),
+    model,
+    train,
+  );
   return { params: fresh.params, optState: fresh.optState };
 }
 

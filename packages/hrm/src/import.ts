@@ -7,11 +7,11 @@
  * Every missing, unexpected, mis-shaped or non-finite tensor is reported by name, all at once. The
  * `torch.save` files the official trainer writes are read by `torch/load.ts`; `torch/export.ts` is the inverse.
  */
-import { type AnyTensor, fromArray, key, transpose } from '@hrm/core';
+import { type AnyTensor, fromArray, transpose } from '@hrm/core';
 import { CheckpointError, type DecodedTensor, decodeSafetensors } from '@hrm/nn';
 import * as E from 'fp-ts/lib/Either.js';
 import type { ModelConfig } from './config.js';
-import { type HrmBuffers, type HrmParams, initHrm } from './params.js';
+import { type HrmBuffers, type HrmParams, modelTemplate } from './params.js';
 
 /** Where each tensor of the official state dict goes: a path into { params, buffers } and whether to transpose. */
 interface Slot {
@@ -97,8 +97,8 @@ export function importStateDict(
 ): E.Either<CheckpointError, { params: HrmParams; buffers: HrmBuffers }> {
   const names = Object.keys(tensors);
   const prefix = findPrefix(names);
-  // The expected shapes come from a freshly initialised model of this config.
-  const template = copyTree(initHrm(key(0), cfg)) as unknown as Tree;
+  // The expected shapes come from a model of this config (zeros: every tensor is replaced from the file).
+  const template = copyTree(modelTemplate(cfg)) as unknown as Tree;
   const slots = officialSlots(cfg);
   const problems: string[] = [];
   const used = new Set<string>();

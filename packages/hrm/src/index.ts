@@ -38,7 +38,15 @@ export { importSafetensors, importStateDict, officialSlots } from './import.js';
 export type { ActLoss, ActMetrics } from './loss.js';
 export { actLoss } from './loss.js';
 export type { HrmBuffers, HrmParams, ReasonerIO, ReasoningBlocks } from './params.js';
-export { blockConfig, initHrm, initIO, initPuzzleTable, initReasoningBlocks, modelDims } from './params.js';
+export {
+  blockConfig,
+  initHrm,
+  initIO,
+  initPuzzleTable,
+  initReasoningBlocks,
+  modelDims,
+  modelTemplate,
+} from './params.js';
 export type { SegmentPrediction } from './predict.js';
 export { haltingSegment, predictSegments } from './predict.js';
 export type {

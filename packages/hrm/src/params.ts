@@ -5,7 +5,7 @@
  * Every weight's dims are named (`hidden`, `vocab`, `seq`, ...; sizes from `modelDims`), so the
  * model code is checked against them.
  */
-import { full, type Key, splitKey, type Tensor, zeros } from '@hrm/core';
+import { full, type Key, key, splitKey, type Tensor, withoutSampling, zeros } from '@hrm/core';
 import {
   type BlockConfig,
   type BlockParams,
@@ -103,6 +103,14 @@ export function initIO(keys: { embed: Key; positions: Key; lmHead: Key }, cfg: M
 /** The puzzle-embedding table of `cfg` (zeros), or none when `puzzleEmbDim` is 0. */
 export function initPuzzleTable(cfg: ModelConfig): { readonly puzzleEmb?: PuzzleTable } {
   return cfg.puzzleEmbDim > 0 ? { puzzleEmb: zeros(['puzzles', 'puzzleDim'], { dims: modelDims(cfg) }) } : {};
+}
+
+/**
+ * A model of `cfg` whose tensors are zeros: what a checkpoint of that config is checked against (names,
+ * shapes, dtypes), without the random initialisation (seconds for an official-size model).
+ */
+export function modelTemplate(cfg: ModelConfig): { params: HrmParams; buffers: HrmBuffers } {
+  return withoutSampling(() => initHrm(key(0), cfg));
 }
 
 /** HRM's or TRM's (by `cfg.arch`) parameters and buffers, from one key (the split is fixed: checkpoints depend on it). */

@@ -8,12 +8,11 @@
  */
 import { mkdirSync } from 'node:fs';
 import { join } from 'node:path';
-import { key } from '@hrm/core';
 import { loadCheckpoint, writeFileAtomic } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { stringify as toYaml } from 'yaml';
 import { decodeModelConfig } from '../config.js';
-import { type HrmBuffers, type HrmParams, initHrm } from '../params.js';
+import { type HrmBuffers, type HrmParams, modelTemplate } from '../params.js';
 import { COMPILED_PREFIX, exportStateDict } from '../torch/export.js';
 import { officialConfigFor, officialMismatches } from '../torch/official-config.js';
 import { stateDictSafetensors } from '../torch/safetensors-write.js';
@@ -66,7 +65,7 @@ export const exportCommand: Command = {
     const model = decodeModelConfig(config.model);
     if (E.isLeft(model)) throw new CliError(`${path}: bad model config: ${model.left.join('; ')}`);
     const cfg = model.right;
-    const checked = loadCheckpoint(path, { params: initHrm(key(0), cfg) });
+    const checked = loadCheckpoint(path, { params: modelTemplate(cfg) });
     if (E.isLeft(checked)) throw new CliError(checked.left.message.split('\n').join(' '));
     // TRM evaluates (and the official trainer saves) its EMA weights when the run kept them.
     const ema = (checked.right.optState as { ema?: HrmParams } | undefined)?.ema;

@@ -7,14 +7,13 @@
  */
 
 import { existsSync } from 'node:fs';
-import { key } from '@hrm/core';
 import { type CheckpointError, swigluWidth } from '@hrm/nn';
 import { loadCheckpoint } from '@hrm/nn/node';
 import * as E from 'fp-ts/lib/Either.js';
 import { reasonerFor } from '../arch.js';
 import { decodeModelConfig, type ModelConfig, prefixLength } from '../config.js';
 import type { HrmStates } from '../hrm.js';
-import { type HrmBuffers, type HrmParams, initHrm } from '../params.js';
+import { type HrmBuffers, type HrmParams, modelTemplate } from '../params.js';
 import { presetNamed } from '../presets/node.js';
 import type { TaskPreset } from '../presets/preset.js';
 import type { Reasoner } from '../reasoner.js';
@@ -198,7 +197,7 @@ export function readModelFile(path: string, opts: { readonly dataDir?: string } 
   if (problem !== undefined)
     throw new CliError(`${path}: ${problem}${more.length > 0 ? ` (and ${more.length} more problems)` : ''}`);
   // Check the weights against a model of the stored config, tensor by tensor (now known to be the file's size).
-  const template = { params: initHrm(key(0), model.right) };
+  const template = { params: modelTemplate(model.right) };
   const checked = loadCheckpoint(path, template);
   if (E.isLeft(checked)) throw new CliError(oneLine(checked.left));
   const saved = checked.right.params;
