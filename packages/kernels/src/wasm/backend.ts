@@ -818,19 +818,19 @@ export class WasmBackend implements Backend<WasmBuffer> {
     const total = batch.size * M * N;
     const threads = batch.size > 1 ? this.threadsFor(total, this.parallelElements, 'transpose32') : 1;
     const parts = threads > 1 ? Math.min(2 * threads, batch.size, MAX_CHUNKS) : 1;
-    const i32 = this.heap.i32;
     const src = this.ptrOf(x);
     for (let t = 0; t < parts; t++) {
       const lo = Math.round((t * batch.size) / parts);
       const hi = Math.round(((t + 1) * batch.size) / parts);
-      const w = blockWord(t, parts > 1);
-      i32[w + TRANSPOSE.dst] = dst + lo * M * N * 4;
-      i32[w + TRANSPOSE.src] = src + lo * batch.stride * 4;
-      i32[w + TRANSPOSE.batch] = hi - lo;
-      i32[w + TRANSPOSE.m] = M;
-      i32[w + TRANSPOSE.n] = N;
-      i32[w + TRANSPOSE.sb] = batch.stride * 4;
-      i32[w + TRANSPOSE.sj] = x.strides[rank - 1] * 4;
+      this.writeParams(4 * blockWord(t, parts > 1), TRANSPOSE, {
+        dst: dst + lo * M * N * 4,
+        src: src + lo * batch.stride * 4,
+        batch: hi - lo,
+        m: M,
+        n: N,
+        sb: batch.stride * 4,
+        sj: x.strides[rank - 1] * 4,
+      });
     }
     this.runBlocks('transpose32', parts, parts > 1, threads, total);
     return true;
@@ -1220,15 +1220,11 @@ export class WasmBackend implements Backend<WasmBuffer> {
     if (out.size === 0) return out;
     const count = outer * idx.length;
     this.withTables([count], ([offsets]) => {
+      const src = this.ptrOf(x); // before the views: bringing a spilled buffer back may grow the memory
       const i32 = this.heap.i32;
       for (let o = 0, at = offsets >> 2; o < outer; o++)
         for (let j = 0; j < idx.length; j++) i32[at++] = (o * size + idx[j]) * bytes;
-      const w = PARAMS_BASE >> 2;
-      i32[w + GATHER.dst] = out.ptr;
-      i32[w + GATHER.src] = this.ptrOf(x);
-      i32[w + GATHER.offsets] = offsets;
-      i32[w + GATHER.count] = count;
-      i32[w + GATHER.bytes] = bytes;
+      this.writeParams(PARAMS_BASE, GATHER, { dst: out.ptr, src, offsets, count, bytes });
       this.kernels.gather_rows(PARAMS_BASE);
     });
     return out;
@@ -1270,17 +1266,20 @@ export class WasmBackend implements Backend<WasmBuffer> {
       for (let r = 0, at = from >> 2; r < count; r++) i32[at + r] = base + (rows ? bytes * rows[r] : r * step);
       for (let r = 0, at = to >> 2, slab = 0; r < count; slab += size)
         for (let j = 0; j < idx.length; j++, r++) i32[at + r] = (slab + idx[j]) * inner * 8;
-      const w = PARAMS_BASE >> 2;
-      i32[w + SCATTER.out] = out.ptr;
-      i32[w + SCATTER.acc] = acc;
-      i32[w + SCATTER.from] = from;
-      i32[w + SCATTER.to] = to;
-      i32[w + SCATTER.count] = count;
-      i32[w + SCATTER.inner] = inner;
-      i32[w + SCATTER.length] = length;
+      this.writeParams(PARAMS_BASE, SCATTER, { out: out.ptr, acc, from, to, count, inner, length });
       this.kernels[wide ? 'scatter_add_rows64' : 'scatter_add_rows'](PARAMS_BASE);
     });
     return out;
+  }
+
+  /** Writes `values` into the parameter block at byte address `at`, each at its word offset in `layout`. */
+  private writeParams<K extends string>(
+    at: number,
+    layout: Readonly<Record<K, number>>,
+    values: Readonly<Record<K, number>>,
+  ): void {
+    const i32 = this.heap.i32;
+    for (const k in values) i32[(at >> 2) + layout[k]] = values[k];
   }
 
   /** Index `indices` checked against an axis of `size` and made non-negative (`checkedIndices`), read in place. */
