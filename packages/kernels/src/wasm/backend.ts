@@ -244,6 +244,8 @@ export class SplitPolicy {
 /** Samples per arm of a `SplitPolicy`, and the gain past which it explores less often. */
 const POLICY_WINDOW = 8;
 const CLEAR_GAIN = 1.5;
+/** Split policies a backend keeps (kernels and amounts of work): a training step has a few dozen. */
+const MAX_SPLIT_POLICIES = 1024;
 
 /** A's batch and row dims as one dim (its size and stride), when they step evenly through memory. */
 function foldRows(a: WasmView): { size: number; stride: number } | undefined {
@@ -419,18 +421,22 @@ export class WasmBackend implements Backend<WasmBuffer> {
   private pendingStart = 0;
   private pendingSplit = false;
   /**
-   * The split policies (adaptive threads), one per kernel and size class (the power of two nearest its
-   * work). A training step runs the same kernels at the same sizes every step, so each policy compares a
-   * kernel split with the same kernel alone; one policy for all elementwise kernels compared the times
-   * per element of different kernels and sizes, and on the sudoku6 step settled on running alone far
-   * more often than it should (2 threads 1.31x faster than 1, against 1.52x always splitting).
+   * The split policies (adaptive threads), one per kernel and amount of work. A training step runs the
+   * same kernels at the same sizes every step, so each policy compares a kernel split with the same kernel
+   * alone. One policy for all elementwise kernels compared the times per element of different kernels and
+   * sizes, and on the sudoku6 step settled on running alone far more often than it should (2 threads 1.31x
+   * faster than 1, against 1.52x always splitting); one per kernel and power of two of the work still
+   * compared different products (2368x96x64 and 4096x37x128 are both about 2^24 multiply-adds, at
+   * different speeds), and ran the step's largest kernels alone one time in five or six.
    */
   private readonly splitPolicies = new Map<string, SplitPolicy>();
 
   private policyFor(kernel: string, work: number): SplitPolicy {
-    const key = `${kernel}/${Math.round(Math.log2(work))}`;
+    const key = `${kernel}/${work}`;
     let policy = this.splitPolicies.get(key);
     if (!policy) {
+      // Sizes that keep changing (a server's batches) would grow the map without end: start over.
+      if (this.splitPolicies.size >= MAX_SPLIT_POLICIES) this.splitPolicies.clear();
       policy = new SplitPolicy();
       this.splitPolicies.set(key, policy);
     }
