@@ -3,8 +3,11 @@
  *
  * Strided loops. Elementwise kernels, copies and reductions share one driver: the caller coalesces
  * the operands' dims (JS side), writes the shape and each operand's byte strides into a parameter
- * block, and the driver walks all dims but the last with an odometer, handing each innermost row to a
- * row body that picks its loop by the row strides (contiguous SIMD, one operand broadcast, or scalar).
+ * block, and the driver walks the rows (runs along the dim before the last, an odometer over the dims
+ * before that: strided.ts), handing each row to a row body that picks its loop by the row strides
+ * (contiguous SIMD, one operand broadcast, or scalar). The fused row kernels (rows.ts) run on it too,
+ * the reducing ones several rows at once; gather and scatter-add follow tables of row addresses
+ * (indexed.ts).
  *
  * Matmul is the classic blocked algorithm (Goto / BLIS): for each block of columns and of the inner
  * dim, B is packed into 8-column panels; for each block of rows A is packed into 4-row panels; a 4x8
