@@ -1095,23 +1095,17 @@ describe('threads', () => {
   });
 
   it('keeps one split policy per kernel and amount of work, and starts over past its cap', () => {
-    const two = make({ threads: 2, parallelMatmulMacs: 1 });
-    two.startThreads();
-    const internals = two as unknown as {
+    const internals = make({ threads: 2 }) as unknown as {
       splitPolicies: Map<string, SplitPolicy>;
       policyFor(kernel: string, work: number): SplitPolicy;
     };
     // 64x64x64 and 80x64x64 are both about 2^18 multiply-adds, at different speeds: two policies.
-    matmulBoth(two, 1, 64, 64, 64, false, false);
-    matmulBoth(two, 1, 80, 64, 64, false, false);
-    expect([...internals.splitPolicies.keys()].filter((k) => k.startsWith('gemm/')).sort()).toEqual([
-      'gemm/262144',
-      'gemm/327680',
-    ]);
-    const first = internals.policyFor('gemm', 262144);
-    expect(internals.policyFor('gemm', 262144)).toBe(first);
+    const first = internals.policyFor('gemm', 64 * 64 * 64);
+    expect(internals.policyFor('gemm', 80 * 64 * 64)).not.toBe(first);
+    expect(internals.policyFor('binary_add', 64 * 64 * 64)).not.toBe(first);
+    expect(internals.policyFor('gemm', 64 * 64 * 64)).toBe(first);
     for (let work = 1; internals.splitPolicies.size > 1; work++) internals.policyFor('kernel', work);
-    expect(internals.policyFor('gemm', 262144)).not.toBe(first);
+    expect(internals.policyFor('gemm', 64 * 64 * 64)).not.toBe(first);
   });
 
   it('reports a chunk that fails, and carries on', () => {
