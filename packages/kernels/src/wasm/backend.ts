@@ -45,6 +45,7 @@ import {
   MAX_RANK,
   MR,
   NR,
+  PACK_B,
   STRIDED,
   TRANSPOSE,
 } from './codegen.js';
@@ -1089,8 +1090,13 @@ export class WasmBackend implements Backend<WasmBuffer> {
           i32[t0 + batch + p] = bo * 4;
         }
       }
-      const chunks = threads > 1 ? this.plan(threads, batch, M, N) : [{ m0: 0, m1: M, n0: 0, n1: N, b0: 0, b1: batch }];
+      // Row chunks of a single product whose B is one packed block share it, packed here once (each chunk
+      // packed all of B; now more chunks cost nothing, and a late thread leaves less for the other to wait on).
+      const shareB = threads > 1 && batch === 1 && K <= this.blocking.kc && N <= this.blocking.nc;
+      const chunks =
+        threads > 1 ? this.plan(threads, batch, M, N, shareB) : [{ m0: 0, m1: M, n0: 0, n1: N, b0: 0, b1: batch }];
       const [pA, pB] = [this.ptrOf(a), this.ptrOf(b)];
+      const sharedB = shareB && chunks[0].n1 - chunks[0].n0 === N ? this.packShared(pB, K, N, b.strides, rank) : 0;
       for (let c = 0; c < chunks.length; c++) {
         const job = chunks[c];
         const w = blockWord(c, chunks.length > 1);
@@ -1116,6 +1122,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
         const s = this.scratch[0];
         i32[w + GEMM.packA] = s[0];
         i32[w + GEMM.packB] = s[1];
+        i32[w + GEMM.sharedB] = sharedB;
       }
       this.runBlocks('gemm', chunks.length, chunks.length > 1, threads, batch * M * N * K, GEMM.packA);
     } finally {
@@ -1123,6 +1130,24 @@ export class WasmBackend implements Backend<WasmBuffer> {
     }
     return out;
   }
+
+  /** B (K x N, one block) packed once into the shared panel buffer, for every chunk of a product; its address. */
+  private packShared(pB: number, K: number, N: number, strides: readonly number[], rank: number): number {
+    if (this.sharedPanels === 0) this.sharedPanels = this.heap.alloc(this.packBBytes());
+    this.writeParams(PARAMS_BASE, PACK_B, {
+      dst: this.sharedPanels,
+      src: pB,
+      kc: K,
+      nc: N,
+      sbk: strides[rank - 2] * 4,
+      sbn: strides[rank - 1] * 4,
+    });
+    this.kernels.pack_b(PARAMS_BASE);
+    return this.sharedPanels;
+  }
+
+  /** The shared panel buffer of `packShared` (0 until first needed). */
+  private sharedPanels = 0;
 
   private packABytes(): number {
     return this.blocking.mc * this.blocking.kc * 4 + 64;
@@ -1148,13 +1173,15 @@ export class WasmBackend implements Backend<WasmBuffer> {
    * several, else of rows or of columns. Every chunk packs its share of one operand and all of the
    * other, so single products get two chunks per thread (a late thread costs at most one chunk).
    * Splitting the rows repeats the packing of B (K x N), splitting the columns that of A (M x K): repeat
-   * the smaller, where the split dim has room for every thread.
+   * the smaller, where the split dim has room for every thread. Where B is packed once for all the row
+   * chunks (`sharedB`), more chunks cost nothing: four per thread.
    */
   private plan(
     threads: number,
     batch: number,
     M: number,
     N: number,
+    sharedB = false,
   ): { m0: number; m1: number; n0: number; n1: number; b0: number; b1: number }[] {
     const whole = { m0: 0, m1: M, n0: 0, n1: N, b0: 0, b1: batch };
     const ranges = (total: number, want: number, unit: number): [number, number][] => {
@@ -1165,7 +1192,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     };
     if (batch >= threads) return ranges(batch, 8 * threads, 1).map(([b0, b1]) => ({ ...whole, b0, b1 }));
     if (M >= threads * MR && (M > N || N < threads * NR))
-      return ranges(M, 2 * threads, MR).map(([m0, m1]) => ({ ...whole, m0, m1 }));
+      return ranges(M, (sharedB ? 4 : 2) * threads, MR).map(([m0, m1]) => ({ ...whole, m0, m1 }));
     if (N >= threads * NR) return ranges(N, 2 * threads, NR).map(([n0, n1]) => ({ ...whole, n0, n1 }));
     return [whole];
   }

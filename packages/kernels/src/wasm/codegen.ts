@@ -145,8 +145,12 @@ export const GEMM = {
   bOffsets: 17,
   packA: 18,
   packB: 19,
-  words: 20,
+  /** B already packed (one block: K <= kc, N <= nc) by `pack_b` for every chunk to share, or 0. */
+  sharedB: 20,
 } as const;
+
+/** Word offsets of `pack_b`'s parameter block: B's block at `src` (byte strides sbk, sbn) packed into `dst`. */
+export const PACK_B = { dst: 0, src: 1, kc: 2, nc: 3, sbk: 4, sbn: 5 } as const;
 
 /**
  * Word offsets in a transposed copy's parameter block (byte addresses and strides): `batch` matrices of
@@ -995,6 +999,8 @@ function gemm(
     const bOff = L('bOffsets');
     const Ap = L('packA');
     const Bp = L('packB');
+    const sharedB = L('sharedB');
+    f.if(ne(get(sharedB), i32(0)), () => f.set(Bp, get(sharedB)));
     const [b, jc, nc, pc, kc, ic, mc, jr, ir, aBase, bBase, mcMax, cBase, cp, cols, ldc, accum] = f.locals('i32', 17);
     const [c, tilesM, edgeRows, wholePanels, bPacked, bPrevious, direct] = f.locals('i32', 7);
     f.set(ldc, mul(get(N), i32(4)));
@@ -1015,7 +1021,7 @@ function gemm(
           f.set(accum, gt_s(get(pc), i32(0)));
           // A B broadcast over the batch (a weight) packs once when one block holds all of it: the next
           // batch finds its panels still in the buffer.
-          f.if(eqz(and(get(bPacked), eq(get(bBase), get(bPrevious)))), () =>
+          f.if(and(eqz(get(sharedB)), eqz(and(get(bPacked), eq(get(bBase), get(bPrevious))))), () =>
             f.do(
               call(
                 pb,
@@ -1281,7 +1287,13 @@ export function generate(o: CodegenOptions): GeneratedModule {
   const pa = packA(m);
   const pb = packB(m);
   gemm(m, o, kernels, pa, pb);
-  names.push('gemm');
+  m.func('pack_b', ['i32'], [], (f, pp) => {
+    const [dst, src, kc, nc, sbk, sbn] = [PACK_B.dst, PACK_B.src, PACK_B.kc, PACK_B.nc, PACK_B.sbk, PACK_B.sbn].map(
+      (w) => paramWord(f, pp, w),
+    );
+    f.do(call(pb, get(dst), get(src), get(kc), get(nc), get(sbk), get(sbn)));
+  });
+  names.push('gemm', 'pack_b');
 
   const elementwise = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr, unroll?: number) => {
     stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) =>
