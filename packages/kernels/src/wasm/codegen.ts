@@ -97,7 +97,7 @@ import {
 } from './emit.js';
 import { INDEXED_KERNELS, indexedKernels } from './indexed.js';
 import { FUSED_KERNELS, fusedKernels } from './rows.js';
-import { bump, paramWord, stridedDriver, UNROLL } from './strided.js';
+import { bump, paramWord, paramWords, stridedDriver, UNROLL } from './strided.js';
 import {
   BINARY_OPS,
   COMPARES,
@@ -1230,15 +1230,7 @@ function gemm(
  */
 function transposeCopy(m: ModuleBuilder): void {
   m.func('transpose32', ['i32'], [], (f, pp) => {
-    const [dst, src, batch, M, N, sb, sj] = [
-      TRANSPOSE.dst,
-      TRANSPOSE.src,
-      TRANSPOSE.batch,
-      TRANSPOSE.m,
-      TRANSPOSE.n,
-      TRANSPOSE.sb,
-      TRANSPOSE.sj,
-    ].map((w) => paramWord(f, pp, w));
+    const { dst, src, batch, m: M, n: N, sb, sj } = paramWords(f, pp, TRANSPOSE);
     const [b, i, j, s, d, ldd, base] = f.locals('i32', 7);
     const rows = f.locals('v128', 4);
     f.set(ldd, mul(get(N), i32(4)));
@@ -1288,9 +1280,7 @@ export function generate(o: CodegenOptions): GeneratedModule {
   const pb = packB(m);
   gemm(m, o, kernels, pa, pb);
   m.func('pack_b', ['i32'], [], (f, pp) => {
-    const [dst, src, kc, nc, sbk, sbn] = [PACK_B.dst, PACK_B.src, PACK_B.kc, PACK_B.nc, PACK_B.sbk, PACK_B.sbn].map(
-      (w) => paramWord(f, pp, w),
-    );
+    const { dst, src, kc, nc, sbk, sbn } = paramWords(f, pp, PACK_B);
     f.do(call(pb, get(dst), get(src), get(kc), get(nc), get(sbk), get(sbn)));
   });
   names.push('gemm', 'pack_b');

@@ -30,7 +30,7 @@ import {
   v128_load,
   v128_store,
 } from './emit.js';
-import { bump, paramWord } from './strided.js';
+import { bump, paramWords } from './strided.js';
 
 /** Word offsets of `gather_rows`' parameter block: `count` rows of `bytes` bytes, row j from `src + offsets[j]`. */
 export const GATHER = { dst: 0, src: 1, offsets: 2, count: 3, bytes: 4 } as const;
@@ -51,9 +51,7 @@ const entry = (table: Local, j: Local) => i32_load(add(get(table), mul(get(j), i
 /** Adds the kernels of `INDEXED_KERNELS` to `m`. */
 export function indexedKernels(m: ModuleBuilder): void {
   m.func('gather_rows', ['i32'], [], (f, pp) => {
-    const [dst, src, offsets, count, bytes] = [GATHER.dst, GATHER.src, GATHER.offsets, GATHER.count, GATHER.bytes].map(
-      (w) => paramWord(f, pp, w),
-    );
+    const { dst, src, offsets, count, bytes } = paramWords(f, pp, GATHER);
     const j = f.local('i32');
     f.for(j, i32(0), get(count), 1, () => {
       f.do(memory_copy(get(dst), add(get(src), entry(offsets, j)), get(bytes)));
@@ -73,15 +71,7 @@ export function indexedKernels(m: ModuleBuilder): void {
 function scatterKernel(m: ModuleBuilder, dtype: 'float32' | 'float64'): void {
   const narrow = dtype === 'float32';
   m.func(narrow ? 'scatter_add_rows' : 'scatter_add_rows64', ['i32'], [], (f, pp) => {
-    const [out, acc, from, to, count, inner, length] = [
-      SCATTER.out,
-      SCATTER.acc,
-      SCATTER.from,
-      SCATTER.to,
-      SCATTER.count,
-      SCATTER.inner,
-      SCATTER.length,
-    ].map((w) => paramWord(f, pp, w));
+    const { out, acc, from, to, count, inner, length } = paramWords(f, pp, SCATTER);
     const [r, i, src, dst] = f.locals('i32', 4);
     const v = f.local('v128');
     f.do(memory_fill(get(acc), i32(0), mul(get(length), i32(8))));

@@ -5,8 +5,9 @@
  *
  * Each runs on the strided driver with the row as its last dim (kept apart from the others), so that
  * the driver walks the rows and the thread pool splits them; the reducing ones take several rows at
- * once (`rowKernel`). Rows must be contiguous: the backend copies a view whose last axis is not. SwiGLU's kernels read the up half of an input row
- * (and write the up half of an output row) `n` elements after the gate half, `n` the row length.
+ * once (`rowKernel`). Rows must be contiguous: the backend copies a view whose last axis is not.
+ * SwiGLU's kernels read the up half of an input row (and write the up half of an output row) `n`
+ * elements after the gate half, `n` the row length.
  */
 import {
   add,
@@ -39,7 +40,7 @@ import {
   v128_store,
   v128_store32_lane,
 } from './emit.js';
-import { bump, paramWord, STRIDED, stridedDriver, UNROLL } from './strided.js';
+import { bump, paramWords, STRIDED, stridedDriver, UNROLL } from './strided.js';
 import { atan2, exp, type MathOptions, madd, sigmoid, silu } from './vmath.js';
 
 /** The exported names of the fused kernels, by the `FusedKernels` method each implements. */
@@ -178,7 +179,7 @@ const ROWS_AT_ONCE = 3;
 /**
  * A fused kernel whose body handles `rows.length` rows of one length at once (each row's pointers in
  * `rows[q]`, in operand order), every row's arithmetic exactly as if it were alone: `together` rows at
- * a time where the block's rows step evenly (one outer dim), one at a time otherwise and for the rest.
+ * a time along each run of the driver (the rows of the dim before the last), the run's last few alone.
  */
 function rowKernel(
   m: ModuleBuilder,
@@ -324,7 +325,7 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
         f.set(l, f32x4_splat(f32_load(get(pp), 4 * w)));
         return l;
       };
-      const [out, p, g, mo, v, n] = [ADAM.out, ADAM.p, ADAM.g, ADAM.m, ADAM.v, ADAM.n].map((w) => paramWord(f, pp, w));
+      const { out, p, g, m: mo, v, n } = paramWords(f, pp, ADAM, ['out', 'p', 'g', 'm', 'v', 'n']);
       const [rate1, rate2, l2, decay, step, vScale, eps] = [
         ADAM.rate1,
         ADAM.rate2,

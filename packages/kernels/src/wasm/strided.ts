@@ -127,7 +127,6 @@ export function stridedDriver(
   });
 }
 
-/** `ptr += bytes` */
 /** A fresh local holding i32 word `w` of the parameter block at address `pp`. */
 export function paramWord(f: FunctionBuilder, pp: Local, w: number): Local {
   const l = f.local('i32');
@@ -135,5 +134,21 @@ export function paramWord(f: FunctionBuilder, pp: Local, w: number): Local {
   return l;
 }
 
+/**
+ * `paramWord` for the fields of a parameter block's `layout` (name -> word), all of them or those in
+ * `names`, in that order: a local per field, by name.
+ */
+export function paramWords<K extends string>(
+  f: FunctionBuilder,
+  pp: Local,
+  layout: Readonly<Record<K, number>>,
+  names: readonly K[] = Object.keys(layout) as K[],
+): Record<K, Local> {
+  const out = {} as Record<K, Local>;
+  for (const name of names) out[name] = paramWord(f, pp, layout[name]);
+  return out;
+}
+
+/** `ptr += bytes` */
 export const bump = (f: FunctionBuilder, p: Local, bytes: number | Expr) =>
   f.set(p, add(get(p), typeof bytes === 'number' ? i32(bytes) : bytes));
