@@ -1289,7 +1289,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     const count = sizeOf(leadShape);
     const rows = folded ? undefined : elementOffsets({ shape: leadShape, strides: leadStrides, offset: 0 });
     // Float64 rows sum in place in the output; float32 rows in a float64 accumulator first.
-    this.withTables([count, count, wide ? 0 : 2 * length], ([from, to, scratch]) => {
+    this.withTables(wide ? [count, count] : [count, count, 2 * length], ([from, to, scratch]) => {
       const acc = wide ? out.ptr : scratch;
       // The address last: the allocations above may have spilled the buffer.
       const base = this.ptrOf(updates);
