@@ -6,6 +6,7 @@
 import {
   type AnyTensor,
   add,
+  concat,
   formatShape,
   releaseEarly,
   ShapeError,
@@ -14,6 +15,7 @@ import {
   stopTape,
   type Tape,
   untrack,
+  type Window,
   zerosLike,
 } from '@hrm/core';
 import { leaves, type Tree, unflatten } from './tree.js';
@@ -90,6 +92,20 @@ export function backward(
     hold(next);
     if (prev) letGo(prev);
   };
+  // Cotangents of windows (slices) of a tensor, held until that tensor's own cotangent is wanted: then
+  // the windows that abut are joined by one concat and padded once (see `joinWindows`).
+  const windows = new Map<AnyTensor, WindowCotangent[]>();
+  const joinWindowsOf = (x: AnyTensor): void => {
+    const list = windows.get(x);
+    if (!list) return;
+    windows.delete(x);
+    accumulate(
+      x,
+      scope(() => joinWindows(list)),
+      'slice',
+    );
+    for (const w of list) letGo(w.ct);
+  };
   const activations = opts.releaseActivationsExcept;
   const firstUse = activations ? firstUses(tape) : undefined;
   const releaseActivations = (i: number) => {
@@ -100,18 +116,24 @@ export function backward(
   for (const [out, ct] of seeds) if (out.tapes.includes(tape)) accumulate(out, ct, 'vjp');
   for (let i = tape.nodes.length - 1; i >= 0; i--) {
     const node = tape.nodes[i];
+    joinWindowsOf(node.output);
     const ct = cts.get(node.output);
     if (ct) {
       // The cotangent of an intermediate is done with once it has been pushed to the inputs.
       const done = !keep.has(node.output);
       if (done) cts.delete(node.output);
-      const rule = node.primitive.vjp as unknown as
-        | ((
-            ct: AnyTensor,
-            ctx: { inputs: readonly AnyTensor[]; output: AnyTensor; params: unknown },
-          ) => readonly (AnyTensor | undefined)[])
-        | undefined;
+      const rule = node.primitive.vjp as unknown as Rule | undefined;
       if (!rule) throw new Error(`${node.primitive.name}: has no gradient rule but was recorded`);
+      const window = node.primitive.window as ((params: unknown) => Window) | undefined;
+      const x = node.inputs[0];
+      if (window && x.tapes.includes(tape)) {
+        // Held (the hold `cts` had, or one more where the output is wanted) until x's cotangent is joined.
+        if (!done) hold(ct);
+        const ctx = { inputs: node.inputs, output: node.output, params: node.params };
+        windows.set(x, [...(windows.get(x) ?? []), { ...window(node.params), ct, rule, ctx }]);
+        releaseActivations(i);
+        continue;
+      }
       // The rule's temporaries go when it returns; only the input cotangents leave its scope.
       const inputCts = scope(() => rule(ct, { inputs: node.inputs, output: node.output, params: node.params }));
       node.inputs.forEach((x, j) => {
@@ -125,7 +147,44 @@ export function backward(
     }
     releaseActivations(i);
   }
+  for (const x of wanted) joinWindowsOf(x);
+  // Windows of a tensor whose cotangent nobody wants (an input left out of `wanted`).
+  for (const list of windows.values()) for (const w of list) letGo(w.ct);
   return wanted.map((x) => cts.get(x) ?? zerosLike(x));
+}
+
+type Rule = (
+  ct: AnyTensor,
+  ctx: { inputs: readonly AnyTensor[]; output: AnyTensor; params: unknown },
+) => readonly (AnyTensor | undefined)[];
+
+/** The cotangent of a window of a tensor, with the rule (and its context) that pads it back. */
+interface WindowCotangent extends Window {
+  readonly ct: AnyTensor;
+  readonly rule: Rule;
+  readonly ctx: Parameters<Rule>[1];
+}
+
+/**
+ * The sum of windows' cotangents, padded to their tensor's shape: windows along one axis that abut
+ * (q, k and v sliced from one product) are joined by one concat and padded once, by the first one's
+ * rule; the rest (gaps, overlaps, other axes) are padded apart and summed, as their rules would.
+ */
+function joinWindows(list: readonly WindowCotangent[]): AnyTensor {
+  const sorted = [...list].sort((a, b) => a.axis - b.axis || a.start - b.start);
+  const runs: WindowCotangent[][] = [];
+  for (const w of sorted) {
+    const run = runs.at(-1);
+    const last = run?.at(-1);
+    if (run && last && last.axis === w.axis && last.start + last.ct.shape[w.axis] === w.start) run.push(w);
+    else runs.push([w]);
+  }
+  const padded = runs.map((run) => {
+    const [first] = run;
+    const ct = run.length === 1 ? first.ct : concat(run.map((w) => w.ct) as [AnyTensor, ...AnyTensor[]], first.axis);
+    return first.rule(ct, first.ctx)[0] as AnyTensor;
+  });
+  return padded.reduce((a, b) => add(a, b));
 }
 
 /** What `vjp` returns: the function's output and its pullback. */

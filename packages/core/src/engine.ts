@@ -5,7 +5,7 @@
  */
 import { type Backend, contiguousView, currentBackend, type DType, isFloat, type View } from '@hrm/kernels';
 import { DTypeError } from './errors.js';
-import { type AnyTensor, assertLive, type Storage, type Tape, Tensor, type VjpRule } from './tensor.js';
+import { type AnyTensor, assertLive, type Storage, type Tape, Tensor, type VjpRule, type Window } from './tensor.js';
 
 /** What an op's shape rule decides before anything runs. */
 export interface OutSpec {
@@ -18,6 +18,14 @@ interface PrimitiveBase<P> {
   readonly name: string;
   /** Absent for ops whose outputs are never differentiable (their outputs are int or bool). */
   readonly vjp?: VjpRule<P>;
+  /**
+   * For an op whose output is a window of its input along one axis (a slice), and whose `vjp` pads its
+   * cotangent back to the input's shape (any extent along the axis): where the window starts. The
+   * backward pass then joins the cotangents of windows that abut with one concat and pads once, instead
+   * of padding each to the input's size and summing them (a layer that slices q, k and v out of one
+   * product).
+   */
+  readonly window?: (params: P) => Window;
 }
 
 /** A primitive computed by a backend kernel into a fresh buffer. */

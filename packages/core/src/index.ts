@@ -111,5 +111,5 @@ export {
 } from './random.js';
 export type * from './shape.js';
 export { erf, erfc, normalCdf, normalQuantile } from './special.js';
-export type { AnyTensor, Storage, Tape, TapeNode, VjpRule } from './tensor.js';
+export type { AnyTensor, Storage, Tape, TapeNode, VjpRule, Window } from './tensor.js';
 export { Tensor } from './tensor.js';

@@ -20,10 +20,20 @@ export interface Tape {
 
 /** One op a tape recorded: the primitive (whose `vjp` runs backwards), its inputs, output and parameters. */
 export interface TapeNode {
-  readonly primitive: { readonly name: string; readonly vjp?: VjpRule<never> };
+  readonly primitive: {
+    readonly name: string;
+    readonly vjp?: VjpRule<never>;
+    readonly window?: (params: never) => Window;
+  };
   readonly inputs: readonly AnyTensor[];
   readonly output: AnyTensor;
   readonly params: unknown;
+}
+
+/** Where a window of a tensor (a slice along one axis) starts: see `PrimitiveBase.window`. */
+export interface Window {
+  readonly axis: number;
+  readonly start: number;
 }
 
 /**

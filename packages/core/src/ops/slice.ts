@@ -3,18 +3,14 @@ import type { DType } from '@hrm/kernels';
 import { apply, type KernelPrimitive, type ViewPrimitive } from '../engine.js';
 import { formatShape, ShapeError } from '../errors.js';
 import type { Axis, Dim, SetDim, Shape, SpliceAxis } from '../shape.js';
-import type { AnyTensor, Tensor } from '../tensor.js';
+import type { AnyTensor, Tensor, Window } from '../tensor.js';
 import { reshapeTo } from './reshape.js';
 import { normalizeAxis, spec } from './util.js';
-
-interface Window {
-  readonly axis: number;
-  readonly start: number;
-}
 
 const SLICE: ViewPrimitive<Window> = {
   name: 'slice',
   view: (x, { axis, start }) => ({ strides: x.strides, offset: x.offset + start * x.strides[axis] }),
+  window: (params) => params,
   vjp: (ct, { inputs: [x], params: { axis, start } }) => {
     const widths = x.shape.map((): [number, number] => [0, 0]);
     widths[axis] = [start, x.shape[axis] - start - ct.shape[axis]];
