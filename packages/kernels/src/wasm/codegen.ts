@@ -152,6 +152,9 @@ export const GEMM = {
 /** Word offsets of `pack_b`'s parameter block: B's block at `src` (byte strides sbk, sbn) packed into `dst`. */
 export const PACK_B = { dst: 0, src: 1, kc: 2, nc: 3, sbk: 4, sbn: 5 } as const;
 
+/** Word offsets of `sum_partials`' parameter block: `count` arrays of `size` floats, `stride` bytes apart from `src`, added into `dst`. */
+export const SUM_PARTIALS = { dst: 0, src: 1, count: 2, size: 3, stride: 4 } as const;
+
 /**
  * Word offsets in a transposed copy's parameter block (byte addresses and strides): `batch` matrices of
  * `m` rows and `n` columns into dst (contiguous), element (b, i, j) from `src + b·sb + 4i + j·sj`.
@@ -1262,6 +1265,39 @@ function transposeCopy(m: ModuleBuilder): void {
   });
 }
 
+/**
+ * dst += src_0, then += src_1, and so on, element by element: the partial products of a product's
+ * k-blocks, computed apart on several threads, added in the order one thread adds each block's partial
+ * product into its output (C + P, as the micro-kernels store it), so that the sums are the same bits.
+ */
+function sumPartials(m: ModuleBuilder): void {
+  m.func('sum_partials', ['i32'], [], (f, pp) => {
+    const { dst, src, count, size, stride } = paramWords(f, pp, SUM_PARTIALS);
+    const [e, p, at, whole] = f.locals('i32', 4);
+    const acc = f.local('v128');
+    const one = f.local('f32');
+    f.set(whole, mul(and(get(size), i32(-4)), i32(4)));
+    f.for(e, i32(0), get(whole), 16, () => {
+      f.set(acc, v128_load(add(get(dst), get(e))));
+      f.set(at, add(get(src), get(e)));
+      f.for(p, i32(0), get(count), 1, () => {
+        f.set(acc, f32x4_add(get(acc), v128_load(get(at))));
+        bump(f, at, get(stride));
+      });
+      f.do(v128_store(add(get(dst), get(e)), get(acc)));
+    });
+    f.for(e, get(whole), mul(get(size), i32(4)), 4, () => {
+      f.set(one, f32_load(add(get(dst), get(e))));
+      f.set(at, add(get(src), get(e)));
+      f.for(p, i32(0), get(count), 1, () => {
+        f.set(one, f32_add(get(one), f32_load(get(at))));
+        bump(f, at, get(stride));
+      });
+      f.do(f32_store(add(get(dst), get(e)), get(one)));
+    });
+  });
+}
+
 // ---------------------------------------------------------------------------------------------
 
 export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'max', 'min'];
@@ -1283,7 +1319,8 @@ export function generate(o: CodegenOptions): GeneratedModule {
     const { dst, src, kc, nc, sbk, sbn } = paramWords(f, pp, PACK_B);
     f.do(call(pb, get(dst), get(src), get(kc), get(nc), get(sbk), get(sbn)));
   });
-  names.push('gemm', 'pack_b');
+  sumPartials(m);
+  names.push('gemm', 'pack_b', 'sum_partials');
 
   const elementwise = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr, unroll?: number) => {
     stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) =>
