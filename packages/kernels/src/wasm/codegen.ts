@@ -1274,27 +1274,23 @@ function sumPartials(m: ModuleBuilder): void {
   m.func('sum_partials', ['i32'], [], (f, pp) => {
     const { dst, src, count, size, stride } = paramWords(f, pp, SUM_PARTIALS);
     const [e, p, at, whole] = f.locals('i32', 4);
-    const acc = f.local('v128');
-    const one = f.local('f32');
+    /** Elements [from, to) (bytes), `width` bytes at a time through `acc`. */
+    const sums = (from: Expr, to: Expr, width: 4 | 16) => {
+      const [load, plus, store] = width === 16 ? [v128_load, f32x4_add, v128_store] : [f32_load, f32_add, f32_store];
+      const acc = f.local(width === 16 ? 'v128' : 'f32');
+      f.for(e, from, to, width, () => {
+        f.set(acc, load(add(get(dst), get(e))));
+        f.set(at, add(get(src), get(e)));
+        f.for(p, i32(0), get(count), 1, () => {
+          f.set(acc, plus(get(acc), load(get(at))));
+          bump(f, at, get(stride));
+        });
+        f.do(store(add(get(dst), get(e)), get(acc)));
+      });
+    };
     f.set(whole, mul(and(get(size), i32(-4)), i32(4)));
-    f.for(e, i32(0), get(whole), 16, () => {
-      f.set(acc, v128_load(add(get(dst), get(e))));
-      f.set(at, add(get(src), get(e)));
-      f.for(p, i32(0), get(count), 1, () => {
-        f.set(acc, f32x4_add(get(acc), v128_load(get(at))));
-        bump(f, at, get(stride));
-      });
-      f.do(v128_store(add(get(dst), get(e)), get(acc)));
-    });
-    f.for(e, get(whole), mul(get(size), i32(4)), 4, () => {
-      f.set(one, f32_load(add(get(dst), get(e))));
-      f.set(at, add(get(src), get(e)));
-      f.for(p, i32(0), get(count), 1, () => {
-        f.set(one, f32_add(get(one), f32_load(get(at))));
-        bump(f, at, get(stride));
-      });
-      f.do(f32_store(add(get(dst), get(e)), get(one)));
-    });
+    sums(i32(0), get(whole), 16);
+    sums(get(whole), mul(get(size), i32(4)), 4);
   });
 }
 
