@@ -114,7 +114,7 @@ export interface WasmBackendOptions {
   /**
    * Stop splitting kernels for a while when split kernels stop paying off (other work busy on the other
    * cores): default true, unless HRM_WASM_SPLIT=always. False always splits past the thresholds (a machine
-   * of one's own: on the sudoku6 training step it measured faster than the adaptive policy; tests).
+   * of one's own; tests).
    */
   readonly adaptiveThreads?: boolean;
   /**
