@@ -23,6 +23,7 @@ export interface TapeNode {
   readonly primitive: {
     readonly name: string;
     readonly vjp?: VjpRule<never>;
+    /** Where the op's output starts as a window of its input, for an op that slices (see `Window`). */
     readonly window?: (params: never) => Window;
   };
   readonly inputs: readonly AnyTensor[];
