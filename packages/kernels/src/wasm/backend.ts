@@ -47,7 +47,6 @@ import {
   NR,
   PACK_B,
   STRIDED,
-  SUM_PARTIALS,
   TRANSPOSE,
 } from './codegen.js';
 import { detectFeatures } from './features.js';
@@ -114,7 +113,7 @@ export interface WasmBackendOptions {
   /**
    * Stop splitting kernels for a while when split kernels stop paying off (other work busy on the other
    * cores): default true, unless HRM_WASM_SPLIT=always. False always splits past the thresholds (a machine
-   * of one's own; tests).
+   * of one's own: on the sudoku6 training step it measured faster than the adaptive policy; tests).
    */
   readonly adaptiveThreads?: boolean;
   /**
@@ -200,13 +199,10 @@ function compiled(options: CodegenOptions): { generated: GeneratedModule; module
 /**
  * Whether large kernels of one kind (matmul, or elementwise) should be split over threads: a two-armed
  * bandit on the time per unit of work (multiply-add, element) of the kernels run alone and split. It
- * splits unless running alone is clearly faster (split at most 0.9x as fast), trying alone one job in
- * 64; while it runs alone it tries splitting one job in 16 (one in 64 while alone is 1.5x faster), to
- * notice when things change. On a quiet machine splitting wins and stays; when other work keeps the
+ * picks the faster and runs the other one job in 16 (one in 64 while one is 1.5x faster than the other),
+ * to notice when things change. On a quiet machine splitting wins and stays; when other work keeps the
  * other cores busy, the caller would wait out the OS time slices of workers sharing its cores, and
- * running alone wins. Close times split: a kernel run alone leaves the worker idle (and colder for the
- * next kernel), which its own time does not show; picking the faster of close times picked noise, and
- * on the sudoku6 step always splitting ran 5-10% faster than that.
+ * running alone wins.
  *
  * Each arm's time is the lower quartile of its last eight: a kernel's time has a floor and rare long
  * outliers (a page fault, the collector, a worker woken late). A running mean let one outlier 20x the
@@ -224,9 +220,8 @@ export class SplitPolicy {
     if (Number.isNaN(split)) return true;
     if (Number.isNaN(alone)) return false;
     const gain = alone / split;
-    const splitting = gain >= MIN_GAIN;
-    const explore = splitting || gain < 1 / CLEAR_GAIN ? 64 : 16;
-    return this.count % explore === 0 ? !splitting : splitting;
+    const explore = gain > CLEAR_GAIN || gain < 1 / CLEAR_GAIN ? 64 : 16;
+    return this.count % explore === 0 ? gain <= 1 : gain > 1;
   }
 
   record(split: boolean, msPerUnit: number): void {
@@ -247,19 +242,11 @@ export class SplitPolicy {
   }
 }
 
-/** Samples per arm of a `SplitPolicy`; the gain of splitting below which it runs alone; past which, less exploring. */
+/** Samples per arm of a `SplitPolicy`, and the gain past which it explores less often. */
 const POLICY_WINDOW = 8;
-const MIN_GAIN = 0.9;
 const CLEAR_GAIN = 1.5;
 /** Split policies a backend keeps (kernels and amounts of work): a training step has a few dozen. */
 const MAX_SPLIT_POLICIES = 1024;
-/**
- * A product is split along its inner dim (`kChunks`) where neither M nor N is above this (splitting the
- * rows or columns of a narrow output packs the other operand again for every chunk)...
- */
-const K_SPLIT_MAX_DIM = 256;
-/** ...and its k-blocks' partial products take at most this many floats. */
-const K_SPLIT_MAX_FLOATS = 1 << 20;
 
 /** A's batch and row dims as one dim (its size and stride), when they step evenly through memory. */
 function foldRows(a: WasmView): { size: number; stride: number } | undefined {
@@ -404,16 +391,15 @@ export class WasmBackend implements Backend<WasmBuffer> {
   }
 
   /**
-   * Threads for a kernel of `work` units over `dims` (what tells its calls apart), split from `threshold`
-   * on, when its policy (adaptive threads) says splitting pays. An eligible kernel's time is then reported
-   * with `timed`.
+   * Threads for a kernel of `work` units, split from `threshold` on, when `policy` (adaptive threads) says
+   * splitting pays. An eligible kernel's time is then reported with `timed`.
    */
-  private threadsFor(work: number, threshold: number, kernel: string, dims: readonly number[] | Int32Array): number {
+  private threadsFor(work: number, threshold: number, kernel: string): number {
     if (this.pool.threads < 2 || work < threshold) return 1;
     this.pool.start();
     const available = Math.min(this.pool.available(), this.pool.threads);
     if (available < 2) return 1;
-    const policy = this.adaptive ? this.policyFor(kernel, dims) : undefined;
+    const policy = this.adaptive ? this.policyFor(kernel, work) : undefined;
     this.pending = policy;
     this.pendingStart = performance.now();
     if (policy && !policy.decide()) {
@@ -436,19 +422,18 @@ export class WasmBackend implements Backend<WasmBuffer> {
   private pendingStart = 0;
   private pendingSplit = false;
   /**
-   * The split policies (adaptive threads), one per kernel and dims (a product's batch, M, K and N; an
-   * elementwise kernel's dims as its driver folds them). A training step runs the same kernels at the same
-   * sizes every step, so each policy compares a kernel split with the same kernel alone. One policy for all
-   * elementwise kernels compared the times per element of different kernels and sizes, and on the sudoku6
-   * step settled on running alone far more often than it should (2 threads 1.31x faster than 1, against
-   * 1.52x always splitting); one per kernel and amount of work still compared different products: a
-   * linear layer's forward product, its input's gradient and its weight's take the same multiply-adds
-   * (2368x64x192, 2368x192x64, 64x2368x192) at different speeds.
+   * The split policies (adaptive threads), one per kernel and amount of work. A training step runs the
+   * same kernels at the same sizes every step, so each policy compares a kernel split with the same kernel
+   * alone. One policy for all elementwise kernels compared the times per element of different kernels and
+   * sizes, and on the sudoku6 step settled on running alone far more often than it should (2 threads 1.31x
+   * faster than 1, against 1.52x always splitting); one per kernel and power of two of the work still
+   * compared different products (2368x96x64 and 4096x37x128 are both about 2^24 multiply-adds, at
+   * different speeds), and ran the step's largest kernels alone one time in five or six.
    */
   private readonly splitPolicies = new Map<string, SplitPolicy>();
 
-  private policyFor(kernel: string, dims: readonly number[] | Int32Array): SplitPolicy {
-    const key = `${kernel} ${dims.join('x')}`;
+  private policyFor(kernel: string, work: number): SplitPolicy {
+    const key = `${kernel}/${work}`;
     let policy = this.splitPolicies.get(key);
     if (!policy) {
       // Sizes that keep changing (a server's batches) would grow the map without end: start over.
@@ -674,7 +659,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     for (let d = 0; d < r; d++) total *= cs[d];
     const outer = cs[r - 1];
     const splittable = cst[0][r - 1] !== 0 && !(keepLast && r === 1) && outer >= 2;
-    const threads = splittable ? this.threadsFor(total * cost, this.parallelElements, kernel, cs.slice(0, r)) : 1;
+    const threads = splittable ? this.threadsFor(total * cost, this.parallelElements, kernel) : 1;
     // With one dim, keep the pieces 16-element aligned (whole vectors).
     const unit = r === 1 ? 16 : 1;
     const units = Math.ceil(outer / unit);
@@ -838,8 +823,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
     const batch = foldDims(x.shape.slice(0, -2), x.strides.slice(0, -2));
     if (!batch) return false;
     const total = batch.size * M * N;
-    const threads =
-      batch.size > 1 ? this.threadsFor(total, this.parallelElements, 'transpose32', [batch.size, M, N]) : 1;
+    const threads = batch.size > 1 ? this.threadsFor(total, this.parallelElements, 'transpose32') : 1;
     const parts = threads > 1 ? Math.min(2 * threads, batch.size, MAX_CHUNKS) : 1;
     const src = this.ptrOf(x);
     for (let t = 0; t < parts; t++) {
@@ -1080,23 +1064,13 @@ export class WasmBackend implements Backend<WasmBuffer> {
     const N = b.shape[rank - 1];
     const batchShape = a.shape.slice(0, rank - 2);
     const batch = sizeOf(batchShape);
-    const threads = this.threadsFor(batch * M * N * K, this.parallelMacs, 'gemm', [batch, M, K, N]);
+    const threads = this.threadsFor(batch * M * N * K, this.parallelMacs, 'gemm');
     this.ensureScratch(threads > 1 ? this.pool.threads : 1);
     // Byte offsets of each batch's matrices (broadcast batch dims have stride 0).
     const tableWords = 2 * batch;
     const inPlace = tableWords <= (TABLE_END - TABLE_BASE) >> 2;
     const table = inPlace ? TABLE_BASE : this.heap.alloc(tableWords * 4);
-    // A narrow output with a long inner dim (a weight's gradient) splits along the inner dim (`kChunks`).
-    const kBlocks = Math.ceil(K / this.blocking.kc);
-    const kSplit =
-      threads > 1 &&
-      batch === 1 &&
-      kBlocks >= 2 * threads &&
-      kBlocks <= MAX_CHUNKS &&
-      Math.max(M, N) <= K_SPLIT_MAX_DIM &&
-      (kBlocks - 1) * M * N <= K_SPLIT_MAX_FLOATS;
     try {
-      const partials = kSplit ? this.partialsBuffer((kBlocks - 1) * M * N * 4) : 0;
       const i32 = this.heap.i32;
       const t0 = table >> 2;
       if (batch === 1) {
@@ -1119,12 +1093,8 @@ export class WasmBackend implements Backend<WasmBuffer> {
       // Row chunks of a single product whose B is one packed block share it, packed here once (each chunk
       // packed all of B; now more chunks cost nothing, and a late thread leaves less for the other to wait on).
       const shareB = threads > 1 && batch === 1 && K <= this.blocking.kc && N <= this.blocking.nc;
-      const chunks = kSplit
-        ? this.kChunks(M, N, K, out.ptr, partials)
-        : (threads > 1
-            ? this.plan(threads, batch, M, N, shareB)
-            : [{ m0: 0, m1: M, n0: 0, n1: N, b0: 0, b1: batch }]
-          ).map((job) => ({ ...job, k0: 0, k1: K, pC: out.ptr }));
+      const chunks =
+        threads > 1 ? this.plan(threads, batch, M, N, shareB) : [{ m0: 0, m1: M, n0: 0, n1: N, b0: 0, b1: batch }];
       const [pA, pB] = [this.ptrOf(a), this.ptrOf(b)];
       const sharedB = shareB && chunks[0].n1 - chunks[0].n0 === N ? this.packShared(pB, K, N, b.strides, rank) : 0;
       for (let c = 0; c < chunks.length; c++) {
@@ -1136,12 +1106,12 @@ export class WasmBackend implements Backend<WasmBuffer> {
         i32[w + GEMM.n1] = job.n1;
         i32[w + GEMM.b0] = job.b0;
         i32[w + GEMM.b1] = job.b1;
-        i32[w + GEMM.k] = job.k1 - job.k0;
+        i32[w + GEMM.k] = K;
         i32[w + GEMM.n] = N;
         i32[w + GEMM.m] = M;
-        i32[w + GEMM.pA] = pA + job.k0 * a.strides[rank - 1] * 4;
-        i32[w + GEMM.pB] = pB + job.k0 * b.strides[rank - 2] * 4;
-        i32[w + GEMM.pC] = job.pC;
+        i32[w + GEMM.pA] = pA;
+        i32[w + GEMM.pB] = pB;
+        i32[w + GEMM.pC] = out.ptr;
         i32[w + GEMM.sam] = a.strides[rank - 2] * 4;
         i32[w + GEMM.sak] = a.strides[rank - 1] * 4;
         i32[w + GEMM.sbk] = b.strides[rank - 2] * 4;
@@ -1155,41 +1125,10 @@ export class WasmBackend implements Backend<WasmBuffer> {
         i32[w + GEMM.sharedB] = sharedB;
       }
       this.runBlocks('gemm', chunks.length, chunks.length > 1, threads, batch * M * N * K, GEMM.packA);
-      if (kSplit) {
-        this.writeParams(PARAMS_BASE, SUM_PARTIALS, {
-          dst: out.ptr,
-          src: partials,
-          count: kBlocks - 1,
-          size: M * N,
-          stride: M * N * 4,
-        });
-        this.kernels.sum_partials(PARAMS_BASE);
-      }
     } finally {
       if (!inPlace) this.heap.free(table, tableWords * 4);
     }
     return out;
-  }
-
-  /**
-   * Chunks of a product split along its inner dim, one k-block each: the first block's partial product
-   * goes into the output, every other one into its own M x N array from `partials`, for `sum_partials`
-   * to add in block order afterwards, as one thread would have added them (the same bits). Nothing is
-   * packed twice, and the chunks are even, however narrow the output.
-   */
-  private kChunks(M: number, N: number, K: number, out: number, partials: number) {
-    const kc = this.blocking.kc;
-    return Array.from({ length: Math.ceil(K / kc) }, (_, c) => ({
-      m0: 0,
-      m1: M,
-      n0: 0,
-      n1: N,
-      b0: 0,
-      b1: 1,
-      k0: c * kc,
-      k1: Math.min(K, (c + 1) * kc),
-      pC: c === 0 ? out : partials + (c - 1) * M * N * 4,
-    }));
   }
 
   /** B (K x N, one block) packed once into the shared panel buffer, for every chunk of a product; its address. */
@@ -1206,22 +1145,6 @@ export class WasmBackend implements Backend<WasmBuffer> {
     this.kernels.pack_b(PARAMS_BASE);
     return this.sharedPanels;
   }
-
-  /**
-   * The partial products of `kChunks`: one buffer, kept and grown as needed as the shared panels are (a
-   * training step splits the same weight gradients every step).
-   */
-  private partialsBuffer(bytes: number): number {
-    if (bytes > this.partialBytes) {
-      if (this.partials !== 0) this.heap.free(this.partials, this.partialBytes);
-      this.partials = this.heap.alloc(bytes);
-      this.partialBytes = bytes;
-    }
-    return this.partials;
-  }
-
-  private partials = 0;
-  private partialBytes = 0;
 
   /** The shared panel buffer of `packShared` (0 until first needed). */
   private sharedPanels = 0;

@@ -152,9 +152,6 @@ export const GEMM = {
 /** Word offsets of `pack_b`'s parameter block: B's block at `src` (byte strides sbk, sbn) packed into `dst`. */
 export const PACK_B = { dst: 0, src: 1, kc: 2, nc: 3, sbk: 4, sbn: 5 } as const;
 
-/** Word offsets of `sum_partials`' parameter block: `count` arrays of `size` floats, `stride` bytes apart from `src`, added into `dst`. */
-export const SUM_PARTIALS = { dst: 0, src: 1, count: 2, size: 3, stride: 4 } as const;
-
 /**
  * Word offsets in a transposed copy's parameter block (byte addresses and strides): `batch` matrices of
  * `m` rows and `n` columns into dst (contiguous), element (b, i, j) from `src + b·sb + 4i + j·sj`.
@@ -1265,35 +1262,6 @@ function transposeCopy(m: ModuleBuilder): void {
   });
 }
 
-/**
- * dst += src_0, then += src_1, and so on, element by element: the partial products of a product's
- * k-blocks, computed apart on several threads, added in the order one thread adds each block's partial
- * product into its output (C + P, as the micro-kernels store it), so that the sums are the same bits.
- */
-function sumPartials(m: ModuleBuilder): void {
-  m.func('sum_partials', ['i32'], [], (f, pp) => {
-    const { dst, src, count, size, stride } = paramWords(f, pp, SUM_PARTIALS);
-    const [e, p, at, whole] = f.locals('i32', 4);
-    /** Elements [from, to) (bytes), `width` bytes at a time through `acc`. */
-    const sums = (from: Expr, to: Expr, width: 4 | 16) => {
-      const [load, plus, store] = width === 16 ? [v128_load, f32x4_add, v128_store] : [f32_load, f32_add, f32_store];
-      const acc = f.local(width === 16 ? 'v128' : 'f32');
-      f.for(e, from, to, width, () => {
-        f.set(acc, load(add(get(dst), get(e))));
-        f.set(at, add(get(src), get(e)));
-        f.for(p, i32(0), get(count), 1, () => {
-          f.set(acc, plus(get(acc), load(get(at))));
-          bump(f, at, get(stride));
-        });
-        f.do(store(add(get(dst), get(e)), get(acc)));
-      });
-    };
-    f.set(whole, mul(and(get(size), i32(-4)), i32(4)));
-    sums(i32(0), get(whole), 16);
-    sums(get(whole), mul(get(size), i32(4)), 4);
-  });
-}
-
 // ---------------------------------------------------------------------------------------------
 
 export const REDUCE_OPS: readonly ReduceOp[] = ['sum', 'max', 'min'];
@@ -1315,8 +1283,7 @@ export function generate(o: CodegenOptions): GeneratedModule {
     const { dst, src, kc, nc, sbk, sbn } = paramWords(f, pp, PACK_B);
     f.do(call(pb, get(dst), get(src), get(kc), get(nc), get(sbk), get(sbn)));
   });
-  sumPartials(m);
-  names.push('gemm', 'pack_b', 'sum_partials');
+  names.push('gemm', 'pack_b');
 
   const elementwise = (name: string, sizes: readonly Size[], vop: (args: Local[]) => Expr, unroll?: number) => {
     stridedDriver(m, name, sizes.length, (f, ptrs, n, strides) =>

@@ -95,7 +95,7 @@ function claimLoop(
 /** The worker's whole program (run with `eval`, so that no separate file needs resolving or transpiling). */
 const WORKER_SOURCE = `
 const { workerData } = require('node:worker_threads');
-const { module, memory, names, slot, own, spinMs, layout } = workerData;
+const { module, memory, names, slot, own, spin, layout } = workerData;
 const ctl = new Int32Array(memory.buffer, 0, 16384);
 const u8 = new Uint8Array(memory.buffer, 0, 65536);
 const claimLoop = ${claimLoop.toString()};
@@ -114,10 +114,7 @@ Atomics.store(ctl, slot + ${READY}, 1);
 Atomics.notify(ctl, slot + ${READY});
 for (;;) {
   let s = Atomics.load(ctl, slot + ${SEQ});
-  // Poll for spinMs before sleeping: waking from Atomics.wait takes tens of microseconds, in which the
-  // calling thread runs the next job's chunks alone.
-  for (const until = performance.now() + spinMs; s === seen && performance.now() < until; )
-    for (let i = 0; s === seen && i < 1000; i++) s = Atomics.load(ctl, slot + ${SEQ});
+  for (let i = 0; s === seen && i < spin; i++) s = Atomics.load(ctl, slot + ${SEQ});
   if (s === seen) {
     Atomics.wait(ctl, slot + ${SEQ}, seen);
     continue;
@@ -155,13 +152,8 @@ export interface PoolOptions {
   readonly kernels: readonly ((p: number) => void)[];
   /** Total threads, the caller included. */
   readonly threads: number;
-  /**
-   * How long a worker polls for its next job before it sleeps, in ms (default 2). A training step leaves
-   * gaps of a few hundred microseconds to a few milliseconds between split kernels (the JavaScript of small
-   * ops, kernels run alone, the loss): polling for 0.2 ms (20,000 polls, as before), the worker slept 11-16
-   * times a sudoku6 step; for 1 ms 8 times, for 2 ms 3.
-   */
-  readonly spinMs?: number;
+  /** Atomics.load polls a worker makes after a job before it sleeps (cheap wake-up for bursts of work). */
+  readonly spin?: number;
 }
 
 export class ThreadPool {
@@ -219,7 +211,7 @@ export class ThreadPool {
             names: this.options.exports,
             slot,
             own: ThreadPool.ownBlock(w),
-            spinMs: this.options.spinMs ?? 2,
+            spin: this.options.spin ?? 20000,
             layout: LAYOUT,
           },
         });
