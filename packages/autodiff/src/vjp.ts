@@ -130,7 +130,9 @@ export function backward(
         // Held (the hold `cts` had, or one more where the output is wanted) until x's cotangent is joined.
         if (!done) hold(ct);
         const ctx = { inputs: node.inputs, output: node.output, params: node.params };
-        windows.set(x, [...(windows.get(x) ?? []), { ...window(node.params), ct, rule, ctx }]);
+        const list = windows.get(x) ?? [];
+        list.push({ ...window(node.params), ct, rule, ctx });
+        windows.set(x, list);
         releaseActivations(i);
         continue;
       }
