@@ -97,7 +97,7 @@ import {
 } from './emit.js';
 import { INDEXED_KERNELS, indexedKernels } from './indexed.js';
 import { FUSED_KERNELS, fusedKernels } from './rows.js';
-import { bump, paramWord, paramWords, stridedDriver, UNROLL } from './strided.js';
+import { bump, paramWords, stridedDriver, UNROLL } from './strided.js';
 import {
   BINARY_OPS,
   COMPARES,
@@ -978,28 +978,10 @@ function gemm(
 ): number {
   const { ukr, ukrAcross, ukrEdge, ukrDirect, columnStrip, rowStrip } = kernels;
   return m.func('gemm', ['i32'], [], (f, pp) => {
-    const L = (name: keyof typeof GEMM) => paramWord(f, pp, GEMM[name]);
-    const m0 = L('m0');
-    const m1 = L('m1');
-    const n0 = L('n0');
-    const n1 = L('n1');
-    const b0 = L('b0');
-    const b1 = L('b1');
-    const K = L('k');
-    const N = L('n');
-    const M = L('m');
-    const pA = L('pA');
-    const pB = L('pB');
-    const pC = L('pC');
-    const sam = L('sam');
-    const sak = L('sak');
-    const sbk = L('sbk');
-    const sbn = L('sbn');
-    const aOff = L('aOffsets');
-    const bOff = L('bOffsets');
-    const Ap = L('packA');
-    const Bp = L('packB');
-    const sharedB = L('sharedB');
+    // Every field of the parameter block, in its layout's order (the locals' order).
+    const p = paramWords(f, pp, GEMM);
+    const { m0, m1, n0, n1, b0, b1, k: K, n: N, m: M, pA, pB, pC, sam, sak, sbk, sbn, sharedB } = p;
+    const [aOff, bOff, Ap, Bp] = [p.aOffsets, p.bOffsets, p.packA, p.packB];
     f.if(ne(get(sharedB), i32(0)), () => f.set(Bp, get(sharedB)));
     const [b, jc, nc, pc, kc, ic, mc, jr, ir, aBase, bBase, mcMax, cBase, cp, cols, ldc, accum] = f.locals('i32', 17);
     const [c, tilesM, edgeRows, wholePanels, bPacked, bPrevious, direct] = f.locals('i32', 7);
