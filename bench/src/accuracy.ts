@@ -7,7 +7,7 @@
  * BPTT all of them.
  *
  *   npx tsx bench/src/accuracy.ts            sudoku6 (120 s per run) and maze9 (180 s), 3 seeds
- *   npx tsx bench/src/accuracy.ts --quick    sudoku4, 1 seed, 8 s per run
+ *   npx tsx bench/src/accuracy.ts --quick    sudoku4, 1 seed, 4 s per run
  *   npx tsx bench/src/accuracy.ts --tasks sudoku9,maze9-mix --budget 600 --seeds 3 --depth
  *   ... --depth-seeds 2 --depths 1x2,4x4     the depth sweep from fewer seeds, at fewer depths
  *   ... --parallel 1                         one run at a time (default 2, one per core)
@@ -240,7 +240,7 @@ function options(argv: readonly string[]): Options {
   const budget = value('--budget');
   const own: Record<string, number> = { sudoku4: 8, sudoku6: 120, maze9: 180 };
   const budgets = Object.fromEntries(
-    tasks.map((t) => [t, budget !== undefined ? Number(budget) : quick ? 8 : (own[t] ?? 300)]),
+    tasks.map((t) => [t, budget !== undefined ? Number(budget) : quick ? 4 : (own[t] ?? 300)]),
   );
   const seedCount = Number(value('--seeds') ?? (quick ? 1 : 3));
   const depthSeedCount = Number(value('--depth-seeds') ?? seedCount);

@@ -7,7 +7,7 @@
  * steps each run managed, and the mean segments ACT used.
  *
  *   npx tsx --conditions=@hrm/source bench/src/hierarchy.ts          240 s per run, 3 seeds
- *   npx tsx --conditions=@hrm/source bench/src/hierarchy.ts --quick  15 s per run, 1 seed
+ *   npx tsx --conditions=@hrm/source bench/src/hierarchy.ts --quick  6 s per run, 1 seed
  *
  * Each run is its own child process on one wasm thread, two at a time, so runs compete equally for
  * the two cores. The learning rate is constant after warm-up (a time budget fixes no step count).
@@ -21,7 +21,7 @@ import { threeLevel } from '../../examples/src/three-level/three-level.js';
 import { fmt, formatMachine, formatTable, machineInfo, writeResults } from './lib.js';
 
 const quick = process.argv.includes('--quick');
-const BUDGET = quick ? 15 : 240;
+const BUDGET = quick ? 6 : 240;
 const SEEDS = quick ? [0] : [0, 1, 2];
 const EVAL_SIZE = quick ? 200 : 1000;
 const MODELS = ['HRM, 2 levels', '3 levels (H, M, L)'] as const;

@@ -7,10 +7,11 @@
  *   npx tsx bench/src/threads.ts --quick    1 round of 0.5 s
  *
  * Workloads: the register-only multiply-add loop of `measureCeiling` (no memory traffic), and a
- * 1024³ float32 matmul. Every child runs its workload for a fixed window that starts at the same
- * wall-clock instant for both children of a pair, and reports GFLOP/s over that window (the FMA loop:
- * its best quarter of the window, as `measureCeiling` does). Rounds alternate the configurations, so
- * slow spells of the shared host fall on all of them.
+ * 1024³ float32 matmul. Every child gets ready (compiles, starts its workers) and says so; once all
+ * children of a configuration are ready, each runs its workload for a fixed window that starts at the
+ * same wall-clock instant, and reports GFLOP/s over that window (the FMA loop: its best quarter of the
+ * window, as `measureCeiling` does). Rounds alternate the configurations, so slow spells of the shared
+ * host fall on all of them.
  */
 import { spawn } from 'node:child_process';
 import { fileURLToPath } from 'node:url';
@@ -21,52 +22,86 @@ import { fmt, formatMachine, formatTable, loadAverage, machineInfo, writeResults
 type Workload = 'fma-loop' | 'matmul 1024³';
 const N = 1024;
 
-/** GFLOP/s of `workload` on `threads` threads between `startAt` and `startAt + seconds` (epoch ms). */
-function runWindow(workload: Workload, threads: number, startAt: number, seconds: number): number {
-  if (workload === 'fma-loop') {
-    while (Date.now() < startAt) {}
-    return measureCeiling(true, seconds / 4, 4);
-  }
+/**
+ * Gets `workload` ready on `threads` threads (compiled, workers started, heap sized); the function it
+ * returns runs it from `startAt` (epoch ms) for `seconds` and gives its GFLOP/s.
+ */
+function prepare(workload: Workload, threads: number): (startAt: number, seconds: number) => number {
+  if (workload === 'fma-loop')
+    return (startAt, seconds) => {
+      while (Date.now() < startAt) {}
+      return measureCeiling(true, seconds / 4, 4);
+    };
   const backend = new WasmBackend({ threads, adaptiveThreads: false });
-  return withBackend(backend, () => {
-    const [a, b] = [normal(key(1), [N, N]), normal(key(2), [N, N])];
-    dispose(matmul(a, b)); // compile, start the workers, size the heap
-    dispose(matmul(a, b));
-    while (Date.now() < startAt) {}
-    const t0 = performance.now();
-    let calls = 0;
-    while (performance.now() - t0 < seconds * 1000) {
-      dispose(matmul(a, b));
-      calls++;
-    }
-    return (calls * 2 * N ** 3) / ((performance.now() - t0) / 1000) / 1e9;
+  const [a, b] = withBackend(backend, () => {
+    const ab = [normal(key(1), [N, N]), normal(key(2), [N, N])] as const;
+    dispose(matmul(...ab));
+    dispose(matmul(...ab));
+    return ab;
   });
+  return (startAt, seconds) =>
+    withBackend(backend, () => {
+      while (Date.now() < startAt) {}
+      const t0 = performance.now();
+      let calls = 0;
+      while (performance.now() - t0 < seconds * 1000) {
+        dispose(matmul(a, b));
+        calls++;
+      }
+      return (calls * 2 * N ** 3) / ((performance.now() - t0) / 1000) / 1e9;
+    });
 }
 
-function child(args: readonly string[]): Promise<number> {
+/** A child process: says `ready` once prepared, then runs from the start time the parent sends. */
+async function runChild(workload: Workload, threads: number, seconds: number): Promise<void> {
+  const run = prepare(workload, threads);
+  console.log('ready');
+  let line = '';
+  for await (const chunk of process.stdin) {
+    line += String(chunk);
+    if (line.includes('\n')) break;
+  }
+  console.log(run(Number(line.trim()), seconds));
+}
+
+interface Child {
+  readonly ready: Promise<void>;
+  readonly result: Promise<number>;
+  start(at: number): void;
+}
+
+function child(args: readonly string[]): Child {
   const script = fileURLToPath(import.meta.url);
-  return new Promise((resolve, reject) => {
-    const p = spawn(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', ...args], {
-      stdio: ['ignore', 'pipe', 'inherit'],
-    });
-    let out = '';
-    p.stdout.on('data', (d: Buffer) => {
-      out += d.toString();
-    });
+  const p = spawn(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', ...args], {
+    stdio: ['pipe', 'pipe', 'inherit'],
+  });
+  let out = '';
+  let markReady: () => void = () => {};
+  const ready = new Promise<void>((resolve) => {
+    markReady = resolve;
+  });
+  p.stdout.on('data', (d: Buffer) => {
+    out += d.toString();
+    if (out.startsWith('ready\n')) markReady();
+  });
+  const result = new Promise<number>((resolve, reject) =>
     p.on('exit', (code) => {
       const value = Number(out.trim().split('\n').at(-1));
       if (code !== 0 || !Number.isFinite(value)) reject(new Error(`child ${args.join(' ')} failed (exit ${code})`));
       else resolve(value);
-    });
-  });
+    }),
+  );
+  return { ready: Promise.race([ready, result.then(() => {})]), result, start: (at) => p.stdin.end(`${at}\n`) };
 }
 
-/** Starts `processes` children together (after a lead time for their start-up); their GFLOP/s summed. */
+/** Starts `processes` children, and once all are ready runs them over the same window; their GFLOP/s summed. */
 async function together(workload: Workload, processes: number, threads: number, seconds: number): Promise<number> {
-  const startAt = Date.now() + 3000;
-  const each = await Promise.all(
-    Array.from({ length: processes }, () => child([workload, String(threads), String(startAt), String(seconds)])),
-  );
+  const children = Array.from({ length: processes }, () => child([workload, String(threads), String(seconds)]));
+  await Promise.all(children.map((c) => c.ready));
+  // A little lead, so that both children are waiting for the same instant when it comes.
+  const startAt = Date.now() + 50;
+  for (const c of children) c.start(startAt);
+  const each = await Promise.all(children.map((c) => c.result));
   return each.reduce((a, b) => a + b, 0);
 }
 
@@ -122,7 +157,7 @@ async function parent(quick: boolean): Promise<void> {
 
 const argv = process.argv.slice(2);
 if (argv[0] === '--child') {
-  const [workload, threads, startAt, seconds] = argv.slice(1);
-  console.log(runWindow(workload as Workload, Number(threads), Number(startAt), Number(seconds)));
+  const [workload, threads, seconds] = argv.slice(1);
+  await runChild(workload as Workload, Number(threads), Number(seconds));
   process.exit(0);
 } else await parent(argv.includes('--quick'));
