@@ -75,6 +75,8 @@ function child(args: readonly string[]): Child {
   const p = spawn(process.execPath, ['--conditions=@hrm/source', '--import', 'tsx', script, '--child', ...args], {
     stdio: ['pipe', 'pipe', 'inherit'],
   });
+  // A child that died before its start time closes its stdin: its exit code reports it, not a write error.
+  p.stdin.on('error', () => {});
   let out = '';
   let markReady: () => void = () => {};
   const ready = new Promise<void>((resolve) => {
