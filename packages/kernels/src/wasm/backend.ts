@@ -53,7 +53,7 @@ import { detectFeatures } from './features.js';
 import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
 import { GATHER, SCATTER } from './indexed.js';
 import { CHUNK_BASE, MAX_CHUNKS, MAX_THREADS, ThreadPool } from './pool.js';
-import { ADAM, FUSED_KERNELS } from './rows.js';
+import { ADAM, ADD_RMS_NORM_T, ADD_RMS_NORM_T_EPS, ADD_RMS_NORM_T_KERNEL, FUSED_KERNELS } from './rows.js';
 import { BINARY_OPS, F64_BINARY, F64_UNARY, INT_BINARY_OPS } from './vmath.js';
 import { requireWasm, type WasmModule } from './webassembly.js';
 
@@ -919,8 +919,47 @@ export class WasmBackend implements Backend<WasmBuffer> {
   }
 
   /**
+   * `addRmsNorm(x, y)` by `fused_add_rms_norm_t`, where x is a transpose of the last two axes (of rows 4
+   * bytes apart, its batch dims one step) and y contiguous; undefined otherwise. (x + y is y + x to the
+   * bit, so the backend tries both orders.)
+   */
+  private addRmsNormTransposed(x: WasmView, y: WasmView, eps: number): WasmBuffer | undefined {
+    const rank = x.shape.length;
+    if (rank < 2 || !isContiguous(y)) return undefined;
+    const [M, N] = x.shape.slice(-2);
+    if (M < 4 || x.strides[rank - 2] !== 1 || x.strides[rank - 1] === 1) return undefined;
+    const batch = foldDims(x.shape.slice(0, -2), x.strides.slice(0, -2));
+    if (!batch) return undefined;
+    const out = this.allocate(sizeOf(x.shape), 'float32');
+    if (N === 0 || batch.size === 0) return out;
+    const total = batch.size * M * N;
+    const threads = batch.size > 1 ? this.threadsFor(total * 3, this.parallelElements, ADD_RMS_NORM_T_KERNEL) : 1;
+    const parts = threads > 1 ? Math.min(2 * threads, batch.size, MAX_CHUNKS) : 1;
+    const [px, py] = [this.ptrOf(x), this.ptrOf(y)];
+    for (let t = 0; t < parts; t++) {
+      const lo = Math.round((t * batch.size) / parts);
+      const hi = Math.round(((t + 1) * batch.size) / parts);
+      const at = 4 * blockWord(t, parts > 1);
+      this.writeParams(at, ADD_RMS_NORM_T, {
+        out: out.ptr + lo * M * N * 4,
+        x: px + lo * batch.stride * 4,
+        y: py + lo * M * N * 4,
+        batch: hi - lo,
+        m: M,
+        n: N,
+        sb: batch.stride * 4,
+        sj: x.strides[rank - 1] * 4,
+      });
+      this.heap.f32[(at >> 2) + ADD_RMS_NORM_T_EPS] = eps;
+    }
+    this.runBlocks(ADD_RMS_NORM_T_KERNEL, parts, parts > 1, threads, total * 3);
+    return out;
+  }
+
+  /**
    * The fused kernels (rows.ts) for float32; float64 runs the reference's loops. The kernels need
-   * contiguous rows: an input whose last axis is not is copied first.
+   * contiguous rows: an input whose last axis is not is copied first (except a transposed input of
+   * addRmsNorm's, which its own kernel reads as it is).
    */
   readonly fused: FusedKernels<WasmBuffer> = {
     softmax: (x) =>
@@ -934,9 +973,11 @@ export class WasmBackend implements Backend<WasmBuffer> {
         ? this.rows('rmsNorm', x.shape, [x], 2, eps)
         : this.adopt(this.ref.fused.rmsNorm(this.host(x), eps)),
     addRmsNorm: (x, y, eps) =>
-      x.dtype === 'float32'
-        ? this.rows('addRmsNorm', x.shape, [x, y], 3, eps)
-        : this.adopt(this.ref.fused.addRmsNorm(this.host(x), this.host(y), eps)),
+      x.dtype !== 'float32'
+        ? this.adopt(this.ref.fused.addRmsNorm(this.host(x), this.host(y), eps))
+        : (this.addRmsNormTransposed(x, y, eps) ??
+          this.addRmsNormTransposed(y, x, eps) ??
+          this.rows('addRmsNorm', x.shape, [x, y], 3, eps)),
     rmsNormVjp: (x, g, eps) =>
       x.dtype === 'float32'
         ? this.rows('rmsNormVjp', x.shape, [x, g], 3, eps)

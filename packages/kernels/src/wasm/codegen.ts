@@ -96,8 +96,8 @@ import {
   v128_xor,
 } from './emit.js';
 import { INDEXED_KERNELS, indexedKernels } from './indexed.js';
-import { FUSED_KERNELS, fusedKernels } from './rows.js';
-import { bump, paramWords, stridedDriver, UNROLL } from './strided.js';
+import { ADD_RMS_NORM_T_KERNEL, FUSED_KERNELS, fusedKernels } from './rows.js';
+import { bump, paramWords, stridedDriver, transpose4, UNROLL } from './strided.js';
 import {
   BINARY_OPS,
   COMPARES,
@@ -746,19 +746,6 @@ function rowStrip(m: ModuleBuilder, o: CodegenOptions): number {
   );
 }
 
-/** Columns (r0..r3)[k..k+3] of four rows, transposed: vectors of (r0[k], r1[k], r2[k], r3[k]) for 4 k. */
-function transpose4(f: FunctionBuilder, rows: Local[], out: (k: number, v: Expr) => void): void {
-  const t = f.locals('v128', 4);
-  f.set(t[0], shuffle32(get(rows[0]), get(rows[1]), [0, 4, 1, 5]));
-  f.set(t[1], shuffle32(get(rows[2]), get(rows[3]), [0, 4, 1, 5]));
-  f.set(t[2], shuffle32(get(rows[0]), get(rows[1]), [2, 6, 3, 7]));
-  f.set(t[3], shuffle32(get(rows[2]), get(rows[3]), [2, 6, 3, 7]));
-  out(0, shuffle32(get(t[0]), get(t[1]), [0, 1, 4, 5]));
-  out(1, shuffle32(get(t[0]), get(t[1]), [2, 3, 6, 7]));
-  out(2, shuffle32(get(t[2]), get(t[3]), [0, 1, 4, 5]));
-  out(3, shuffle32(get(t[2]), get(t[3]), [2, 3, 6, 7]));
-}
-
 /** All-ones in the lanes below `n` (0..4), zero above: keeps the valid part of a vector read past an edge. */
 const laneMask = (n: Expr): Expr => i32x4_lt_s(i32x4_const(0, 1, 2, 3), i32x4_splat(n));
 
@@ -1318,7 +1305,7 @@ export function generate(o: CodegenOptions): GeneratedModule {
     names.push(`reduce_${op}`);
   }
   fusedKernels(m, o);
-  names.push(...Object.values(FUSED_KERNELS));
+  names.push(...Object.values(FUSED_KERNELS), ADD_RMS_NORM_T_KERNEL);
   transposeCopy(m);
   names.push('transpose32');
   indexedKernels(m);

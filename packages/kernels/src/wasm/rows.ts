@@ -11,6 +11,7 @@
  */
 import {
   add,
+  and,
   type Expr,
   type FunctionBuilder,
   f32_load,
@@ -20,6 +21,7 @@ import {
   f32x4_convert_i32x4_s,
   f32x4_div,
   f32x4_eq,
+  f32x4_extract_lane,
   f32x4_max,
   f32x4_mul,
   f32x4_splat,
@@ -40,7 +42,7 @@ import {
   v128_store,
   v128_store32_lane,
 } from './emit.js';
-import { bump, paramWords, STRIDED, stridedDriver, UNROLL } from './strided.js';
+import { bump, paramWords, STRIDED, stridedDriver, transpose4, UNROLL } from './strided.js';
 import { atan2, exp, type MathOptions, madd, sigmoid, silu } from './vmath.js';
 
 /** The exported names of the fused kernels, by the `FusedKernels` method each implements. */
@@ -75,6 +77,19 @@ export const ADAM = {
   vScale: 11,
   eps: 12,
 } as const;
+
+/**
+ * `addRmsNorm(x, y)` with x a transpose of the last two axes (`fused_add_rms_norm_t`): the token mixer's
+ * post-norm residual, whose input is the block's [seq, hidden] state seen as [hidden, seq] (and the next
+ * residual's, the other way round). The kernel reads x in 4x4 blocks transposed in registers, where a copy
+ * of x would first go through memory. Word offsets of its parameter block: the output's, x's and y's byte
+ * addresses (the output and y contiguous [batch, m, n]), the batch, m rows of n, x's byte strides between
+ * batches (`sb`) and along a row (`sj`; its rows are 4 bytes apart); eps follows (`ADD_RMS_NORM_T_EPS`).
+ */
+export const ADD_RMS_NORM_T = { out: 0, x: 1, y: 2, batch: 3, m: 4, n: 5, sb: 6, sj: 7 } as const;
+/** The word of `fused_add_rms_norm_t`'s parameter block that holds eps (a float32). */
+export const ADD_RMS_NORM_T_EPS = 8;
+export const ADD_RMS_NORM_T_KERNEL = 'fused_add_rms_norm_t';
 
 /** How one step of a row loop reads and writes: four elements, or (the row's tail) one. */
 interface Step {
@@ -162,11 +177,11 @@ function fold(f: FunctionBuilder, v: Local, op: (a: Expr, b: Expr) => Expr): voi
   f.set(v, op(get(v), shuffle32(get(v), get(v), [1, 0, 3, 2])));
 }
 
-/** 1 / sqrt(sum / n + eps) in every lane, `eps` the kernel's scalar parameter. */
-function inverseRms(squares: Local, n: Local, params: Local): Expr {
+/** 1 / sqrt(sum / n + eps) in every lane, `eps` the kernel's scalar parameter (or `eps`, in every lane). */
+function inverseRms(squares: Local, n: Local, params: Local, eps?: Expr): Expr {
   const mean = f32x4_div(get(squares), f32x4_convert_i32x4_s(i32x4_splat(get(n))));
-  const eps = f32x4_splat(f32_load(get(params), 4 * STRIDED.scalar));
-  return f32x4_div(f32x4_const(1), f32x4_sqrt(f32x4_add(mean, eps)));
+  const e = eps ?? f32x4_splat(f32_load(get(params), 4 * STRIDED.scalar));
+  return f32x4_div(f32x4_const(1), f32x4_sqrt(f32x4_add(mean, e)));
 }
 
 /**
@@ -267,6 +282,8 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
     }
     rowsPass(f, rows, [0], n, (s, q, [po]) => f.do(s.store(get(po), f32x4_mul(s.load(get(po)), get(r[q])))));
   });
+
+  addRmsNormTransposed(m, fma);
 
   rowKernel(m, FUSED_KERNELS.rmsNormVjp, 3, (f, rows, n, params) => {
     const [squares, dot, t, r, k] = [
@@ -373,5 +390,117 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
       },
       true,
     );
+  });
+}
+
+/**
+ * `fused_add_rms_norm_t` (see `ADD_RMS_NORM_T`): four rows at a time, x read as four columns of four rows
+ * and transposed in registers; a last row or three read x an element at a time. Each row's arithmetic is
+ * the fused addRmsNorm's, in the same order: the same bits as copying x first.
+ */
+function addRmsNormTransposed(m: ModuleBuilder, fma: (a: Expr, b: Expr, c: Expr) => Expr): void {
+  m.func(ADD_RMS_NORM_T_KERNEL, ['i32'], [], (f, pp) => {
+    const {
+      out,
+      x,
+      y,
+      batch,
+      m: M,
+      n: N,
+      sb,
+      sj,
+    } = paramWords(f, pp, ADD_RMS_NORM_T, ['out', 'x', 'y', 'batch', 'm', 'n', 'sb', 'sj']);
+    const [b, i, j, xb, ob, yb, ld, whole, xc, sj4] = f.locals('i32', 10);
+    const eps = f.local('v128');
+    f.set(eps, f32x4_splat(f32_load(get(pp), 4 * ADD_RMS_NORM_T_EPS)));
+    f.set(ld, mul(get(N), i32(4)));
+    f.set(whole, and(get(N), i32(-4)));
+    f.set(sj4, mul(get(sj), i32(4)));
+    const cols = f.locals('v128', 4);
+    // Cursors: the output's and y's rows i..i+3 at element j (they step 16 bytes, or 4 on the tail), and
+    // x's column j of those rows (it steps 4 sj, or sj).
+    const po = f.locals('i32', 4);
+    const py = f.locals('i32', 4);
+    const squares = f.locals('v128', 4);
+    const t = f.locals('v128', 4);
+    const r = f.locals('v128', 4);
+    /** Cursors to the start of rows i..i + rows - 1. */
+    const startRows = (rows: number) => {
+      f.set(xc, add(get(xb), mul(get(i), i32(4))));
+      for (let q = 0; q < rows; q++) {
+        f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
+        f.set(py[q], add(get(yb), mul(add(get(i), i32(q)), get(ld))));
+        f.set(squares[q], f32x4_const(0));
+      }
+    };
+    /** Row q's sum x + y at its cursor (four elements, or one splat on the tail), stored, its square summed. */
+    const sumInto = (q: number, xv: Expr, s: Step) => {
+      f.set(t[q], s.own(f32x4_add(xv, s.load(get(py[q])))));
+      f.do(s.store(get(po[q]), get(t[q])));
+      f.set(squares[q], fma(get(t[q]), get(t[q]), get(squares[q])));
+    };
+    const step = (rows: number, bytes: number, xBytes: Local) => {
+      for (let q = 0; q < rows; q++) {
+        bump(f, po[q], bytes);
+        bump(f, py[q], bytes);
+      }
+      bump(f, xc, get(xBytes));
+    };
+    /** The second pass of rows i..i + rows - 1: each scaled by its inverse RMS, all rows a step at a time. */
+    const scale = (rows: number) => {
+      for (let q = 0; q < rows; q++) {
+        fold(f, squares[q], f32x4_add);
+        f.set(r[q], inverseRms(squares[q], N, pp, get(eps)));
+        f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
+      }
+      for (const [s, width] of [
+        [WHOLE, 4],
+        [TAIL, 1],
+      ] as const)
+        f.for(j, width === 4 ? i32(0) : get(whole), width === 4 ? get(whole) : get(N), width, () => {
+          for (let q = 0; q < rows; q++) {
+            f.do(s.store(get(po[q]), f32x4_mul(s.load(get(po[q])), get(r[q]))));
+            bump(f, po[q], 4 * width);
+          }
+        });
+    };
+    f.for(b, i32(0), get(batch), 1, () => {
+      f.set(xb, add(get(x), mul(get(b), get(sb))));
+      f.set(ob, add(get(out), mul(get(b), mul(get(M), get(ld)))));
+      f.set(yb, add(get(y), mul(get(b), mul(get(M), get(ld)))));
+      f.for(i, i32(0), and(get(M), i32(-4)), 4, () => {
+        startRows(4);
+        f.for(j, i32(0), get(whole), 4, () => {
+          for (let k = 0; k < 4; k++) f.set(cols[k], v128_load(add(get(xc), mul(get(sj), i32(k)))));
+          transpose4(f, cols, (q, v) => sumInto(q, v, WHOLE));
+          step(4, 16, sj4);
+        });
+        f.for(j, get(whole), get(N), 1, () => {
+          f.set(cols[0], v128_load(get(xc)));
+          for (let q = 0; q < 4; q++) sumInto(q, f32x4_splat(f32x4_extract_lane(get(cols[0]), q)), TAIL);
+          step(4, 4, sj);
+        });
+        scale(4);
+      });
+      // The last m mod 4 rows, one at a time: x gathered an element at a time.
+      f.for(i, and(get(M), i32(-4)), get(M), 1, () => {
+        startRows(1);
+        f.for(j, i32(0), get(whole), 4, () => {
+          for (let k = 0; k < 4; k++) f.set(cols[k], v128_load32_splat(add(get(xc), mul(get(sj), i32(k)))));
+          const gathered = shuffle32(
+            shuffle32(get(cols[0]), get(cols[1]), [0, 4, 0, 0]),
+            shuffle32(get(cols[2]), get(cols[3]), [0, 4, 0, 0]),
+            [0, 1, 4, 5],
+          );
+          sumInto(0, gathered, WHOLE);
+          step(1, 16, sj4);
+        });
+        f.for(j, get(whole), get(N), 1, () => {
+          sumInto(0, v128_load32_splat(get(xc)), TAIL);
+          step(1, 4, sj);
+        });
+        scale(1);
+      });
+    });
   });
 }

@@ -16,6 +16,7 @@ import {
   lt_s,
   type ModuleBuilder,
   mul,
+  shuffle32,
   sub,
 } from './emit.js';
 
@@ -152,3 +153,16 @@ export function paramWords<K extends string>(
 /** `ptr += bytes` */
 export const bump = (f: FunctionBuilder, p: Local, bytes: number | Expr) =>
   f.set(p, add(get(p), typeof bytes === 'number' ? i32(bytes) : bytes));
+
+/** Columns (r0..r3)[k..k+3] of four rows, transposed: vectors of (r0[k], r1[k], r2[k], r3[k]) for 4 k. */
+export function transpose4(f: FunctionBuilder, rows: Local[], out: (k: number, v: Expr) => void): void {
+  const t = f.locals('v128', 4);
+  f.set(t[0], shuffle32(get(rows[0]), get(rows[1]), [0, 4, 1, 5]));
+  f.set(t[1], shuffle32(get(rows[2]), get(rows[3]), [0, 4, 1, 5]));
+  f.set(t[2], shuffle32(get(rows[0]), get(rows[1]), [2, 6, 3, 7]));
+  f.set(t[3], shuffle32(get(rows[2]), get(rows[3]), [2, 6, 3, 7]));
+  out(0, shuffle32(get(t[0]), get(t[1]), [0, 1, 4, 5]));
+  out(1, shuffle32(get(t[0]), get(t[1]), [2, 3, 6, 7]));
+  out(2, shuffle32(get(t[2]), get(t[3]), [0, 1, 4, 5]));
+  out(3, shuffle32(get(t[2]), get(t[3]), [2, 3, 6, 7]));
+}

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import v8 from 'node:v8';
 import vm from 'node:vm';
-import { afterAll, describe, expect, it } from 'vitest';
+import { afterAll, describe, expect, it, vi } from 'vitest';
 import type { Backend } from '../backend.js';
 import type { DType, TypedArray } from '../dtype.js';
 import { ReferenceBackend } from '../reference/index.js';
@@ -624,6 +624,66 @@ describe('kernels', () => {
         for (const op of ops) {
           if (op.startsWith('gatedSilu') && c.shape[c.shape.length - 1] % 2 === 1) continue;
           expectClose(run(w, c, op), run(ref, c, op), 1e-5, 1e-6);
+        }
+    }
+  });
+
+  it('fused addRmsNorm reads a transposed input as it is: the same bits as copying it first', () => {
+    // [stored shape, axis order] of the transposed operand: rows (m, the dim before the last) around the
+    // groups of four (remainders 0..3), rows with tails (n mod 4 of 0..3), folded batch dims, the token
+    // mixer's two layouts; the other operand contiguous, as either argument (x + y is y + x).
+    const cases: [number[], number[]][] = [
+      [
+        [4, 4],
+        [1, 0],
+      ],
+      [
+        [5, 7],
+        [1, 0],
+      ],
+      [
+        [6, 9],
+        [1, 0],
+      ],
+      [
+        [13, 7],
+        [1, 0],
+      ],
+      [
+        [2, 3, 6, 5],
+        [0, 1, 3, 2],
+      ],
+      [
+        [64, 37, 64],
+        [0, 2, 1],
+      ],
+      [
+        [64, 64, 37],
+        [0, 2, 1],
+      ],
+    ];
+    for (const threads of [1, 2]) {
+      const w = make({ threads, parallelElements: 1, adaptiveThreads: false });
+      if (threads === 2) w.startThreads();
+      for (const [stored, perm] of cases)
+        for (const swap of [false, true]) {
+          const shape = perm.map((i) => stored[i]);
+          const tData = values(sizeOf(stored), 5);
+          const cData = values(sizeOf(shape), 6);
+          const run = (b: Backend, transposedAsIs: boolean) => {
+            const t = view(b, tData, 'float32', stored, perm);
+            const tIn = transposedAsIs ? t : view(b, readOut(b, b.copy(t), 'float32', shape), 'float32', shape);
+            const c = view(b, cData, 'float32', shape);
+            const f = b.fused as NonNullable<Backend['fused']>;
+            return readOut(b, swap ? f.addRmsNorm(c, tIn, 1e-5) : f.addRmsNorm(tIn, c, 1e-5), 'float32', shape);
+          };
+          // No copy of the transposed input on the way (the rows kernel would have made one).
+          const copies = vi.spyOn(w, 'copy');
+          const got = run(w, true);
+          expect(copies).not.toHaveBeenCalled();
+          copies.mockRestore();
+          expect(got).toEqual(run(w, false));
+          expectClose(got, run(ref, true), 1e-5, 1e-6);
         }
     }
   });
