@@ -87,6 +87,11 @@ export interface FusedKernels<B = unknown> {
    * pass over both instead of the sum written out and read back.
    */
   addRmsNorm(x: View<B>, y: View<B>, eps: number): B;
+  /**
+   * `addRmsNorm` along the axis before the last (the last two axes of x, y and the result in one layout);
+   * optional: without it the core normalises transposed views and hands on a transposed result.
+   */
+  addRmsNormColumns?(x: View<B>, y: View<B>, eps: number): B;
   /** RMSNorm's VJP from its input `x` and the cotangent `g`: `r·g - r³·x·mean(g·x)`, `r = 1/sqrt(mean(x²) + eps)`. */
   rmsNormVjp(x: View<B>, g: View<B>, eps: number): B;
   /** SwiGLU's activation, `[..., 2F] -> [..., F]`: `silu(x[..., :F]) * x[..., F:]`. */

@@ -110,7 +110,43 @@ const transposedSum: OpCase[] = [
   rtol: 1e-5,
 }));
 
-checkOp('fused ops', [...cases, ...transposedSum]);
+// Along axis -2 (TRM's token mixer over the sequence): x in its layout, y a transposed view (as the mixer's
+// output arrives) or in the same layout; rows of the transposes around the four-row groups.
+const columns: OpCase[] = [
+  [4, 7],
+  [5, 6],
+  [2, 7, 5],
+].flatMap((shape): OpCase[] => {
+  const r = shape.length;
+  const t = (x: Ref) => permute(x, swapLast(r));
+  const swapped = [...shape.slice(0, -2), shape[r - 1], shape[r - 2]];
+  const reference = (x: Ref, y: Ref) => t(byRow(sum2(t(x), t(y)), rmsRow(0.1)));
+  return [
+    {
+      name: `addRmsNorm along axis -2 [${shape}], y transposed`,
+      inputs: [
+        { shape, range: [-3, 3] },
+        { shape: swapped, range: [-3, 3] },
+      ],
+      run: (x, y) => addRmsNorm(x as Tensor<Shape, 'float32'>, transpose(y) as Tensor<Shape, 'float32'>, 0.1, -2),
+      reference: (x, y) => reference(x, t(y)),
+      grad2: r === 2,
+      rtol: 1e-5,
+    },
+    {
+      name: `addRmsNorm along axis -2 [${shape}]`,
+      inputs: [
+        { shape, range: [-3, 3] },
+        { shape, range: [-3, 3] },
+      ],
+      run: (x, y) => addRmsNorm(x as Tensor<Shape, 'float32'>, y as Tensor<Shape, 'float32'>, 0.1, -2),
+      reference,
+      rtol: 1e-5,
+    },
+  ];
+});
+
+checkOp('fused ops', [...cases, ...transposedSum, ...columns]);
 
 describe('fused ops: bad input', () => {
   it('rejects an odd last axis, a scalar and a bad eps by name', () => {
@@ -119,5 +155,6 @@ describe('fused ops: bad input', () => {
     expect(() => rmsNorm(tensor([1, 2]), -1)).toThrow(/eps must be a number >= 0/);
     expect(() => addRmsNorm(tensor(1), tensor(2))).toThrow(/addRmsNorm: needs at least one axis/);
     expect(() => addRmsNorm(tensor([1, 2]), tensor([1, 2]), Number.NaN)).toThrow(/addRmsNorm: eps must be/);
+    expect(() => addRmsNorm(tensor([1, 2]), tensor([1, 2]), 1e-5, -2)).toThrow(/along axis -2 needs at least two axes/);
   });
 });

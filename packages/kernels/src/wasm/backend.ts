@@ -53,7 +53,14 @@ import { detectFeatures } from './features.js';
 import { Heap, type HeapStats, PAGE, PARAMS_BASE, PARAMS_BYTES, TABLE_BASE, TABLE_END } from './heap.js';
 import { GATHER, SCATTER } from './indexed.js';
 import { CHUNK_BASE, MAX_CHUNKS, MAX_THREADS, ThreadPool } from './pool.js';
-import { ADAM, ADD_RMS_NORM_T, ADD_RMS_NORM_T_EPS, ADD_RMS_NORM_T_KERNEL, FUSED_KERNELS } from './rows.js';
+import {
+  ADAM,
+  ADD_RMS_NORM_T,
+  ADD_RMS_NORM_T_EPS,
+  ADD_RMS_NORM_T_KERNEL,
+  ADD_RMS_NORM_TT_KERNEL,
+  FUSED_KERNELS,
+} from './rows.js';
 import { BINARY_OPS, F64_BINARY, F64_UNARY, INT_BINARY_OPS } from './vmath.js';
 import { requireWasm, type WasmModule } from './webassembly.js';
 
@@ -247,6 +254,13 @@ const POLICY_WINDOW = 8;
 const CLEAR_GAIN = 1.5;
 /** Split policies a backend keeps (kernels and amounts of work): a training step has a few dozen. */
 const MAX_SPLIT_POLICIES = 1024;
+
+/** `v` with its last two axes swapped (a view: the same buffer and elements). */
+function swapLastTwo(v: WasmView): WasmView {
+  const r = v.shape.length;
+  const swap = <T>(a: readonly T[]) => [...a.slice(0, r - 2), a[r - 1], a[r - 2]];
+  return { ...v, shape: swap(v.shape), strides: swap(v.strides) };
+}
 
 /** A's batch and row dims as one dim (its size and stride), when they step evenly through memory. */
 function foldRows(a: WasmView): { size: number; stride: number } | undefined {
@@ -921,9 +935,10 @@ export class WasmBackend implements Backend<WasmBuffer> {
   /**
    * `addRmsNorm(x, y)` by `fused_add_rms_norm_t`, where x is a transpose of the last two axes (of rows 4
    * bytes apart, its batch dims one step) and y contiguous; undefined otherwise. (x + y is y + x to the
-   * bit, so the backend tries both orders.)
+   * bit, so the backend tries both orders.) With `outTransposed` (`fused_add_rms_norm_tt`) the result is
+   * written transposed in its last two axes: `addRmsNormColumns` of the transposes of x and y.
    */
-  private addRmsNormTransposed(x: WasmView, y: WasmView, eps: number): WasmBuffer | undefined {
+  private addRmsNormTransposed(x: WasmView, y: WasmView, eps: number, outTransposed = false): WasmBuffer | undefined {
     const rank = x.shape.length;
     if (rank < 2 || !isContiguous(y)) return undefined;
     const [M, N] = x.shape.slice(-2);
@@ -933,7 +948,8 @@ export class WasmBackend implements Backend<WasmBuffer> {
     const out = this.allocate(sizeOf(x.shape), 'float32');
     if (N === 0 || batch.size === 0) return out;
     const total = batch.size * M * N;
-    const threads = batch.size > 1 ? this.threadsFor(total * 3, this.parallelElements, ADD_RMS_NORM_T_KERNEL) : 1;
+    const kernel = outTransposed ? ADD_RMS_NORM_TT_KERNEL : ADD_RMS_NORM_T_KERNEL;
+    const threads = batch.size > 1 ? this.threadsFor(total * 3, this.parallelElements, kernel) : 1;
     const parts = threads > 1 ? Math.min(2 * threads, batch.size, MAX_CHUNKS) : 1;
     const [px, py] = [this.ptrOf(x), this.ptrOf(y)];
     for (let t = 0; t < parts; t++) {
@@ -952,7 +968,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
       });
       this.heap.f32[(at >> 2) + ADD_RMS_NORM_T_EPS] = eps;
     }
-    this.runBlocks(ADD_RMS_NORM_T_KERNEL, parts, parts > 1, threads, total * 3);
+    this.runBlocks(kernel, parts, parts > 1, threads, total * 3);
     return out;
   }
 
@@ -978,6 +994,23 @@ export class WasmBackend implements Backend<WasmBuffer> {
         : (this.addRmsNormTransposed(x, y, eps) ??
           this.addRmsNormTransposed(y, x, eps) ??
           this.rows('addRmsNorm', x.shape, [x, y], 3, eps)),
+    addRmsNormColumns: (x, y, eps) => {
+      const [xt, yt] = [swapLastTwo(x), swapLastTwo(y)];
+      if (x.dtype === 'float32') {
+        const out = this.addRmsNormTransposed(xt, yt, eps, true) ?? this.addRmsNormTransposed(yt, xt, eps, true);
+        if (out) return out;
+      }
+      // Otherwise the rows of the transposes, copied back into this layout.
+      const rows = (this.fused as FusedKernels<WasmBuffer>).addRmsNorm(xt, yt, eps);
+      const shape = xt.shape;
+      try {
+        return this.copy(
+          swapLastTwo({ buffer: rows, dtype: x.dtype, shape, strides: contiguousStrides(shape), offset: 0 }),
+        );
+      } finally {
+        this.dispose(rows);
+      }
+    },
     rmsNormVjp: (x, g, eps) =>
       x.dtype === 'float32'
         ? this.rows('rmsNormVjp', x.shape, [x, g], 3, eps)
@@ -1045,7 +1078,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
    * output is contiguous in `outShape`.
    */
   private rows(
-    method: Exclude<keyof FusedKernels, 'adamStep'>,
+    method: Exclude<keyof FusedKernels, 'adamStep' | 'addRmsNormColumns'>,
     walk: readonly number[],
     inputs: readonly WasmView[],
     cost: number,

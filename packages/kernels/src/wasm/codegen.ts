@@ -96,7 +96,7 @@ import {
   v128_xor,
 } from './emit.js';
 import { INDEXED_KERNELS, indexedKernels } from './indexed.js';
-import { ADD_RMS_NORM_T_KERNEL, FUSED_KERNELS, fusedKernels } from './rows.js';
+import { ADD_RMS_NORM_T_KERNEL, ADD_RMS_NORM_TT_KERNEL, FUSED_KERNELS, fusedKernels } from './rows.js';
 import { bump, paramWords, stridedDriver, transpose4, UNROLL } from './strided.js';
 import {
   BINARY_OPS,
@@ -1305,7 +1305,7 @@ export function generate(o: CodegenOptions): GeneratedModule {
     names.push(`reduce_${op}`);
   }
   fusedKernels(m, o);
-  names.push(...Object.values(FUSED_KERNELS), ADD_RMS_NORM_T_KERNEL);
+  names.push(...Object.values(FUSED_KERNELS), ADD_RMS_NORM_T_KERNEL, ADD_RMS_NORM_TT_KERNEL);
   transposeCopy(m);
   names.push('transpose32');
   indexedKernels(m);

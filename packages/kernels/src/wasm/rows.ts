@@ -90,6 +90,8 @@ export const ADD_RMS_NORM_T = { out: 0, x: 1, y: 2, batch: 3, m: 4, n: 5, sb: 6,
 /** The word of `fused_add_rms_norm_t`'s parameter block that holds eps (a float32). */
 export const ADD_RMS_NORM_T_EPS = 8;
 export const ADD_RMS_NORM_T_KERNEL = 'fused_add_rms_norm_t';
+/** The same with the output transposed: [batch, n, m]. */
+export const ADD_RMS_NORM_TT_KERNEL = 'fused_add_rms_norm_tt';
 
 /** How one step of a row loop reads and writes: four elements, or (the row's tail) one. */
 interface Step {
@@ -283,7 +285,8 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
     rowsPass(f, rows, [0], n, (s, q, [po]) => f.do(s.store(get(po), f32x4_mul(s.load(get(po)), get(r[q])))));
   });
 
-  addRmsNormTransposed(m, fma);
+  addRmsNormTransposed(m, fma, false);
+  addRmsNormTransposed(m, fma, true);
 
   rowKernel(m, FUSED_KERNELS.rmsNormVjp, 3, (f, rows, n, params) => {
     const [squares, dot, t, r, k] = [
@@ -394,12 +397,18 @@ export function fusedKernels(m: ModuleBuilder, o: MathOptions): void {
 }
 
 /**
- * `fused_add_rms_norm_t` (see `ADD_RMS_NORM_T`): four rows at a time, x read as four columns of four rows
- * and transposed in registers; a last row or three read x an element at a time. Each row's arithmetic is
- * the fused addRmsNorm's, in the same order: the same bits as copying x first.
+ * `fused_add_rms_norm_t` and, with `outTransposed`, `fused_add_rms_norm_tt` (see `ADD_RMS_NORM_T`): four rows
+ * at a time, x read as four columns of four rows and transposed in registers; a last row or three read x an
+ * element at a time. With `outTransposed` the output is [batch, n, m] (the rows written as its columns, four
+ * rows' elements a vector). Each row's arithmetic is the fused addRmsNorm's, in the same order: the same bits
+ * as copying x first (and transposing the result after).
  */
-function addRmsNormTransposed(m: ModuleBuilder, fma: (a: Expr, b: Expr, c: Expr) => Expr): void {
-  m.func(ADD_RMS_NORM_T_KERNEL, ['i32'], [], (f, pp) => {
+function addRmsNormTransposed(
+  m: ModuleBuilder,
+  fma: (a: Expr, b: Expr, c: Expr) => Expr,
+  outTransposed: boolean,
+): void {
+  m.func(outTransposed ? ADD_RMS_NORM_TT_KERNEL : ADD_RMS_NORM_T_KERNEL, ['i32'], [], (f, pp) => {
     const {
       out,
       x,
@@ -410,41 +419,52 @@ function addRmsNormTransposed(m: ModuleBuilder, fma: (a: Expr, b: Expr, c: Expr)
       sb,
       sj,
     } = paramWords(f, pp, ADD_RMS_NORM_T, ['out', 'x', 'y', 'batch', 'm', 'n', 'sb', 'sj']);
-    const [b, i, j, xb, ob, yb, ld, whole, xc, sj4] = f.locals('i32', 10);
+    const [b, i, j, xb, ob, yb, ld, whole, xc, sj4, so, oc] = f.locals('i32', 12);
     const eps = f.local('v128');
     f.set(eps, f32x4_splat(f32_load(get(pp), 4 * ADD_RMS_NORM_T_EPS)));
     f.set(ld, mul(get(N), i32(4)));
     f.set(whole, and(get(N), i32(-4)));
     f.set(sj4, mul(get(sj), i32(4)));
+    // A transposed output: element (i, j) at i * 4 + j * so.
+    f.set(so, mul(get(M), i32(4)));
     const cols = f.locals('v128', 4);
-    // Cursors: the output's and y's rows i..i+3 at element j (they step 16 bytes, or 4 on the tail), and
-    // x's column j of those rows (it steps 4 sj, or sj).
+    // Cursors: the output's and y's rows i..i+3 at element j (they step 16 bytes, or 4 on the tail), x's
+    // column j of those rows (it steps 4 sj, or sj), and a transposed output's column j of them (`oc`).
     const po = f.locals('i32', 4);
     const py = f.locals('i32', 4);
     const squares = f.locals('v128', 4);
     const t = f.locals('v128', 4);
     const r = f.locals('v128', 4);
+    /** (v0[0], v1[0], v2[0], v3[0]): four rows' element as a column. */
+    const column = (v: readonly Local[]): Expr =>
+      shuffle32(
+        shuffle32(get(v[0]), get(v[1]), [0, 4, 0, 0]),
+        shuffle32(get(v[2]), get(v[3]), [0, 4, 0, 0]),
+        [0, 1, 4, 5],
+      );
     /** Cursors to the start of rows i..i + rows - 1. */
-    const startRows = (rows: number) => {
+    const startRows = (rows: number, clearSums = true) => {
       f.set(xc, add(get(xb), mul(get(i), i32(4))));
+      f.set(oc, add(get(ob), mul(get(i), i32(4))));
       for (let q = 0; q < rows; q++) {
         f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
         f.set(py[q], add(get(yb), mul(add(get(i), i32(q)), get(ld))));
-        f.set(squares[q], f32x4_const(0));
+        if (clearSums) f.set(squares[q], f32x4_const(0));
       }
     };
-    /** Row q's sum x + y at its cursor (four elements, or one splat on the tail), stored, its square summed. */
+    /** Row q's sum x + y at its cursor (four elements, or one splat on the tail), stored (by rows), its square summed. */
     const sumInto = (q: number, xv: Expr, s: Step) => {
       f.set(t[q], s.own(f32x4_add(xv, s.load(get(py[q])))));
-      f.do(s.store(get(po[q]), get(t[q])));
+      if (!outTransposed) f.do(s.store(get(po[q]), get(t[q])));
       f.set(squares[q], fma(get(t[q]), get(t[q]), get(squares[q])));
     };
-    const step = (rows: number, bytes: number, xBytes: Local) => {
+    const step = (rows: number, elements: number) => {
       for (let q = 0; q < rows; q++) {
-        bump(f, po[q], bytes);
-        bump(f, py[q], bytes);
+        bump(f, po[q], 4 * elements);
+        bump(f, py[q], 4 * elements);
       }
-      bump(f, xc, get(xBytes));
+      bump(f, xc, get(elements === 4 ? sj4 : sj));
+      bump(f, oc, elements === 4 ? mul(get(so), i32(4)) : get(so));
     };
     /** The second pass of rows i..i + rows - 1: each scaled by its inverse RMS, all rows a step at a time. */
     const scale = (rows: number) => {
@@ -452,6 +472,38 @@ function addRmsNormTransposed(m: ModuleBuilder, fma: (a: Expr, b: Expr, c: Expr)
         fold(f, squares[q], f32x4_add);
         f.set(r[q], inverseRms(squares[q], N, pp, get(eps)));
         f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
+      }
+      if (outTransposed) {
+        // The sums again (the same bits), scaled, and written as columns: four rows' elements a vector.
+        startRows(rows, false);
+        if (rows === 4) {
+          f.for(j, i32(0), get(whole), 4, () => {
+            for (let k = 0; k < 4; k++) f.set(cols[k], v128_load(add(get(xc), mul(get(sj), i32(k)))));
+            transpose4(f, cols, (q, v) => f.set(t[q], f32x4_mul(f32x4_add(v, v128_load(get(py[q]))), get(r[q]))));
+            transpose4(f, t, (k, v) => f.do(v128_store(add(get(oc), mul(get(so), i32(k))), v)));
+            step(4, 4);
+          });
+          f.set(r[0], column(r));
+          f.for(j, get(whole), get(N), 1, () => {
+            f.set(cols[0], v128_load(get(xc)));
+            for (let q = 0; q < 4; q++) f.set(t[q], v128_load32_splat(get(py[q])));
+            f.do(v128_store(get(oc), f32x4_mul(f32x4_add(get(cols[0]), column(t)), get(r[0]))));
+            step(4, 1);
+          });
+        } else {
+          f.for(j, i32(0), get(whole), 4, () => {
+            for (let k = 0; k < 4; k++) f.set(cols[k], v128_load32_splat(add(get(xc), mul(get(sj), i32(k)))));
+            f.set(t[0], f32x4_mul(f32x4_add(column(cols), v128_load(get(py[0]))), get(r[0])));
+            for (let k = 0; k < 4; k++) f.do(v128_store32_lane(add(get(oc), mul(get(so), i32(k))), get(t[0]), k));
+            step(1, 4);
+          });
+          f.for(j, get(whole), get(N), 1, () => {
+            f.set(t[0], f32x4_mul(f32x4_add(v128_load32_splat(get(xc)), v128_load32_splat(get(py[0]))), get(r[0])));
+            f.do(TAIL.store(get(oc), get(t[0])));
+            step(1, 1);
+          });
+        }
+        return;
       }
       for (const [s, width] of [
         [WHOLE, 4],
@@ -473,31 +525,27 @@ function addRmsNormTransposed(m: ModuleBuilder, fma: (a: Expr, b: Expr, c: Expr)
         f.for(j, i32(0), get(whole), 4, () => {
           for (let k = 0; k < 4; k++) f.set(cols[k], v128_load(add(get(xc), mul(get(sj), i32(k)))));
           transpose4(f, cols, (q, v) => sumInto(q, v, WHOLE));
-          step(4, 16, sj4);
+          step(4, 4);
         });
         f.for(j, get(whole), get(N), 1, () => {
           f.set(cols[0], v128_load(get(xc)));
           for (let q = 0; q < 4; q++) sumInto(q, f32x4_splat(f32x4_extract_lane(get(cols[0]), q)), TAIL);
-          step(4, 4, sj);
+          step(4, 1);
         });
         scale(4);
       });
-      // The last m mod 4 rows, one at a time: x gathered an element at a time.
+      // The last m mod 4 rows, one at a time: x gathered an element at a time (and a transposed output
+      // written so).
       f.for(i, and(get(M), i32(-4)), get(M), 1, () => {
         startRows(1);
         f.for(j, i32(0), get(whole), 4, () => {
           for (let k = 0; k < 4; k++) f.set(cols[k], v128_load32_splat(add(get(xc), mul(get(sj), i32(k)))));
-          const gathered = shuffle32(
-            shuffle32(get(cols[0]), get(cols[1]), [0, 4, 0, 0]),
-            shuffle32(get(cols[2]), get(cols[3]), [0, 4, 0, 0]),
-            [0, 1, 4, 5],
-          );
-          sumInto(0, gathered, WHOLE);
-          step(1, 16, sj4);
+          sumInto(0, column(cols), WHOLE);
+          step(1, 4);
         });
         f.for(j, get(whole), get(N), 1, () => {
           sumInto(0, v128_load32_splat(get(xc)), TAIL);
-          step(1, 4, sj);
+          step(1, 1);
         });
         scale(1);
       });

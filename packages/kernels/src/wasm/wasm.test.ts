@@ -688,6 +688,43 @@ describe('kernels', () => {
     }
   });
 
+  it("fused addRmsNorm along axis -2 writes its result in the inputs' layout: the same bits as normalising the transposes", () => {
+    // [batch..., P, Q], normalised along P: x in that layout, y the transpose of a [..., Q, P] buffer (the
+    // token mixer's output), as either argument; Q (the kernel's rows) around the groups of four, P with tails.
+    const shapes = [
+      [4, 4],
+      [7, 5],
+      [9, 6],
+      [2, 13, 7],
+      [64, 37, 64],
+    ];
+    for (const threads of [1, 2]) {
+      const w = make({ threads, parallelElements: 1, adaptiveThreads: false });
+      if (threads === 2) w.startThreads();
+      for (const shape of shapes)
+        for (const swap of [false, true]) {
+          const r = shape.length;
+          const swapped = [...shape.slice(0, -2), shape[r - 1], shape[r - 2]];
+          const perm = [...shape.slice(0, -2).map((_, i) => i), r - 1, r - 2];
+          const [xData, yData] = [values(sizeOf(shape), 7), values(sizeOf(shape), 8)];
+          const f = w.fused as NonNullable<Backend['fused']>;
+          const x = view(w, xData, 'float32', shape);
+          const y = view(w, yData, 'float32', swapped, perm);
+          const copies = vi.spyOn(w, 'copy');
+          const columns = f.addRmsNormColumns as NonNullable<typeof f.addRmsNormColumns>;
+          const got = readOut(w, swap ? columns(y, x, 1e-5) : columns(x, y, 1e-5), 'float32', shape);
+          expect(copies).not.toHaveBeenCalled();
+          copies.mockRestore();
+          // The rows of the transposes, read back in this layout.
+          const tx = view(w, xData, 'float32', shape, perm);
+          const ty = view(w, readOut(w, w.copy(y), 'float32', shape), 'float32', shape, perm);
+          const rows = readOut(w, f.addRmsNorm(tx, ty, 1e-5), 'float32', swapped);
+          const want = readOut(w, w.copy(view(w, rows, 'float32', swapped, perm)), 'float32', shape);
+          expect(got).toEqual(want);
+        }
+    }
+  });
+
   it('matmul edge paths: row edges, 4..7-column edges, narrow column strips, several blocks of each dim', () => {
     // Small blocks so that K spans several inner blocks (the kernels accumulate into C), M several row
     // blocks and N several column blocks. N mod 8 of 1..3 with more than 28 rows in a block takes the

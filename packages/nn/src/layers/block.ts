@@ -98,9 +98,15 @@ export function block<B extends Dim, L extends Dim, D extends Dim>(
       throw new Error('block: grid-mixer weights need a config whose mixer is { grid: { prefix } }');
     h = residual(x, (y) => gridMixer(p.gridMixer, y, mixer.grid.prefix), cfg);
   } else {
-    // TRM's mlp_t: mix along the sequence axis, normalising over it, as the reference does.
+    // TRM's mlp_t: mix along the sequence axis, normalising over it, as the reference does. Post-norm
+    // normalises along axis -2 directly, so that the result keeps x's layout (no transposed view
+    // downstream: the channel MLP then reads its rows in place).
     const mixer = p.tokenMixer;
-    h = transpose(residual(transpose(x), (y) => swiglu(mixer, y), cfg));
+    const mix = (y: Tensor<[B, D, L]>) => swiglu(mixer, y);
+    h =
+      cfg.norm === 'pre'
+        ? transpose(residual(transpose(x), mix, cfg))
+        : addRmsNorm(x, transpose(mix(transpose(x))), cfg.eps ?? 1e-5, -2);
   }
   return residual(h, (y) => swiglu(p.mlp, y), cfg);
 }
