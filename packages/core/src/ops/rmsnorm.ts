@@ -98,7 +98,8 @@ export function addRmsNorm<S extends Shape, D extends FloatDType>(
       throw new ShapeError('addRmsNorm', 'along axis -2 needs at least two axes in each input');
     if (sameShape && x.dtype === y.dtype && fusedFor('addRmsNorm', [x, y])?.addRmsNormColumns)
       return apply(ADD_RMS_NORM_COLUMNS, [x, y], eps, spec(x.view.shape, x.dtype, x.names)) as Tensor<S, D>;
-    const t = (v: Tensor<S, D>) => transpose(v as AnyTensor as Tensor<[number, number], D>) as AnyTensor as Tensor<S, D>;
+    const t = (v: Tensor<S, D>) =>
+      transpose(v as AnyTensor as Tensor<[number, number], D>) as AnyTensor as Tensor<S, D>;
     return t(addRmsNorm(t(x), t(y), eps));
   }
   if (sameShape && x.dtype === y.dtype && fusedFor('addRmsNorm', [x, y]))
