@@ -442,69 +442,74 @@ function addRmsNormTransposed(
         shuffle32(get(v[2]), get(v[3]), [0, 4, 0, 0]),
         [0, 1, 4, 5],
       );
-    /** Cursors to the start of rows i..i + rows - 1. */
-    const startRows = (rows: number, clearSums = true) => {
+    /**
+     * One walk along rows i..i + rows - 1 (four rows, or the one left): at each step (four elements, or one
+     * on the tail) `t[q]` is row q's x + y, then `each(s, q)` runs for each row and `after(s)` once.
+     */
+    const walk = (rows: 1 | 4, each: (s: Step, q: number) => void, after: (s: Step) => void = () => {}) => {
       f.set(xc, add(get(xb), mul(get(i), i32(4))));
       f.set(oc, add(get(ob), mul(get(i), i32(4))));
       for (let q = 0; q < rows; q++) {
-        f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
+        if (!outTransposed) f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
         f.set(py[q], add(get(yb), mul(add(get(i), i32(q)), get(ld))));
-        if (clearSums) f.set(squares[q], f32x4_const(0));
       }
+      const sum = (s: Step, q: number, xv: Expr) => {
+        f.set(t[q], s.own(f32x4_add(xv, s.load(get(py[q])))));
+        each(s, q);
+      };
+      const step = (elements: number) => {
+        for (let q = 0; q < rows; q++) {
+          if (!outTransposed) bump(f, po[q], 4 * elements);
+          bump(f, py[q], 4 * elements);
+        }
+        bump(f, xc, get(elements === 4 ? sj4 : sj));
+        if (outTransposed) bump(f, oc, elements === 4 ? mul(get(so), i32(4)) : get(so));
+      };
+      f.for(j, i32(0), get(whole), 4, () => {
+        const load = rows === 4 ? v128_load : v128_load32_splat;
+        for (let k = 0; k < 4; k++) f.set(cols[k], load(add(get(xc), mul(get(sj), i32(k)))));
+        if (rows === 4) transpose4(f, cols, (q, v) => sum(WHOLE, q, v));
+        else sum(WHOLE, 0, column(cols));
+        after(WHOLE);
+        step(4);
+      });
+      f.for(j, get(whole), get(N), 1, () => {
+        if (rows === 4) {
+          f.set(cols[0], v128_load(get(xc)));
+          for (let q = 0; q < 4; q++) sum(TAIL, q, f32x4_splat(f32x4_extract_lane(get(cols[0]), q)));
+        } else sum(TAIL, 0, v128_load32_splat(get(xc)));
+        after(TAIL);
+        step(1);
+      });
     };
-    /** Row q's sum x + y at its cursor (four elements, or one splat on the tail), stored (by rows), its square summed. */
-    const sumInto = (q: number, xv: Expr, s: Step) => {
-      f.set(t[q], s.own(f32x4_add(xv, s.load(get(py[q])))));
-      if (!outTransposed) f.do(s.store(get(po[q]), get(t[q])));
-      f.set(squares[q], fma(get(t[q]), get(t[q]), get(squares[q])));
-    };
-    const step = (rows: number, elements: number) => {
-      for (let q = 0; q < rows; q++) {
-        bump(f, po[q], 4 * elements);
-        bump(f, py[q], 4 * elements);
-      }
-      bump(f, xc, get(elements === 4 ? sj4 : sj));
-      bump(f, oc, elements === 4 ? mul(get(so), i32(4)) : get(so));
-    };
-    /** The second pass of rows i..i + rows - 1: each scaled by its inverse RMS, all rows a step at a time. */
-    const scale = (rows: number) => {
+    /** Rows i..i + rows - 1: their sums and squares, then each scaled by its inverse RMS. */
+    const normalise = (rows: 1 | 4) => {
+      for (let q = 0; q < rows; q++) f.set(squares[q], f32x4_const(0));
+      walk(rows, (s, q) => {
+        if (!outTransposed) f.do(s.store(get(po[q]), get(t[q])));
+        f.set(squares[q], fma(get(t[q]), get(t[q]), get(squares[q])));
+      });
       for (let q = 0; q < rows; q++) {
         fold(f, squares[q], f32x4_add);
         f.set(r[q], inverseRms(squares[q], N, pp, get(eps)));
-        f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
       }
       if (outTransposed) {
         // The sums again (the same bits), scaled, and written as columns: four rows' elements a vector.
-        startRows(rows, false);
-        if (rows === 4) {
-          f.for(j, i32(0), get(whole), 4, () => {
-            for (let k = 0; k < 4; k++) f.set(cols[k], v128_load(add(get(xc), mul(get(sj), i32(k)))));
-            transpose4(f, cols, (q, v) => f.set(t[q], f32x4_mul(f32x4_add(v, v128_load(get(py[q]))), get(r[q]))));
-            transpose4(f, t, (k, v) => f.do(v128_store(add(get(oc), mul(get(so), i32(k))), v)));
-            step(4, 4);
-          });
-          f.set(r[0], column(r));
-          f.for(j, get(whole), get(N), 1, () => {
-            f.set(cols[0], v128_load(get(xc)));
-            for (let q = 0; q < 4; q++) f.set(t[q], v128_load32_splat(get(py[q])));
-            f.do(v128_store(get(oc), f32x4_mul(f32x4_add(get(cols[0]), column(t)), get(r[0]))));
-            step(4, 1);
-          });
-        } else {
-          f.for(j, i32(0), get(whole), 4, () => {
-            for (let k = 0; k < 4; k++) f.set(cols[k], v128_load32_splat(add(get(xc), mul(get(sj), i32(k)))));
-            f.set(t[0], f32x4_mul(f32x4_add(column(cols), v128_load(get(py[0]))), get(r[0])));
-            for (let k = 0; k < 4; k++) f.do(v128_store32_lane(add(get(oc), mul(get(so), i32(k))), get(t[0]), k));
-            step(1, 4);
-          });
-          f.for(j, get(whole), get(N), 1, () => {
-            f.set(t[0], f32x4_mul(f32x4_add(v128_load32_splat(get(xc)), v128_load32_splat(get(py[0]))), get(r[0])));
-            f.do(TAIL.store(get(oc), get(t[0])));
-            step(1, 1);
-          });
-        }
+        walk(
+          rows,
+          (_, q) => f.set(t[q], f32x4_mul(get(t[q]), get(r[q]))),
+          (s) => {
+            if (rows === 4 && s === WHOLE)
+              transpose4(f, t, (k, v) => f.do(v128_store(add(get(oc), mul(get(so), i32(k))), v)));
+            else if (rows === 4) f.do(v128_store(get(oc), column(t)));
+            else if (s === WHOLE)
+              for (let k = 0; k < 4; k++) f.do(v128_store32_lane(add(get(oc), mul(get(so), i32(k))), get(t[0]), k));
+            else f.do(TAIL.store(get(oc), get(t[0])));
+          },
+        );
         return;
       }
+      for (let q = 0; q < rows; q++) f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
       for (const [s, width] of [
         [WHOLE, 4],
         [TAIL, 1],
@@ -520,35 +525,10 @@ function addRmsNormTransposed(
       f.set(xb, add(get(x), mul(get(b), get(sb))));
       f.set(ob, add(get(out), mul(get(b), mul(get(M), get(ld)))));
       f.set(yb, add(get(y), mul(get(b), mul(get(M), get(ld)))));
-      f.for(i, i32(0), and(get(M), i32(-4)), 4, () => {
-        startRows(4);
-        f.for(j, i32(0), get(whole), 4, () => {
-          for (let k = 0; k < 4; k++) f.set(cols[k], v128_load(add(get(xc), mul(get(sj), i32(k)))));
-          transpose4(f, cols, (q, v) => sumInto(q, v, WHOLE));
-          step(4, 4);
-        });
-        f.for(j, get(whole), get(N), 1, () => {
-          f.set(cols[0], v128_load(get(xc)));
-          for (let q = 0; q < 4; q++) sumInto(q, f32x4_splat(f32x4_extract_lane(get(cols[0]), q)), TAIL);
-          step(4, 1);
-        });
-        scale(4);
-      });
+      f.for(i, i32(0), and(get(M), i32(-4)), 4, () => normalise(4));
       // The last m mod 4 rows, one at a time: x gathered an element at a time (and a transposed output
       // written so).
-      f.for(i, and(get(M), i32(-4)), get(M), 1, () => {
-        startRows(1);
-        f.for(j, i32(0), get(whole), 4, () => {
-          for (let k = 0; k < 4; k++) f.set(cols[k], v128_load32_splat(add(get(xc), mul(get(sj), i32(k)))));
-          sumInto(0, column(cols), WHOLE);
-          step(1, 4);
-        });
-        f.for(j, get(whole), get(N), 1, () => {
-          sumInto(0, v128_load32_splat(get(xc)), TAIL);
-          step(1, 1);
-        });
-        scale(1);
-      });
+      f.for(i, and(get(M), i32(-4)), get(M), 1, () => normalise(1));
     });
   });
 }
