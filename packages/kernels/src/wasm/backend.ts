@@ -262,6 +262,22 @@ function swapLastTwo(v: WasmView): WasmView {
   return { ...v, shape: swap(v.shape), strides: swap(v.strides) };
 }
 
+/**
+ * `x` as batches of m rows of n, where it is a transpose of its last two axes that the transposing kernels
+ * take: its rows one element apart (at least four of them), its elements `sj` bytes apart, its other axes
+ * one step (`batch`). Undefined otherwise.
+ */
+function transposedBatches(
+  x: WasmView,
+): { m: number; n: number; batch: { size: number; stride: number }; sj: number } | undefined {
+  const rank = x.shape.length;
+  if (rank < 2) return undefined;
+  const [m, n] = x.shape.slice(-2);
+  if (m < 4 || x.strides[rank - 2] !== 1 || x.strides[rank - 1] === 1) return undefined;
+  const batch = foldDims(x.shape.slice(0, -2), x.strides.slice(0, -2));
+  return batch && { m, n, batch, sj: x.strides[rank - 1] * 4 };
+}
+
 /** A's batch and row dims as one dim (its size and stride), when they step evenly through memory. */
 function foldRows(a: WasmView): { size: number; stride: number } | undefined {
   const rank = a.shape.length;
@@ -830,31 +846,39 @@ export class WasmBackend implements Backend<WasmBuffer> {
    * more, its other axes fold into one, and its elements are 4 bytes; returns whether it did.
    */
   private copyTransposed(x: WasmView, dst: number): boolean {
-    const rank = x.shape.length;
-    if (rank < 2 || itemSize(x.dtype) !== 4) return false;
-    const [M, N] = x.shape.slice(-2);
-    if (M < 4 || N < 4 || x.strides[rank - 2] !== 1 || x.strides[rank - 1] === 1) return false;
-    const batch = foldDims(x.shape.slice(0, -2), x.strides.slice(0, -2));
-    if (!batch) return false;
-    const total = batch.size * M * N;
-    const threads = batch.size > 1 ? this.threadsFor(total, this.parallelElements, 'transpose32') : 1;
-    const parts = threads > 1 ? Math.min(2 * threads, batch.size, MAX_CHUNKS) : 1;
+    const t = itemSize(x.dtype) === 4 ? transposedBatches(x) : undefined;
+    if (!t || t.n < 4) return false;
+    const { m, n, batch, sj } = t;
     const src = this.ptrOf(x);
-    for (let t = 0; t < parts; t++) {
-      const lo = Math.round((t * batch.size) / parts);
-      const hi = Math.round(((t + 1) * batch.size) / parts);
-      this.writeParams(4 * blockWord(t, parts > 1), TRANSPOSE, {
-        dst: dst + lo * M * N * 4,
+    this.runBatches('transpose32', batch.size, batch.size * m * n, (at, lo, hi) =>
+      this.writeParams(at, TRANSPOSE, {
+        dst: dst + lo * m * n * 4,
         src: src + lo * batch.stride * 4,
         batch: hi - lo,
-        m: M,
-        n: N,
+        m,
+        n,
         sb: batch.stride * 4,
-        sj: x.strides[rank - 1] * 4,
-      });
-    }
-    this.runBlocks('transpose32', parts, parts > 1, threads, total);
+        sj,
+      }),
+    );
     return true;
+  }
+
+  /**
+   * Runs a kernel over `batches` batches, in parts over them that the threads claim where splitting `work`
+   * pays: `write(at, lo, hi)` fills the parameter block at byte `at` for batches lo..hi.
+   */
+  private runBatches(
+    kernel: string,
+    batches: number,
+    work: number,
+    write: (at: number, lo: number, hi: number) => void,
+  ): void {
+    const threads = batches > 1 ? this.threadsFor(work, this.parallelElements, kernel) : 1;
+    const parts = threads > 1 ? Math.min(2 * threads, batches, MAX_CHUNKS) : 1;
+    for (let t = 0; t < parts; t++)
+      write(4 * blockWord(t, parts > 1), Math.round((t * batches) / parts), Math.round(((t + 1) * batches) / parts));
+    this.runBlocks(kernel, parts, parts > 1, threads, work);
   }
 
   reduce(op: ReduceOp, x: WasmView, axes: readonly number[]): WasmBuffer {
@@ -939,36 +963,26 @@ export class WasmBackend implements Backend<WasmBuffer> {
    * written transposed in its last two axes: `addRmsNormColumns` of the transposes of x and y.
    */
   private addRmsNormTransposed(x: WasmView, y: WasmView, eps: number, outTransposed = false): WasmBuffer | undefined {
-    const rank = x.shape.length;
-    if (rank < 2 || !isContiguous(y)) return undefined;
-    const [M, N] = x.shape.slice(-2);
-    if (M < 4 || x.strides[rank - 2] !== 1 || x.strides[rank - 1] === 1) return undefined;
-    const batch = foldDims(x.shape.slice(0, -2), x.strides.slice(0, -2));
-    if (!batch) return undefined;
+    const t = isContiguous(y) ? transposedBatches(x) : undefined;
+    if (!t) return undefined;
+    const { m, n, batch, sj } = t;
     const out = this.allocate(sizeOf(x.shape), 'float32');
-    if (N === 0 || batch.size === 0) return out;
-    const total = batch.size * M * N;
-    const kernel = outTransposed ? ADD_RMS_NORM_TT_KERNEL : ADD_RMS_NORM_T_KERNEL;
-    const threads = batch.size > 1 ? this.threadsFor(total * 3, this.parallelElements, kernel) : 1;
-    const parts = threads > 1 ? Math.min(2 * threads, batch.size, MAX_CHUNKS) : 1;
+    if (n === 0 || batch.size === 0) return out;
     const [px, py] = [this.ptrOf(x), this.ptrOf(y)];
-    for (let t = 0; t < parts; t++) {
-      const lo = Math.round((t * batch.size) / parts);
-      const hi = Math.round(((t + 1) * batch.size) / parts);
-      const at = 4 * blockWord(t, parts > 1);
+    const kernel = outTransposed ? ADD_RMS_NORM_TT_KERNEL : ADD_RMS_NORM_T_KERNEL;
+    this.runBatches(kernel, batch.size, batch.size * m * n * 3, (at, lo, hi) => {
       this.writeParams(at, ADD_RMS_NORM_T, {
-        out: out.ptr + lo * M * N * 4,
+        out: out.ptr + lo * m * n * 4,
         x: px + lo * batch.stride * 4,
-        y: py + lo * M * N * 4,
+        y: py + lo * m * n * 4,
         batch: hi - lo,
-        m: M,
-        n: N,
+        m,
+        n,
         sb: batch.stride * 4,
-        sj: x.strides[rank - 1] * 4,
+        sj,
       });
       this.heap.f32[(at >> 2) + ADD_RMS_NORM_T_EPS] = eps;
-    }
-    this.runBlocks(kernel, parts, parts > 1, threads, total * 3);
+    });
     return out;
   }
 
@@ -1001,7 +1015,7 @@ export class WasmBackend implements Backend<WasmBuffer> {
         if (out) return out;
       }
       // Otherwise the rows of the transposes, copied back into this layout.
-      const rows = (this.fused as FusedKernels<WasmBuffer>).addRmsNorm(xt, yt, eps);
+      const rows = this.fused.addRmsNorm(xt, yt, eps);
       const shape = xt.shape;
       try {
         return this.copy(
