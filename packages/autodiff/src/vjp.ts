@@ -124,12 +124,12 @@ export function backward(
       if (done) cts.delete(node.output);
       const rule = node.primitive.vjp as unknown as Rule | undefined;
       if (!rule) throw new Error(`${node.primitive.name}: has no gradient rule but was recorded`);
+      const ctx = { inputs: node.inputs, output: node.output, params: node.params };
       const window = node.primitive.window as ((params: unknown) => Window) | undefined;
       const x = node.inputs[0];
       if (window && x.tapes.includes(tape)) {
         // Held (the hold `cts` had, or one more where the output is wanted) until x's cotangent is joined.
         if (!done) hold(ct);
-        const ctx = { inputs: node.inputs, output: node.output, params: node.params };
         const list = windows.get(x) ?? [];
         list.push({ ...window(node.params), ct, rule, ctx });
         windows.set(x, list);
@@ -137,7 +137,7 @@ export function backward(
         continue;
       }
       // The rule's temporaries go when it returns; only the input cotangents leave its scope.
-      const inputCts = scope(() => rule(ct, { inputs: node.inputs, output: node.output, params: node.params }));
+      const inputCts = scope(() => rule(ct, ctx));
       node.inputs.forEach((x, j) => {
         const g = inputCts[j];
         if (g && x.tapes.includes(tape)) accumulate(x, g, node.primitive.name);
