@@ -1205,6 +1205,29 @@ describe('threads', () => {
     expect(internals.policyFor('gemm', 64 * 64 * 64)).not.toBe(first);
   });
 
+  it('runs thousands of split jobs back to back, with a worker that sleeps between most, and gets each right', () => {
+    // A worker that spins only briefly sleeps between most jobs and often wakes after the caller has done
+    // a job's chunks alone; it is then posted the next job before it has picked up the last one. A stale
+    // claim would run a chunk of one job with another's parameters: the results would be wrong.
+    const two = make({ threads: 2, parallelElements: 1, adaptiveThreads: false });
+    const pool = (two as unknown as { pool: { options: object } }).pool;
+    pool.options = { ...pool.options, spin: 20 };
+    expect(two.startThreads()).toBe(2);
+    const one = make({ threads: 1 });
+    const jobsBefore = two.threadJobs()[1];
+    for (let i = 0; i < 2000; i++) {
+      const n = 64 + ((i * 997) % 4096);
+      const [x, y] = [values(n, i), values(n, i + 1)];
+      const sum = <B>(b: Backend<B>) =>
+        readOut(b, b.binary(i % 2 ? 'mul' : 'add', view(b, x, 'float32', [n]), view(b, y, 'float32', [n])), 'float32', [
+          n,
+        ]);
+      const [got, want] = [sum(two), sum(one)];
+      if (!got.every((v, k) => v === want[k])) expect.fail(`job ${i} (${n} elements) differs from one thread`);
+    }
+    expect(two.threadJobs()[1] - jobsBefore).toBeGreaterThanOrEqual(2000);
+  });
+
   it('reports a chunk that fails, and carries on', () => {
     const two = make({ threads: 2, parallelMatmulMacs: 1, adaptiveThreads: false });
     two.startThreads();
