@@ -5,8 +5,8 @@
  * side by side: each row is a fresh process, and the rounds interleave the codes and thread counts, so
  * that a slow spell of the host falls on all of them.
  *
- *   npx tsx bench/src/train-step.ts                        3 rounds of 1 and 2 threads
- *   npx tsx bench/src/train-step.ts --baseline <checkout>  the same from another checkout too
+ *   npx tsx bench/src/train-step.ts                        3 rounds of 1 and 2 threads (about 5 minutes)
+ *   npx tsx bench/src/train-step.ts --baseline <checkout>  the same from another checkout too (about 9)
  *   npx tsx bench/src/train-step.ts --rounds=6             more rounds (the best of each is reported)
  *   npx tsx bench/src/train-step.ts --quick                1 round, fewer steps (CI)
  *
@@ -194,9 +194,13 @@ async function main(): Promise<void> {
   const roundsArg = args.find((a) => a.startsWith('--rounds='));
   const rounds = roundsArg ? Number(roundsArg.slice('--rounds='.length)) : quick ? 1 : 3;
   if (!Number.isInteger(rounds) || rounds < 1) throw new Error(`${roundsArg}: rounds must be a whole number >= 1`);
-  // V8 tiers the wasm kernels up as they run, in each thread: the first ten steps on two threads measured
-  // 1.5x slower than the twentieth and later, so a row's timing starts after twenty.
-  const [warm, steps] = quick ? [2, 3] : [20, 20];
+  // A row's timing starts once V8 has compiled the step's code: the first ten steps on two threads measured
+  // 1.5x slower than the twentieth and later (the wasm kernels tiering up), and V8 goes on optimising
+  // JavaScript functions for a hundred steps and more (those called once or twice a step get hot late),
+  // on background threads. One thread leaves them the other core; two threads share it with them, and a
+  // fresh two-thread process ran its steps 62, 55, 52, 53, 52 ms in windows of 20 steps, then 41-43 from
+  // the 120th on, while one thread held 70-72 from the first window (bench/README.md, section 4b).
+  const [warm, steps] = quick ? [2, 3] : [150, 20];
   const self = fileURLToPath(import.meta.url);
   const { codes, cleanup } = codesUnderTest(self, args);
   const baseline = codes.some((c) => c.label === 'baseline');
