@@ -4,10 +4,11 @@
  * Each worker instantiates the same compiled module on the same shared WasmMemory. A split
  * kernel is a *job*: a list of chunk parameter blocks in the memory, and a descriptor naming the kernel,
  * the blocks and two counters. Every thread in the job, the calling one included, claims chunks from the
- * claim counter and runs them; the caller returns once the done counter reaches the number of chunks. So the caller never waits for a worker the OS has not scheduled yet: it runs the
- * chunks itself, and a late worker finds none left. (On a shared machine a static split would make every
- * kernel as slow as its most descheduled thread.) Kernels stay synchronous, as the Backend interface
- * requires; Node allows Atomics.wait on the main thread.
+ * claim counter and runs them; the caller returns once the done counter reaches the number of chunks. So
+ * the caller never waits for a worker the OS has not scheduled yet: it runs the chunks itself, and a late
+ * worker finds none left. (On a shared machine a static split would make every kernel as slow as its most
+ * descheduled thread.) Kernels stay synchronous, as the Backend interface requires; Node allows
+ * Atomics.wait on the main thread.
  *
  * Every job gets a tag, which the claim counter carries beside the next chunk's index: a thread claims a
  * chunk with a compare-and-swap that succeeds only while the counter still carries the tag of the job it
@@ -16,6 +17,7 @@
  * that has not yet picked up its last job (a job the caller finished alone while the worker woke up). Before
  * tags, such a worker got no job until it had acknowledged its last, and 6% of the sudoku6 step's largest
  * products ran alone at twice the time.
+ *
  * Chunks that need per-thread scratch (matmul packing buffers) are copied into the running thread's own
  * parameter block with its scratch addresses patched in.
  *
