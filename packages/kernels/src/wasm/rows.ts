@@ -510,16 +510,8 @@ function addRmsNormTransposed(
         return;
       }
       for (let q = 0; q < rows; q++) f.set(po[q], add(get(ob), mul(add(get(i), i32(q)), get(ld))));
-      for (const [s, width] of [
-        [WHOLE, 4],
-        [TAIL, 1],
-      ] as const)
-        f.for(j, width === 4 ? i32(0) : get(whole), width === 4 ? get(whole) : get(N), width, () => {
-          for (let q = 0; q < rows; q++) {
-            f.do(s.store(get(po[q]), f32x4_mul(s.load(get(po[q])), get(r[q]))));
-            bump(f, po[q], 4 * width);
-          }
-        });
+      const rowStarts = po.slice(0, rows).map((p) => [p]);
+      rowsPass(f, rowStarts, [0], N, (s, q, [pc]) => f.do(s.store(get(pc), f32x4_mul(s.load(get(pc)), get(r[q])))));
     };
     f.for(b, i32(0), get(batch), 1, () => {
       f.set(xb, add(get(x), mul(get(b), get(sb))));
